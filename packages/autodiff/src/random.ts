@@ -24,12 +24,12 @@ function stateFromPath(path: readonly number[]): number[] {
     h = mix32(h ^ (v >>> 0));
     h = mix32(h ^ Math.floor(v / 4294967296));
   }
-  const words = [0, 0, 0, 0];
+  const words: number[] = [0, 0, 0, 0];
   for (let i = 0; i < 4; i++) {
     h = mix32(h + i);
     words[i] = h;
   }
-  if (words.every((w) => w === 0)) words[0] = 1; // xoroshiro must not start from the all-zero state
+  if (!words.some((w) => w !== 0)) words[0] = 1; // xoroshiro must not start from the all-zero state
   return words;
 }
 

@@ -1,0 +1,49 @@
+/**
+ * Packed, cache-blocked GEMM for one matrix of a batch (Goto/BLIS loop order): for each NC-wide
+ * column block and KC-deep slice, pack B once (stays in L2), then for each MC-tall row block pack
+ * A (stays in L1/L2) and run the macro-kernel. Packing buffers are module-level and sized once,
+ * so the hot path allocates nothing.
+ */
+import type { FloatArray } from '../types';
+import { macroKernel } from './macro-kernel';
+import { packA, packB } from './pack';
+
+/** Block sizes, tuned on a Zen 4 core (32 KiB L1d, 1 MiB L2); multiples of 4. */
+export const MC = 64;
+export const KC = 256;
+export const NC = 512;
+
+const packedA = new Float64Array(MC * KC);
+const packedB = new Float64Array(KC * NC);
+
+/** Strided view of one operand: element (r, c) is at data[base + r·rs + c·cs]. */
+export interface Strided {
+  data: FloatArray;
+  base: number;
+  rs: number;
+  cs: number;
+}
+
+/** out[o0 + i·n + j] = Σ_q A(i, q)·B(q, j), for an m×k A and k×n B. Requires k ≥ 1. */
+export function gemmBlocked(
+  m: number,
+  n: number,
+  k: number,
+  A: Strided,
+  B: Strided,
+  out: FloatArray,
+  o0: number,
+): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = n - jc < NC ? n - jc : NC;
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = k - pc < KC ? k - pc : KC;
+      packB(B.data, B.base, B.rs, B.cs, pc, kc, jc, nc, packedB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = m - ic < MC ? m - ic : MC;
+        packA(A.data, A.base, A.rs, A.cs, ic, mc, pc, kc, packedA);
+        macroKernel(mc, nc, kc, packedA, packedB, out, o0 + ic * n + jc, n, pc > 0);
+      }
+    }
+  }
+}

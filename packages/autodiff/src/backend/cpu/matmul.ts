@@ -1,0 +1,40 @@
+/** The CPU backend's batched matmul: picks the blocked or the direct kernel per shape. */
+import type { FloatArray, MatmulSpec } from '../types';
+import { validateMatmul } from '../validate';
+import { gemmBlocked, type Strided } from './gemm';
+import { gemmSmall } from './small';
+
+/** Below this many multiply-adds, or with a dimension this thin, packing costs more than it saves. */
+const SMALL_MACS = 4096;
+const THIN = 4;
+
+/** Reused operand views, so a call allocates nothing. */
+const viewA: Strided = { data: new Float64Array(0), base: 0, rs: 0, cs: 0 };
+const viewB: Strided = { data: new Float64Array(0), base: 0, rs: 0, cs: 0 };
+
+/** True when (m, n, k) goes to the direct loops rather than the packed kernel. */
+export function isSmallProduct(m: number, n: number, k: number): boolean {
+  return m * n * k <= SMALL_MACS || k < THIN || n < THIN || m < THIN;
+}
+
+export function cpuMatmul(a: FloatArray, b: FloatArray, out: FloatArray, spec: MatmulSpec): void {
+  validateMatmul(a, b, out, spec);
+  const { batch, m, k, n, transA, transB, aOffsets, bOffsets } = spec;
+  if (k === 0) {
+    out.fill(0);
+    return;
+  }
+  viewA.data = a;
+  viewA.rs = transA ? 1 : k;
+  viewA.cs = transA ? m : 1;
+  viewB.data = b;
+  viewB.rs = transB ? 1 : n;
+  viewB.cs = transB ? k : 1;
+  const small = isSmallProduct(m, n, k);
+  for (let p = 0; p < batch; p++) {
+    viewA.base = aOffsets ? aOffsets[p] : p * m * k;
+    viewB.base = bOffsets ? bOffsets[p] : p * k * n;
+    if (small) gemmSmall(m, n, k, viewA, viewB, out, p * m * n);
+    else gemmBlocked(m, n, k, viewA, viewB, out, p * m * n);
+  }
+}

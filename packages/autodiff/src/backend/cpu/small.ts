@@ -1,0 +1,46 @@
+/**
+ * Direct loops for products too small or too thin to repay packing (e.g. 2000×2·2×100, the
+ * first layer of a policy, or 2000×100·100×2, its last). Loop order keeps the innermost loop
+ * long and, where the layout allows, unit-stride.
+ */
+import type { FloatArray } from '../types';
+import type { Strided } from './gemm';
+
+/** out[o0 + i·n + j] = Σ_q A(i, q)·B(q, j), accumulating each output in a local. */
+export function gemmSmall(
+  m: number,
+  n: number,
+  k: number,
+  A: Strided,
+  B: Strided,
+  out: FloatArray,
+  o0: number,
+): void {
+  const { data: a, rs: ars, cs: acs } = A;
+  const { data: b, rs: brs, cs: bcs } = B;
+  if (k <= n && bcs === 1) {
+    // short k, long unit-stride rows of B: out row i = Σ_q A(i,q)·B(q,:) (axpy form)
+    for (let i = 0; i < m; i++) {
+      const ob = o0 + i * n;
+      const ab = A.base + i * ars;
+      for (let j = 0; j < n; j++) out[ob + j] = 0;
+      for (let q = 0; q < k; q++) {
+        const aiq = a[ab + q * acs];
+        const bb = B.base + q * brs;
+        for (let j = 0; j < n; j++) out[ob + j] += aiq * b[bb + j];
+      }
+    }
+    return;
+  }
+  // dot form: each output is one long dot product over k
+  for (let i = 0; i < m; i++) {
+    const ob = o0 + i * n;
+    const ab = A.base + i * ars;
+    for (let j = 0; j < n; j++) {
+      const bb = B.base + j * bcs;
+      let s = 0;
+      for (let q = 0; q < k; q++) s += a[ab + q * acs] * b[bb + q * brs];
+      out[ob + j] = s;
+    }
+  }
+}

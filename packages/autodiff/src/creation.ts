@@ -1,0 +1,156 @@
+import ndarray from 'ndarray';
+import type { FloatArray } from './backend/types';
+import { allocate, checkDtype, type DType } from './dtype';
+import { ArgumentError, fmtShape, ShapeError } from './errors';
+import { checkShape, sizeOf, stridesOf, type Shape } from './shape';
+import { type NestedArray, Tensor } from './tensor';
+
+export interface TensorOptions {
+  shape?: readonly number[];
+  dtype?: DType;
+}
+
+export type TensorLike = Tensor | number;
+
+function inferShape(v: NestedArray, where: string): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = v;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = cur[0];
+  }
+  if (!Array.isArray(cur) && typeof cur !== 'number') throw new ArgumentError(`${where}: expected numbers, got ${typeof cur}`);
+  return shape;
+}
+
+function flattenInto(v: NestedArray, shape: readonly number[], dim: number, out: FloatArray, pos: { i: number }, where: string): void {
+  if (dim === shape.length) {
+    if (typeof v !== 'number') throw new ShapeError(`${where}: ragged nested array (expected a number at depth ${dim})`);
+    out[pos.i++] = v;
+    return;
+  }
+  if (!Array.isArray(v) || v.length !== shape[dim]) {
+    throw new ShapeError(`${where}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(v) ? v.length : typeof v}`);
+  }
+  for (const e of v) flattenInto(e, shape, dim + 1, out, pos, where);
+}
+
+/** Wrap existing storage without copying (internal: callers guarantee size and ownership). */
+export function fromData(data: FloatArray, shape: Shape): Tensor {
+  return new Tensor(data, shape, data.length);
+}
+
+/** A tensor from a number, nested arrays, or a typed array (with `shape`; default 1-D). */
+export function tensor(values: NestedArray | FloatArray | readonly number[] | Tensor, opts: TensorOptions = {}): Tensor {
+  const dtype = checkDtype(opts.dtype ?? (values instanceof Float32Array ? 'float32' : values instanceof Tensor ? values.dtype : 'float64'), 'tensor');
+  if (values instanceof Tensor) {
+    const shape = opts.shape ? checkShape(opts.shape, 'tensor') : values.shape.slice();
+    if (sizeOf(shape) !== values.size) throw new ShapeError(`tensor: shape ${fmtShape(shape)} does not match ${values.size} elements`);
+    const data = allocate(dtype, values.size);
+    data.set(values.data);
+    return fromData(data, shape);
+  }
+  if (values instanceof Float64Array || values instanceof Float32Array) {
+    const shape = opts.shape ? checkShape(opts.shape, 'tensor') : [values.length];
+    if (sizeOf(shape) !== values.length) {
+      throw new ShapeError(`tensor: shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, the array has ${values.length}`);
+    }
+    const data = allocate(dtype, values.length);
+    data.set(values);
+    return fromData(data, shape);
+  }
+  const nested = values as NestedArray;
+  const inferred = inferShape(nested, 'tensor');
+  const data = allocate(dtype, sizeOf(inferred));
+  flattenInto(nested, inferred, 0, data, { i: 0 }, 'tensor');
+  if (opts.shape) {
+    const shape = checkShape(opts.shape, 'tensor');
+    if (sizeOf(shape) !== data.length) throw new ShapeError(`tensor: shape ${fmtShape(shape)} does not match ${data.length} elements`);
+    return fromData(data, shape);
+  }
+  return fromData(data, inferred);
+}
+
+export function scalar(value: number, dtype: DType = 'float64'): Tensor {
+  const data = allocate(checkDtype(dtype, 'scalar'), 1);
+  data[0] = value;
+  return fromData(data, []);
+}
+
+export function full(shape: readonly number[], value: number, dtype: DType = 'float64'): Tensor {
+  const s = checkShape(shape, 'full');
+  const data = allocate(checkDtype(dtype, 'full'), sizeOf(s));
+  if (value !== 0) data.fill(value);
+  return fromData(data, s);
+}
+
+export function zeros(shape: readonly number[], dtype: DType = 'float64'): Tensor {
+  return full(shape, 0, dtype);
+}
+
+export function ones(shape: readonly number[], dtype: DType = 'float64'): Tensor {
+  return full(shape, 1, dtype);
+}
+
+export function zerosLike(x: Tensor): Tensor {
+  return full(x.shape, 0, x.dtype);
+}
+
+export function onesLike(x: Tensor): Tensor {
+  return full(x.shape, 1, x.dtype);
+}
+
+export function eye(n: number, dtype: DType = 'float64'): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`eye: n must be a non-negative integer, got ${n}`);
+  const t = full([n, n], 0, dtype);
+  for (let i = 0; i < n; i++) t.data[i * n + i] = 1;
+  return t;
+}
+
+/** Values start, start+step, ... below stop (numpy arange). */
+export function arange(start: number, stop?: number, step = 1, dtype: DType = 'float64'): Tensor {
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+  }
+  if (!Number.isFinite(start) || !Number.isFinite(stop) || !Number.isFinite(step) || step === 0) {
+    throw new ArgumentError(`arange: start, stop and step must be finite and step non-zero, got ${start}, ${stop}, ${step}`);
+  }
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const data = allocate(dtype, n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return fromData(data, [n]);
+}
+
+/** Convert a number to a tensor whose dtype follows `like` (numbers are weakly typed). */
+export function toTensor(x: TensorLike, like?: Tensor): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x === 'number') return scalar(x, like ? like.dtype : 'float64');
+  throw new TypeError(`expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
+}
+
+/** Copy an ndarray view (any strides/offset) into a new contiguous tensor. */
+export function fromNdarray(arr: ndarray.NdArray<ndarray.Data<number>>, dtype?: DType): Tensor {
+  const shape = arr.shape.slice();
+  const dt = dtype ?? (arr.data instanceof Float32Array ? 'float32' : 'float64');
+  const data = allocate(dt, sizeOf(shape));
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  for (let i = 0; i < data.length; i++) {
+    let off = arr.offset;
+    for (let d = 0; d < nd; d++) off += idx[d] * arr.stride[d];
+    data[i] = (arr.data as ArrayLike<number>)[off];
+    for (let d = nd - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return fromData(data, shape);
+}
+
+/** An ndarray view over a copy of the tensor's storage (tensors stay immutable). */
+export function toNdarray(x: Tensor): ndarray.NdArray<Float64Array | Float32Array> {
+  const copy = x.dtype === 'float64' ? Float64Array.from(x.data) : Float32Array.from(x.data);
+  return ndarray(copy, x.shape.slice(), stridesOf(x.shape), 0);
+}

@@ -1,0 +1,158 @@
+import type { FloatArray } from '../backend/types';
+import { stridesOf } from '../shape';
+
+/** out = x permuted: out dim i is x dim perm[i]. */
+export function permuteInto(x: FloatArray, shape: readonly number[], perm: readonly number[], out: FloatArray): void {
+  const nd = shape.length;
+  const xs = stridesOf(shape);
+  const outShape = perm.map((p) => shape[p]);
+  const ps = perm.map((p) => xs[p]);
+  const size = x.length;
+  if (size === 0) return;
+  if (nd === 0) {
+    out[0] = x[0];
+    return;
+  }
+  const inner = outShape[nd - 1];
+  const si = ps[nd - 1];
+  const idx = new Int32Array(nd);
+  let xo = 0;
+  for (let o = 0; o < size; o += inner) {
+    for (let j = 0; j < inner; j++) out[o + j] = x[xo + j * si];
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      xo += ps[d];
+      if (idx[d] < outShape[d]) break;
+      xo -= ps[d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/**
+ * Copy the box `begin .. begin+size` of `x` into `out` (slice), or with `add` the reverse:
+ * accumulate a box-shaped `x` into the box of a larger `out` (the slice's adjoint, pad).
+ */
+export function boxCopy(
+  big: FloatArray,
+  bigShape: readonly number[],
+  begin: readonly number[],
+  box: FloatArray,
+  boxShape: readonly number[],
+  direction: 'extract' | 'insert',
+): void {
+  const nd = bigShape.length;
+  const size = box.length;
+  if (size === 0) return;
+  if (nd === 0) {
+    if (direction === 'extract') box[0] = big[0];
+    else big[0] += box[0];
+    return;
+  }
+  const bs = stridesOf(bigShape);
+  let start = 0;
+  for (let d = 0; d < nd; d++) start += begin[d] * bs[d];
+  const inner = boxShape[nd - 1];
+  const idx = new Int32Array(nd);
+  let bo = start;
+  for (let o = 0; o < size; o += inner) {
+    if (direction === 'extract') for (let j = 0; j < inner; j++) box[o + j] = big[bo + j];
+    else for (let j = 0; j < inner; j++) big[bo + j] += box[o + j];
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      bo += bs[d];
+      if (idx[d] < boxShape[d]) break;
+      bo -= bs[d] * boxShape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** numpy take: x viewed as [outer, axisLen, inner]; out is [outer, nIdx, inner]. */
+export function takeInto(x: FloatArray, outer: number, axisLen: number, inner: number, idx: Int32Array, out: FloatArray): void {
+  const n = idx.length;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < n; i++) {
+      const src = (o * axisLen + idx[i]) * inner;
+      const dst = (o * n + i) * inner;
+      for (let j = 0; j < inner; j++) out[dst + j] = x[src + j];
+    }
+  }
+}
+
+/** Adjoint of take: out ([outer, axisLen, inner], zero-filled) += g scattered by idx. */
+export function scatterAddInto(g: FloatArray, outer: number, axisLen: number, inner: number, idx: Int32Array, out: FloatArray): void {
+  const n = idx.length;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < n; i++) {
+      const dst = (o * axisLen + idx[i]) * inner;
+      const src = (o * n + i) * inner;
+      for (let j = 0; j < inner; j++) out[dst + j] += g[src + j];
+    }
+  }
+}
+
+/** Cumulative sum or product along the middle axis of [outer, len, inner]. */
+export function scanInto(
+  kind: 'sum' | 'prod',
+  x: FloatArray,
+  outer: number,
+  len: number,
+  inner: number,
+  exclusive: boolean,
+  reverse: boolean,
+  out: FloatArray,
+): void {
+  const unit = kind === 'sum' ? 0 : 1;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < inner; j++) {
+      let acc = unit;
+      const base = o * len * inner + j;
+      for (let s = 0; s < len; s++) {
+        const t = reverse ? len - 1 - s : s;
+        const k = base + t * inner;
+        const v = x[k];
+        if (exclusive) {
+          out[k] = acc;
+          acc = kind === 'sum' ? acc + v : acc * v;
+        } else {
+          acc = kind === 'sum' ? acc + v : acc * v;
+          out[k] = acc;
+        }
+      }
+    }
+  }
+}
+
+/** LU solve of A X = B for square A [n, n] and B [n, m], partial pivoting, float64. */
+export function solveInto(a: FloatArray, b: FloatArray, n: number, m: number, out: FloatArray): number {
+  const lu = Float64Array.from(a);
+  const x = Float64Array.from(b);
+  let minPivot = Number.POSITIVE_INFINITY;
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(lu[r * n + c]) > Math.abs(lu[p * n + c])) p = r;
+    if (p !== c) {
+      for (let j = 0; j < n; j++) { const t = lu[c * n + j]; lu[c * n + j] = lu[p * n + j]; lu[p * n + j] = t; }
+      for (let j = 0; j < m; j++) { const t = x[c * m + j]; x[c * m + j] = x[p * m + j]; x[p * m + j] = t; }
+    }
+    const piv = lu[c * n + c];
+    minPivot = Math.min(minPivot, Math.abs(piv));
+    if (piv === 0) return 0;
+    for (let r = c + 1; r < n; r++) {
+      const f = lu[r * n + c] / piv;
+      if (f === 0) continue;
+      for (let j = c; j < n; j++) lu[r * n + j] -= f * lu[c * n + j];
+      for (let j = 0; j < m; j++) x[r * m + j] -= f * x[c * m + j];
+    }
+  }
+  for (let r = n - 1; r >= 0; r--) {
+    for (let j = 0; j < m; j++) {
+      let s = x[r * m + j];
+      for (let c = r + 1; c < n; c++) s -= lu[r * n + c] * x[c * m + j];
+      x[r * m + j] = s / lu[r * n + r];
+    }
+  }
+  out.set(x);
+  return minPivot;
+}

@@ -1,0 +1,43 @@
+import { ShapeError, fmtShape } from '../errors';
+import { normalizeAxis } from '../shape';
+import { Tensor } from '../tensor';
+import { tensor, toTensor, type TensorLike } from '../creation';
+import { add, exp, mul, neg, square, sub } from './elementwise';
+import { expandDims, type Indices, squeeze, takeAlongAxis } from './movement';
+import { logsumexp, sum } from './reduction';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** log softmax along `axis`: x − logsumexp(x), stable for any magnitude. */
+export function logSoftmax(x: TensorLike, axis = -1): Tensor {
+  const t = toTensor(x);
+  return sub(t, logsumexp(t, normalizeAxis('logSoftmax', axis, t.ndim), true));
+}
+
+export function softmax(x: TensorLike, axis = -1): Tensor {
+  return exp(logSoftmax(x, axis));
+}
+
+/**
+ * Log-density of a diagonal Gaussian, summed over the last axis:
+ * Σ −½((x−μ)/σ)² − log σ − ½ log 2π, with σ = exp(logStd) (broadcast against x).
+ */
+export function gaussianLogProb(x: TensorLike, mean: TensorLike, logStd: TensorLike): Tensor {
+  const tx = toTensor(x);
+  const z = mul(sub(tx, mean), exp(neg(toTensor(logStd, tx))));
+  const per = sub(add(mul(square(z), -0.5), neg(logStd)), HALF_LOG_2PI);
+  if (per.ndim === 0) return per;
+  return sum(per, -1);
+}
+
+/** log π(a) of a categorical given logits [..., A] and integer actions [...]. */
+export function categoricalLogProb(logits: TensorLike, actions: Indices): Tensor {
+  const l = toTensor(logits);
+  if (l.ndim === 0) throw new ShapeError(`categoricalLogProb: logits need a last axis of categories, got ${fmtShape(l.shape)}`);
+  const a = actions instanceof Tensor ? actions : tensor(Float64Array.from(actions as ArrayLike<number>));
+  const expected = l.shape.slice(0, -1);
+  if (a.ndim !== expected.length || a.shape.some((d, i) => d !== expected[i])) {
+    throw new ShapeError(`categoricalLogProb: actions ${fmtShape(a.shape)} must have the logits' batch shape ${fmtShape(expected)}`);
+  }
+  return squeeze(takeAlongAxis(logSoftmax(l, -1), expandDims(a, -1), -1), -1);
+}

@@ -1,0 +1,135 @@
+import { allocate } from '../dtype';
+import { UnsupportedDerivativeError } from '../errors';
+import { reduceInto, type ReduceKind } from '../kernels/reduce';
+import { scanInto } from '../kernels/movement';
+import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../shape';
+import { Tensor } from '../tensor';
+import { toTensor, type TensorLike } from '../creation';
+import { emit } from './emit';
+import type { VjpRule } from './rule';
+import { div, equal, exp, mul, sub } from './elementwise';
+import { broadcastTo, reshape } from './movement';
+
+export const REDUCTION_OPS = ['sum', 'max', 'min', 'logsumexp', 'cumsum', 'cumprod'] as const;
+export type ReductionOp = (typeof REDUCTION_OPS)[number];
+
+type Axes = number | readonly number[] | null | undefined;
+
+interface ReduceAttrs {
+  axes: number[];
+  keepShape: number[];
+}
+
+function reduce(op: ReductionOp & ReduceKind, x: TensorLike, axes: Axes, keepDims: boolean): Tensor {
+  const t = toTensor(x);
+  const ax = normalizeAxes(op, axes, t.ndim);
+  const keepShape = reducedShape(t.shape, ax, true);
+  if (op !== 'sum' && t.size === 0) throw new RangeError(`${op}: cannot reduce an empty tensor of shape [${t.shape.join(', ')}]`);
+  const data = allocate(t.dtype, sizeOf(keepShape));
+  reduceInto(op, t.data, t.shape, ax, data);
+  const attrs: ReduceAttrs = { axes: ax, keepShape };
+  return emit(op, data, keepDims ? keepShape : reducedShape(t.shape, ax, false), [t], attrs);
+}
+
+/** Sum over `axes` (all when omitted). */
+export const sum = (x: TensorLike, axes?: Axes, keepDims = false): Tensor => reduce('sum', x, axes, keepDims);
+/** Max over `axes`; ties share the derivative equally. */
+export const max = (x: TensorLike, axes?: Axes, keepDims = false): Tensor => reduce('max', x, axes, keepDims);
+export const min = (x: TensorLike, axes?: Axes, keepDims = false): Tensor => reduce('min', x, axes, keepDims);
+
+/** Mean over `axes` (all when omitted). */
+export function mean(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
+  const t = toTensor(x);
+  const ax = normalizeAxes('mean', axes, t.ndim);
+  let count = 1;
+  for (const a of ax) count *= t.shape[a];
+  if (count === 0) throw new RangeError(`mean: cannot average over an empty axis of shape [${t.shape.join(', ')}]`);
+  return div(sum(t, ax, keepDims), count);
+}
+
+/** log Σ exp(x) over `axes`, shifted by the max so it neither overflows nor underflows. */
+export function logsumexp(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
+  const t = toTensor(x);
+  const ax = normalizeAxes('logsumexp', axes, t.ndim);
+  const keepShape = reducedShape(t.shape, ax, true);
+  if (t.size === 0) throw new RangeError(`logsumexp: cannot reduce an empty tensor of shape [${t.shape.join(', ')}]`);
+  const m = allocate(t.dtype, sizeOf(keepShape));
+  reduceInto('max', t.data, t.shape, ax, m);
+  for (let i = 0; i < m.length; i++) if (!Number.isFinite(m[i])) m[i] = m[i] === m[i] ? 0 : m[i];
+  // exp(x - m) through the broadcast kernel, summed, then log + m
+  const shifted = sub(new Tensor(t.data, t.shape, t.size), new Tensor(m, keepShape, m.length));
+  const e = exp(shifted).data;
+  const s = allocate(t.dtype, m.length);
+  reduceInto('sum', e, t.shape, ax, s);
+  for (let i = 0; i < s.length; i++) s[i] = Math.log(s[i]) + m[i];
+  const attrs: ReduceAttrs = { axes: ax, keepShape };
+  return emit('logsumexp', s, keepDims ? keepShape : reducedShape(t.shape, ax, false), [t], attrs);
+}
+
+export interface ScanOptions {
+  /** Leave out the element itself: out[t] = x[0] ⊕ … ⊕ x[t−1] (the unit at t = 0). */
+  exclusive?: boolean;
+  /** Scan from the end: out[t] = x[t] ⊕ … ⊕ x[n−1]. */
+  reverse?: boolean;
+}
+
+interface ScanAttrs {
+  axis: number;
+  exclusive: boolean;
+  reverse: boolean;
+}
+
+function scan(op: 'cumsum' | 'cumprod', x: TensorLike, axis: number, opts: ScanOptions): Tensor {
+  const t = toTensor(x);
+  const ax = normalizeAxis(op, axis, t.ndim);
+  const outer = sizeOf(t.shape.slice(0, ax));
+  const inner = sizeOf(t.shape.slice(ax + 1));
+  const data = allocate(t.dtype, t.size);
+  const attrs: ScanAttrs = { axis: ax, exclusive: !!opts.exclusive, reverse: !!opts.reverse };
+  scanInto(op === 'cumsum' ? 'sum' : 'prod', t.data, outer, t.shape[ax], inner, attrs.exclusive, attrs.reverse, data);
+  return emit(op, data, t.shape, [t], attrs);
+}
+
+/** Cumulative sum along `axis` (inclusive by default; exclusive and reverse as options). */
+export const cumsum = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor => scan('cumsum', x, axis, opts);
+/** Cumulative product along `axis`. Its derivative needs non-zero inputs (it divides by x). */
+export const cumprod = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor => scan('cumprod', x, axis, opts);
+
+/** Cotangent of a reduction's output, reshaped to keepDims and broadcast back over the input. */
+function spread(g: Tensor, o: Tensor): Tensor {
+  const { keepShape } = o.attrs as ReduceAttrs;
+  return broadcastTo(reshape(g, keepShape), o.inputs![0].shape);
+}
+
+function extremumRule(g: Tensor, o: Tensor): Tensor[] {
+  const x = o.inputs![0];
+  const { axes, keepShape } = o.attrs as ReduceAttrs;
+  const hit = equal(x, new Tensor(o.data, keepShape, o.size));
+  const share = div(hit, sum(hit, axes, true));
+  return [mul(spread(g, o), share)];
+}
+
+export const reductionRules: Record<ReductionOp, VjpRule> = {
+  sum: (g, o) => [spread(g, o)],
+  max: extremumRule,
+  min: extremumRule,
+  logsumexp: (g, o) => {
+    const x = o.inputs![0];
+    const { keepShape } = o.attrs as ReduceAttrs;
+    return [mul(spread(g, o), exp(sub(x, reshape(o, keepShape))))];
+  },
+  cumsum: (g, o) => {
+    const { axis, exclusive, reverse } = o.attrs as ScanAttrs;
+    return [cumsum(g, axis, { exclusive, reverse: !reverse })];
+  },
+  cumprod: (g, o) => {
+    const x = o.inputs![0];
+    for (let i = 0; i < x.size; i++) {
+      if (x.data[i] === 0) {
+        throw new UnsupportedDerivativeError(`cumprod: derivative at an input containing 0 (flat index ${i}) is not supported`);
+      }
+    }
+    const { axis, exclusive, reverse } = o.attrs as ScanAttrs;
+    return [div(cumsum(mul(g, o), axis, { exclusive, reverse: !reverse }), x)];
+  },
+};

@@ -1,0 +1,27 @@
+import { allocate, type DType } from './dtype';
+import { checkShape, sizeOf } from './shape';
+import { fromData } from './creation';
+import type { Rng } from './random';
+import { Tensor } from './tensor';
+
+/** Uniform samples in [lo, hi) of the given shape. */
+export function randomUniform(rng: Rng, shape: readonly number[], lo = 0, hi = 1, dtype: DType = 'float64'): Tensor {
+  const s = checkShape(shape, 'randomUniform');
+  return fromData(rng.fillUniform(allocate(dtype, sizeOf(s)), lo, hi), s);
+}
+
+/** Normal samples N(mean, std²) of the given shape. */
+export function randomNormal(rng: Rng, shape: readonly number[], mean = 0, std = 1, dtype: DType = 'float64'): Tensor {
+  const s = checkShape(shape, 'randomNormal');
+  return fromData(rng.fillNormal(allocate(dtype, sizeOf(s)), mean, std), s);
+}
+
+/** One categorical draw per row of `logits` [..., K]: integer-valued tensor of shape [...]. */
+export function randomCategorical(rng: Rng, logits: Tensor): Tensor {
+  if (logits.ndim === 0) throw new RangeError('randomCategorical: logits need a last axis of categories');
+  const k = logits.shape[logits.ndim - 1];
+  const rows = logits.size / k;
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = rng.categoricalLogits(logits.data, r * k, k);
+  return fromData(out, logits.shape.slice(0, -1));
+}

@@ -1,0 +1,92 @@
+import { ones } from '../creation';
+import { UnsupportedDerivativeError } from '../errors';
+import { add } from '../ops/elementwise';
+import { rules, type OpName } from '../ops/rules';
+import { engineState } from '../state';
+import type { Tensor } from '../tensor';
+
+/**
+ * Reverse pass from `roots` with cotangents `seeds` (null = ones), returning the cotangent of each target
+ * (null when the root does not depend on it). Walks graph edges (not a tape), never past a
+ * target, and only through tensors that depend on a target. `createGraph` records the pass
+ * itself so its results can be differentiated again; without it no graph is built at all.
+ */
+export function backward(
+  roots: readonly Tensor[],
+  seeds: readonly (Tensor | null)[],
+  targets: readonly Tensor[],
+  createGraph: boolean,
+): (Tensor | null)[] {
+  const pass = ++engineState.pass;
+  for (const t of targets) t._target = pass;
+  // iterative post-order DFS: inputs come before the tensors computed from them
+  const order: Tensor[] = [];
+  const stack: Tensor[] = [];
+  const expanded: boolean[] = [];
+  for (const r of roots) {
+    if (!r.tracked || r._visit === pass) continue;
+    r._visit = pass;
+    stack.push(r);
+    expanded.push(false);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const t = stack[top];
+      if (expanded[top] || t._target === pass || t.inputs === null) {
+        stack.pop();
+        expanded.pop();
+        order.push(t);
+        continue;
+      }
+      expanded[top] = true;
+      for (const x of t.inputs) {
+        if (x.tracked && x._visit !== pass) {
+          x._visit = pass;
+          stack.push(x);
+          expanded.push(false);
+        }
+      }
+    }
+  }
+  for (const t of order) {
+    let rel = t._target === pass;
+    if (!rel && t.inputs !== null) for (const x of t.inputs) if (x._relevant === pass && x._visit === pass) rel = true;
+    t._relevant = rel ? pass : 0;
+    t._ct = null;
+  }
+  for (const t of targets) t._ct = null;
+  const results: (Tensor | null)[] = targets.map(() => null);
+  if (!roots.some((r) => r._relevant === pass)) return results;
+
+  const saved = engineState.recording;
+  engineState.recording = createGraph;
+  try {
+    roots.forEach((r, i) => {
+      if (r._relevant !== pass) return;
+      const s = seeds[i] ?? ones(r.shape, r.dtype);
+      r._ct = r._ct === null ? s : add(r._ct, s);
+    });
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = t._ct;
+      if (g === null || t._relevant !== pass || t._target === pass) continue;
+      t._ct = null; // free it: nothing downstream needs it any more
+      const rule = rules[t.op as OpName];
+      if (rule === undefined) throw new UnsupportedDerivativeError(`no derivative rule for op '${t.op}'`);
+      const grads = rule(g, t);
+      const inputs = t.inputs!;
+      for (let j = 0; j < inputs.length; j++) {
+        const x = inputs[j];
+        const gx = grads[j];
+        if (gx === null || gx === undefined || x._relevant !== pass || x._visit !== pass) continue;
+        x._ct = x._ct === null ? gx : add(x._ct, gx);
+      }
+    }
+    for (let j = 0; j < targets.length; j++) {
+      results[j] = targets[j]._ct;
+      targets[j]._ct = null;
+    }
+  } finally {
+    engineState.recording = saved;
+  }
+  return results;
+}
