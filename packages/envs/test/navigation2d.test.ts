@@ -77,11 +77,23 @@ describe('navigation2d', () => {
   test('same seed ⇒ same bits whatever the split (tasks and episodes)', () => {
     const env = new Navigation2dEnv({ horizon: 30 });
     const tasks = navigation2dTasks().trainTasks(4, 1);
-    const policy = randomPolicy({ kind: 'box', shape: [2], low: Float64Array.of(-0.2, -0.2), high: Float64Array.of(0.2, 0.2) });
+    const policy = randomPolicy({
+      kind: 'box',
+      shape: [2],
+      low: Float64Array.of(-0.2, -0.2),
+      high: Float64Array.of(0.2, 0.2),
+    });
     const whole = rollout(env, tasks, policy, { episodes: 3, seed: 9 });
-    const byTask = concatBatches(tasks.map((t, i) => rollout(env, [t], policy, { episodes: 3, seed: 9, taskIndices: [i] })));
+    const byTask = concatBatches(
+      tasks.map((t, i) => rollout(env, [t], policy, { episodes: 3, seed: 9, taskIndices: [i] })),
+    );
     expect(byTask).toEqual(whole);
-    const first = rollout(env, tasks[2], policy, { episodes: 1, seed: 9, taskIndices: [2], episodeOffset: 0 });
+    const first = rollout(env, tasks[2], policy, {
+      episodes: 1,
+      seed: 9,
+      taskIndices: [2],
+      episodeOffset: 0,
+    });
     const rest = rollout(env, tasks[2], policy, { episodes: 2, seed: 9, taskIndices: [2], episodeOffset: 1 });
     const joined = concatBatches([first, rest]);
     expect(joined.rewards).toEqual(whole.rewards.slice(6 * 30, 9 * 30));
@@ -91,7 +103,9 @@ describe('navigation2d', () => {
   test('bad actions and bad configuration raise clear errors', () => {
     const env = new Navigation2dEnv();
     expect(() => stepOnce(env, [0, 0], [Number.NaN, 0])).toThrow(ActionError);
-    expect(() => stepOnce(env, [0, 0], [Number.NaN, 0])).toThrow(/actions\[0\]\[0\]: expected a finite number, got NaN/);
+    expect(() => stepOnce(env, [0, 0], [Number.NaN, 0])).toThrow(
+      /actions\[0\]\[0\]: expected a finite number, got NaN/,
+    );
     expect(() => stepOnce(env, [0, 0], [0.1])).toThrow(/actions: expected a Float64Array of shape \[1, 2\]/);
     expect(() => new Navigation2dEnv({ horizon: -1 })).toThrow(/horizon: expected an integer >= 1, got -1/);
     expect(() => new Navigation2dEnv({ reward: 'l1' as never })).toThrow(EnvConfigError);
