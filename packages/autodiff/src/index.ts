@@ -25,3 +25,4 @@ export {
   grad, valueAndGrad, vjp, vjpWithAux, jvp, hvp, jacobian, hessian, stopGradient, type GradOptions,
 } from './transforms/transforms';
 export { flattenTree, mapTree, treeLeaves, type PyTree } from './transforms/pytree';
+export { checkGrad, checkGradGrad, type CheckOptions, type CheckResult } from './check';

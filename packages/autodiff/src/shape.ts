@@ -69,8 +69,13 @@ export function normalizeAxis(op: string, axis: number, ndim: number): number {
 
 /** Sorted unique non-negative axes; undefined/null means all axes. */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined | null, ndim: number): number[] {
-  if (axes === undefined || axes === null) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof axes === 'number' ? [axes] : axes;
+  if (axes === undefined || axes === null) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
+  if (typeof axes === 'number') return [normalizeAxis(op, axes, ndim)];
+  const list = axes;
   const out = list.map((a) => normalizeAxis(op, a, ndim));
   const sorted = Array.from(new Set(out)).sort((x, y) => x - y);
   if (sorted.length !== out.length) throw new ArgumentError(`${op}: repeated axis in ${JSON.stringify(list)}`);

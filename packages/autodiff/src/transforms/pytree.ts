@@ -18,7 +18,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Flatten a pytree in a fixed order (arrays by index, objects by insertion order of keys). */
+const single = (ls: readonly Tensor[]): Tensor => {
+  if (ls.length !== 1) throw new ArgumentError(`pytree: expected 1 leaf, got ${ls.length}`);
+  return ls[0];
+};
+
 export function flattenTree(tree: unknown, where = 'pytree'): Flat {
+  if (tree instanceof Tensor) return { leaves: [tree], unflatten: single };
   const leaves: Tensor[] = [];
   const walk = (node: unknown, path: string): ((it: { i: number }, ls: readonly Tensor[]) => unknown) => {
     if (node instanceof Tensor || typeof node === 'number') {
@@ -56,6 +62,7 @@ export function flattenTree(tree: unknown, where = 'pytree'): Flat {
 
 /** Apply `fn` to every tensor leaf, keeping the structure. */
 export function mapTree<T>(tree: T, fn: (x: Tensor) => Tensor): T {
+  if (tree instanceof Tensor) return fn(tree) as T;
   const f = flattenTree(tree);
   return f.unflatten(f.leaves.map(fn)) as T;
 }
