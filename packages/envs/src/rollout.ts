@@ -98,16 +98,19 @@ export function rollout<Task>(
   const state = env.reset(laneTasks, envRngs, obs);
   let running = B;
   for (let t = 0; t < T && running > 0; t++) {
+    // plain index loops: subarray views would allocate B objects per step
     for (let b = 0; b < B; b++) {
       if (active[b] === 0) continue;
-      observations.set(obs.subarray(b * obsDim, (b + 1) * obsDim), (b * T + t) * obsDim);
+      const o = (b * T + t) * obsDim;
+      for (let j = 0; j < obsDim; j++) observations[o + j] = obs[b * obsDim + j];
       mask[b * T + t] = 1;
     }
     policy(obs, t, act, ctx);
     env.step(state, act, obs, rew, done, active);
     for (let b = 0; b < B; b++) {
       if (active[b] === 0) continue;
-      actions.set(act.subarray(b * actDim, (b + 1) * actDim), (b * T + t) * actDim);
+      const o = (b * T + t) * actDim;
+      for (let j = 0; j < actDim; j++) actions[o + j] = act[b * actDim + j];
       rewards[b * T + t] = rew[b];
       if (done[b] !== 0) {
         dones[b * T + t] = 1;

@@ -101,19 +101,22 @@ export abstract class VecEnv<Task, State extends LaneState = LaneState> {
       );
     }
     const space = this.actionSpace;
-    for (let b = 0; b < B; b++) {
-      if (active !== null && active[b] === 0) continue;
-      for (let j = 0; j < d; j++) {
-        const a = actions[b * d + j];
-        if (!Number.isFinite(a)) {
-          throw new ActionError(`${this.name}.step: actions[${b}][${j}]: expected a finite number, got ${a}`);
-        }
-        if (space.kind === 'discrete' && (!Number.isInteger(a) || a < 0 || a >= space.n)) {
-          throw new ActionError(
-            `${this.name}.step: actions[${b}]: expected an integer in [0, ${space.n - 1}], got ${a}`,
-          );
-        }
+    const n = space.kind === 'discrete' ? space.n : 0;
+    // one flat pass; `a - a !== 0` is true exactly for NaN and ±Infinity (hot loop: no calls)
+    for (let k = 0; k < actions.length; k++) {
+      const a = actions[k];
+      const bad = space.kind === 'discrete' ? !(a >= 0 && a < n && Math.floor(a) === a) : a - a !== 0;
+      if (!bad) continue;
+      const b = Math.floor(k / d);
+      if (active !== null && active[b] === 0) continue; // inactive lanes may hold anything
+      if (a - a !== 0) {
+        throw new ActionError(
+          `${this.name}.step: actions[${b}][${k % d}]: expected a finite number, got ${a}`,
+        );
       }
+      throw new ActionError(
+        `${this.name}.step: actions[${b}]: expected an integer in [0, ${n - 1}], got ${a}`,
+      );
     }
   }
 }

@@ -71,7 +71,7 @@ describe('four corners', () => {
     const b = rollout(env, { corner: 0 }, constantPolicy([1, 1]), { horizon: 3 });
     // positions (0.1,0.1), (0.2,0.2), (0.3,0.3); distance² to (2,2) = 2(2 − x)²
     const expected = [0.1, 0.2, 0.3].map((x) => -4 + Math.max(0, 4 - 2 * (2 - x) ** 2));
-    b.rewards.forEach((r, i) => expect(r).toBeCloseTo(expected[i], 14));
+    for (const [i, r] of b.rewards.entries()) expect(r).toBeCloseTo(expected[i], 14);
     const far = rollout(env, { corner: 0 }, constantPolicy([1, 0]), { horizon: 60 });
     expect(far.observations[2 * 59]).toBeCloseTo(5, 12); // clipped at +5
     expect(far.observations[2 * 59 + 1]).toBe(0);

@@ -1,0 +1,96 @@
+/**
+ * Environment throughput: stepping cost of the vectorised environments, measured with
+ * benchmark.js. The headline case is the MAML 2D-navigation batch: 20 tasks × 20 episodes ×
+ * 100 steps = 40,000 environment steps, which should take a few milliseconds.
+ */
+
+import {
+  CartpoleEnv,
+  cartpoleTasks,
+  constantPolicy,
+  Navigation2dEnv,
+  navigation2dTasks,
+  type Policy,
+  randomPolicy,
+  rollout,
+  TabularMdpEnv,
+  tabularMdpTasks,
+  tabularSoftmaxPolicy,
+} from '@metagrad/envs';
+import Benchmark from 'benchmark';
+
+export interface EnvBenchCase {
+  name: string;
+  /** Environment steps one call performs (for steps/s). */
+  steps: number;
+  fn: () => void;
+}
+
+/** A cheap deterministic policy (no sampling) so the case measures the environment and batching. */
+const towardsOrigin: Policy = (obs, t, actions, ctx) => {
+  for (let b = 0; b < ctx.size; b++) {
+    actions[2 * b] = -obs[2 * b] + 0.05 * Math.sin(t + b);
+    actions[2 * b + 1] = -obs[2 * b + 1] + 0.05 * Math.cos(t + b);
+  }
+};
+
+export function envBenchCases(): EnvBenchCase[] {
+  const nav = new Navigation2dEnv();
+  const navTasks = navigation2dTasks().trainTasks(20, 0);
+  const navSteps = 20 * 20 * 100;
+  const tab = tabularMdpTasks().trainTasks(20, 0);
+  const tabEnv = new TabularMdpEnv(10, 5, 10);
+  const tabPolicy = tabularSoftmaxPolicy(new Float64Array(50), 10, 5);
+  const cart = new CartpoleEnv();
+  const cartTasks = cartpoleTasks().trainTasks(20, 0);
+  const cartPolicy = constantPolicy([0]);
+  // episodes end when the pole falls: count the steps actually taken
+  const cartSteps = rollout(cart, cartTasks, cartPolicy, { episodes: 20, seed: 1 }).lengths.reduce(
+    (a, b) => a + b,
+    0,
+  );
+  return [
+    {
+      name: 'navigation2d rollout 20 tasks × 20 episodes × 100 steps (deterministic policy)',
+      steps: navSteps,
+      fn: () => rollout(nav, navTasks, towardsOrigin, { episodes: 20, seed: 1 }),
+    },
+    {
+      name: 'navigation2d rollout 20 × 20 × 100 (uniform random actions, per-lane Rng)',
+      steps: navSteps,
+      fn: () => rollout(nav, navTasks, randomPolicy(nav.actionSpace), { episodes: 20, seed: 1 }),
+    },
+    {
+      name: 'tabular-mdp 10×5 rollout 20 tasks × 20 episodes × 10 steps (softmax policy)',
+      steps: 20 * 20 * 10,
+      fn: () => rollout(tabEnv, tab, tabPolicy, { episodes: 20, seed: 1 }),
+    },
+    {
+      name: 'cartpole rollout 20 tasks × 20 episodes × ≤500 steps (constant push)',
+      steps: cartSteps,
+      fn: () => rollout(cart, cartTasks, cartPolicy, { episodes: 20, seed: 1 }),
+    },
+  ];
+}
+
+/** Run every case with benchmark.js; returns mean milliseconds per call and steps per second. */
+export function runEnvBench(
+  options: { maxTime?: number } = {},
+): { name: string; ms: number; rme: number; stepsPerSecond: number }[] {
+  const results: { name: string; ms: number; rme: number; stepsPerSecond: number }[] = [];
+  for (const c of envBenchCases()) {
+    const bench = new Benchmark(c.name, c.fn, { maxTime: options.maxTime ?? 2 });
+    bench.run();
+    const ms = bench.stats.mean * 1000;
+    results.push({ name: c.name, ms, rme: bench.stats.rme, stepsPerSecond: c.steps / bench.stats.mean });
+  }
+  return results;
+}
+
+if (require.main === module) {
+  for (const r of runEnvBench()) {
+    console.log(
+      `${r.name}: ${r.ms.toFixed(3)} ms ±${r.rme.toFixed(1)}% (${(r.stepsPerSecond / 1e6).toFixed(2)} M steps/s)`,
+    );
+  }
+}
