@@ -35,12 +35,12 @@ export function gemmBlocked(
   o0: number,
 ): void {
   for (let jc = 0; jc < n; jc += NC) {
-    const nc = n - jc < NC ? n - jc : NC;
+    const nc = Math.min(n - jc, NC);
     for (let pc = 0; pc < k; pc += KC) {
-      const kc = k - pc < KC ? k - pc : KC;
+      const kc = Math.min(k - pc, KC);
       packB(B.data, B.base, B.rs, B.cs, pc, kc, jc, nc, packedB);
       for (let ic = 0; ic < m; ic += MC) {
-        const mc = m - ic < MC ? m - ic : MC;
+        const mc = Math.min(m - ic, MC);
         packA(A.data, A.base, A.rs, A.cs, ic, mc, pc, kc, packedA);
         macroKernel(mc, nc, kc, packedA, packedB, out, o0 + ic * n + jc, n, pc > 0);
       }

@@ -24,10 +24,10 @@ export function macroKernel(
 ): void {
   const k4 = 4 * kc;
   for (let jr = 0; jr < nc; jr += 4) {
-    const nr = nc - jr < 4 ? nc - jr : 4;
+    const nr = Math.min(nc - jr, 4);
     const bBase = (jr >> 2) * k4;
     for (let ir = 0; ir < mc; ir += 4) {
-      const mr = mc - ir < 4 ? mc - ir : 4;
+      const mr = Math.min(mc - ir, 4);
       let ia = (ir >> 2) * k4;
       let ib = bBase;
       const end = ia + k4;

@@ -23,7 +23,7 @@ export function packA(
 ): void {
   let d = 0;
   for (let ir = 0; ir < mc; ir += 4) {
-    const mr = mc - ir < 4 ? mc - ir : 4;
+    const mr = Math.min(mc - ir, 4);
     const r0 = base + (i0 + ir) * rs + q0 * cs;
     if (mr === 4) {
       const r1 = r0 + rs;
@@ -60,7 +60,7 @@ export function packB(
 ): void {
   let d = 0;
   for (let jr = 0; jr < nc; jr += 4) {
-    const nr = nc - jr < 4 ? nc - jr : 4;
+    const nr = Math.min(nc - jr, 4);
     const c0 = base + q0 * rs + (j0 + jr) * cs;
     if (nr === 4) {
       const c1 = c0 + cs;

@@ -23,8 +23,10 @@ export function gemmSmall(
     for (let i = 0; i < m; i++) {
       const ob = o0 + i * n;
       const ab = A.base + i * ars;
-      for (let j = 0; j < n; j++) out[ob + j] = 0;
-      for (let q = 0; q < k; q++) {
+      const a0 = a[ab];
+      const b0 = B.base;
+      for (let j = 0; j < n; j++) out[ob + j] = a0 * b[b0 + j]; // q = 0 writes, so no zeroing pass
+      for (let q = 1; q < k; q++) {
         const aiq = a[ab + q * acs];
         const bb = B.base + q * brs;
         for (let j = 0; j < n; j++) out[ob + j] += aiq * b[bb + j];

@@ -1,0 +1,69 @@
+/**
+ * Entry point of the GPU worker thread. It owns the WebGPU device (readback is asynchronous, so
+ * it needs its own event loop) and serves the main thread, which blocks on `ctrl` with
+ * Atomics.wait. Protocol: the main thread sets ctrl[0] = 0 and posts a job; the worker writes
+ * the result into the shared output buffer, posts a reply on `port`, then sets ctrl[0] = 1 and
+ * notifies. Replies are read synchronously with receiveMessageOnPort.
+ */
+import { type MessagePort, workerData } from 'node:worker_threads';
+import { installNavigatorGpu } from './dawn';
+import { type GpuJs, type GpuMatmulJob, MatmulKernels } from './kernels';
+
+interface WorkerInit {
+  ctrl: SharedArrayBuffer;
+  port: MessagePort;
+  gpuJsPath: string;
+  dawnPath: string;
+  backends: string[];
+}
+
+interface JobMessage {
+  job: GpuMatmulJob;
+  a: SharedArrayBuffer;
+  b: SharedArrayBuffer;
+  out: SharedArrayBuffer;
+}
+
+const init = workerData as WorkerInit;
+const ctrl = new Int32Array(init.ctrl);
+
+function reply(message: Record<string, unknown>): void {
+  init.port.postMessage(message);
+  Atomics.store(ctrl, 0, 1);
+  Atomics.notify(ctrl, 0);
+}
+
+async function start(): Promise<void> {
+  const choice = await installNavigatorGpu(init.dawnPath, init.backends);
+  if ('failure' in choice) {
+    reply({ ok: false, reason: choice.failure });
+    return;
+  }
+  let kernels: MatmulKernels;
+  try {
+    const { GPU } = require(init.gpuJsPath) as { GPU: new (o: object) => GpuJs };
+    kernels = new MatmulKernels(new GPU({ mode: 'webgpu' }));
+  } catch (e) {
+    reply({ ok: false, reason: `gpu.js failed to start in WebGPU mode: ${(e as Error).message}` });
+    return;
+  }
+  init.port.on('message', (msg: JobMessage) => {
+    const { job } = msg;
+    // copies: Dawn's writeBuffer wants memory it owns, not a SharedArrayBuffer view
+    const a = new Float32Array(job.aLength);
+    a.set(new Float32Array(msg.a, 0, job.aLength));
+    const b = new Float32Array(job.bLength);
+    b.set(new Float32Array(msg.b, 0, job.bLength));
+    const out = new Float32Array(msg.out, 0, job.batch * job.m * job.n);
+    kernels.run(job, a, b, out).then(
+      () => reply({ ok: true }),
+      (e: Error) => reply({ ok: false, reason: e.message }),
+    );
+  });
+  reply({ ok: true, backend: choice.backend, adapter: choice.adapter });
+}
+
+start().catch((e: Error) => reply({ ok: false, reason: `GPU worker crashed: ${e.message}` }));
+
+// an exception outside a job must still wake the blocked main thread rather than strand it
+process.on('uncaughtException', (e: Error) => reply({ ok: false, reason: `GPU worker error: ${e.message}` }));
