@@ -1,5 +1,13 @@
 import {
-  add, gaussianLogProb, matmul, mean, mul, randomNormal, Rng, type Tensor, tanh,
+  add,
+  gaussianLogProb,
+  matmul,
+  mean,
+  mul,
+  Rng,
+  randomNormal,
+  type Tensor,
+  tanh,
 } from '@metagrad/autodiff';
 
 /**

@@ -10,8 +10,10 @@ import { initPolicy, makeBatch, objective } from './policy-model';
 function main(): number {
   const iterations = Number(process.argv[2] ?? 600);
   const batchSize = Number(process.argv[3] ?? 500);
-  if (!Number.isInteger(iterations) || iterations < 40) throw new RangeError(`iterations must be an integer >= 40, got ${process.argv[2]}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch must be a positive integer, got ${process.argv[3]}`);
+  if (!Number.isInteger(iterations) || iterations < 40)
+    throw new RangeError(`iterations must be an integer >= 40, got ${process.argv[2]}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batch must be a positive integer, got ${process.argv[3]}`);
   const params = initPolicy(0);
   const batch = makeBatch(1, batchSize);
   const vg = valueAndGrad((p: typeof params) => objective(p, batch));
@@ -30,7 +32,9 @@ function main(): number {
   const early = Math.min(...samples.slice(1, 4));
   const late = Math.max(...samples.slice(-3));
   const growth = late - early;
-  process.stdout.write(`heap growth from early to late blocks: ${growth.toFixed(2)} MiB${gc ? '' : ' (run with --expose-gc for exact numbers)'}\n`);
+  process.stdout.write(
+    `heap growth from early to late blocks: ${growth.toFixed(2)} MiB${gc ? '' : ' (run with --expose-gc for exact numbers)'}\n`,
+  );
   // one batch of activations is ~2 MiB at the default size; growth beyond a few of those is a leak
   return growth > 8 ? 1 : 0;
 }

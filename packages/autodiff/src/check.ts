@@ -165,10 +165,13 @@ export function checkGradGrad(f: Fn, x: unknown, opts: CheckOptions = {}): Check
   if (!(probe instanceof Tensor) || probe.size !== 1) {
     const leaves = flattenTree(probe, 'checkGradGrad: output').leaves;
     const rng = new Rng((opts.seed ?? 0) + 1);
-    const cs = leaves.map((l) => tensor(rng.fillNormal(new Float64Array(l.size)), { shape: l.shape.slice() }));
+    const cs = leaves.map((l) =>
+      tensor(rng.fillNormal(new Float64Array(l.size)), { shape: l.shape.slice() }),
+    );
     scalarF = (z) => {
       const ls = flattenTree(f(z), 'checkGradGrad: output').leaves;
-      if (ls.length !== cs.length) throw new ArgumentError('checkGradGrad: output structure changed between calls');
+      if (ls.length !== cs.length)
+        throw new ArgumentError('checkGradGrad: output structure changed between calls');
       return ls.map((l, i) => sum(mul(l, cs[i]))).reduce((a, b) => a.add(b));
     };
   }

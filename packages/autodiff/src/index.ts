@@ -1,28 +1,90 @@
 import './methods';
 
 export * from './backend';
-export { type DType } from './dtype';
-export * from './errors';
-export { Tensor, type NestedArray } from './tensor';
+export { type CheckOptions, type CheckResult, checkGrad, checkGradGrad } from './check';
 export {
-  tensor, scalar, zeros, ones, full, eye, arange, zerosLike, onesLike, fromNdarray, toNdarray, type TensorLike, type TensorOptions,
+  arange,
+  eye,
+  fromNdarray,
+  full,
+  ones,
+  onesLike,
+  scalar,
+  type TensorLike,
+  type TensorOptions,
+  tensor,
+  toNdarray,
+  zeros,
+  zerosLike,
 } from './creation';
-export * from './random';
-export * from './random-tensor';
-export { setFiniteCheck, getFiniteCheck } from './state';
-export {
-  add, sub, mul, div, pow, maximum, minimum, neg, exp, log, log1p, expm1, sqrt, square, abs, sin, cos, tanh, sigmoid,
-  relu, softplus, clip, where, equal, notEqual, greater, greaterEqual, less, lessEqual, sign,
-} from './ops/elementwise';
-export { sum, mean, max, min, logsumexp, cumsum, cumprod, type ScanOptions } from './ops/reduction';
-export {
-  reshape, permute, transpose, broadcastTo, expandDims, squeeze, slice, concat, stack, take, gather, takeAlongAxis, oneHot, type Indices,
-} from './ops/movement';
-export { matmul, dot, outer, solve } from './ops/linalg';
-export { logSoftmax, softmax, gaussianLogProb, categoricalLogProb } from './ops/nn';
+export type { DType } from './dtype';
+export * from './errors';
 export { sumTo } from './ops/broadcast';
 export {
-  grad, valueAndGrad, vjp, vjpWithAux, jvp, hvp, jacobian, hessian, stopGradient, type GradOptions,
+  abs,
+  add,
+  clip,
+  cos,
+  div,
+  equal,
+  exp,
+  expm1,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  log,
+  log1p,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  notEqual,
+  pow,
+  relu,
+  sigmoid,
+  sign,
+  sin,
+  softplus,
+  sqrt,
+  square,
+  sub,
+  tanh,
+  where,
+} from './ops/elementwise';
+export { dot, matmul, outer, solve } from './ops/linalg';
+export {
+  broadcastTo,
+  concat,
+  expandDims,
+  gather,
+  type Indices,
+  oneHot,
+  permute,
+  reshape,
+  slice,
+  squeeze,
+  stack,
+  take,
+  takeAlongAxis,
+  transpose,
+} from './ops/movement';
+export { categoricalLogProb, gaussianLogProb, logSoftmax, softmax } from './ops/nn';
+export { cumprod, cumsum, logsumexp, max, mean, min, type ScanOptions, sum } from './ops/reduction';
+export * from './random';
+export * from './random-tensor';
+export { getFiniteCheck, setFiniteCheck } from './state';
+export { type NestedArray, Tensor } from './tensor';
+export { flattenTree, mapTree, type PyTree, treeLeaves } from './transforms/pytree';
+export {
+  type GradOptions,
+  grad,
+  hessian,
+  hvp,
+  jacobian,
+  jvp,
+  stopGradient,
+  valueAndGrad,
+  vjp,
+  vjpWithAux,
 } from './transforms/transforms';
-export { flattenTree, mapTree, treeLeaves, type PyTree } from './transforms/pytree';
-export { checkGrad, checkGradGrad, type CheckOptions, type CheckResult } from './check';

@@ -55,46 +55,126 @@ declare module './tensor' {
 }
 
 const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
-  add(b) { return ew.add(this, b); },
-  sub(b) { return ew.sub(this, b); },
-  mul(b) { return ew.mul(this, b); },
-  div(b) { return ew.div(this, b); },
-  pow(b) { return ew.pow(this, b); },
-  maximum(b) { return ew.maximum(this, b); },
-  minimum(b) { return ew.minimum(this, b); },
-  neg() { return ew.neg(this); },
-  exp() { return ew.exp(this); },
-  log() { return ew.log(this); },
-  log1p() { return ew.log1p(this); },
-  expm1() { return ew.expm1(this); },
-  sqrt() { return ew.sqrt(this); },
-  square() { return ew.square(this); },
-  abs() { return ew.abs(this); },
-  sin() { return ew.sin(this); },
-  cos() { return ew.cos(this); },
-  tanh() { return ew.tanh(this); },
-  sigmoid() { return ew.sigmoid(this); },
-  relu() { return ew.relu(this); },
-  softplus() { return ew.softplus(this); },
-  clip(lo, hi) { return ew.clip(this, lo, hi); },
-  sum(axes, keepDims) { return rd.sum(this, axes, keepDims); },
-  mean(axes, keepDims) { return rd.mean(this, axes, keepDims); },
-  max(axes, keepDims) { return rd.max(this, axes, keepDims); },
-  min(axes, keepDims) { return rd.min(this, axes, keepDims); },
-  logsumexp(axes, keepDims) { return rd.logsumexp(this, axes, keepDims); },
-  cumsum(axis, opts) { return rd.cumsum(this, axis, opts); },
-  cumprod(axis, opts) { return rd.cumprod(this, axis, opts); },
-  reshape(shape) { return mv.reshape(this, shape); },
-  transpose(perm) { return mv.transpose(this, perm); },
-  broadcastTo(shape) { return mv.broadcastTo(this, shape); },
-  expandDims(axis) { return mv.expandDims(this, axis); },
-  squeeze(axes) { return mv.squeeze(this, axes); },
-  slice(begin, size) { return mv.slice(this, begin, size); },
-  take(indices, axis) { return mv.take(this, indices, axis); },
-  matmul(b) { return la.matmul(this, b); },
-  dot(b) { return la.dot(this, b); },
-  softmax(axis) { return nn.softmax(this, axis); },
-  logSoftmax(axis) { return nn.logSoftmax(this, axis); },
+  add(b) {
+    return ew.add(this, b);
+  },
+  sub(b) {
+    return ew.sub(this, b);
+  },
+  mul(b) {
+    return ew.mul(this, b);
+  },
+  div(b) {
+    return ew.div(this, b);
+  },
+  pow(b) {
+    return ew.pow(this, b);
+  },
+  maximum(b) {
+    return ew.maximum(this, b);
+  },
+  minimum(b) {
+    return ew.minimum(this, b);
+  },
+  neg() {
+    return ew.neg(this);
+  },
+  exp() {
+    return ew.exp(this);
+  },
+  log() {
+    return ew.log(this);
+  },
+  log1p() {
+    return ew.log1p(this);
+  },
+  expm1() {
+    return ew.expm1(this);
+  },
+  sqrt() {
+    return ew.sqrt(this);
+  },
+  square() {
+    return ew.square(this);
+  },
+  abs() {
+    return ew.abs(this);
+  },
+  sin() {
+    return ew.sin(this);
+  },
+  cos() {
+    return ew.cos(this);
+  },
+  tanh() {
+    return ew.tanh(this);
+  },
+  sigmoid() {
+    return ew.sigmoid(this);
+  },
+  relu() {
+    return ew.relu(this);
+  },
+  softplus() {
+    return ew.softplus(this);
+  },
+  clip(lo, hi) {
+    return ew.clip(this, lo, hi);
+  },
+  sum(axes, keepDims) {
+    return rd.sum(this, axes, keepDims);
+  },
+  mean(axes, keepDims) {
+    return rd.mean(this, axes, keepDims);
+  },
+  max(axes, keepDims) {
+    return rd.max(this, axes, keepDims);
+  },
+  min(axes, keepDims) {
+    return rd.min(this, axes, keepDims);
+  },
+  logsumexp(axes, keepDims) {
+    return rd.logsumexp(this, axes, keepDims);
+  },
+  cumsum(axis, opts) {
+    return rd.cumsum(this, axis, opts);
+  },
+  cumprod(axis, opts) {
+    return rd.cumprod(this, axis, opts);
+  },
+  reshape(shape) {
+    return mv.reshape(this, shape);
+  },
+  transpose(perm) {
+    return mv.transpose(this, perm);
+  },
+  broadcastTo(shape) {
+    return mv.broadcastTo(this, shape);
+  },
+  expandDims(axis) {
+    return mv.expandDims(this, axis);
+  },
+  squeeze(axes) {
+    return mv.squeeze(this, axes);
+  },
+  slice(begin, size) {
+    return mv.slice(this, begin, size);
+  },
+  take(indices, axis) {
+    return mv.take(this, indices, axis);
+  },
+  matmul(b) {
+    return la.matmul(this, b);
+  },
+  dot(b) {
+    return la.dot(this, b);
+  },
+  softmax(axis) {
+    return nn.softmax(this, axis);
+  },
+  logSoftmax(axis) {
+    return nn.logSoftmax(this, axis);
+  },
 };
 
 for (const [name, fn] of Object.entries(methods)) {

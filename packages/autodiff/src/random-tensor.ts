@@ -1,17 +1,29 @@
-import { allocate, type DType } from './dtype';
-import { checkShape, sizeOf } from './shape';
 import { fromData } from './creation';
+import { allocate, type DType } from './dtype';
 import type { Rng } from './random';
-import { Tensor } from './tensor';
+import { checkShape, sizeOf } from './shape';
+import type { Tensor } from './tensor';
 
 /** Uniform samples in [lo, hi) of the given shape. */
-export function randomUniform(rng: Rng, shape: readonly number[], lo = 0, hi = 1, dtype: DType = 'float64'): Tensor {
+export function randomUniform(
+  rng: Rng,
+  shape: readonly number[],
+  lo = 0,
+  hi = 1,
+  dtype: DType = 'float64',
+): Tensor {
   const s = checkShape(shape, 'randomUniform');
   return fromData(rng.fillUniform(allocate(dtype, sizeOf(s)), lo, hi), s);
 }
 
 /** Normal samples N(mean, std²) of the given shape. */
-export function randomNormal(rng: Rng, shape: readonly number[], mean = 0, std = 1, dtype: DType = 'float64'): Tensor {
+export function randomNormal(
+  rng: Rng,
+  shape: readonly number[],
+  mean = 0,
+  std = 1,
+  dtype: DType = 'float64',
+): Tensor {
   const s = checkShape(shape, 'randomNormal');
   return fromData(rng.fillNormal(allocate(dtype, sizeOf(s)), mean, std), s);
 }

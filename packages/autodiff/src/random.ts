@@ -1,5 +1,5 @@
-import { xoroshiro128plus } from 'pure-rand';
 import type { RandomGenerator } from 'pure-rand';
+import { xoroshiro128plus } from 'pure-rand';
 
 /** 32-bit mixing step of splitmix32: spreads nearby seeds over the whole state space. */
 function mix32(x: number): number {
@@ -44,7 +44,7 @@ export class Rng {
 
   constructor(seed: number, path: readonly number[] = []) {
     checkSeedPart('seed', seed);
-    path.forEach((p, i) => checkSeedPart(`stream index ${i}`, p));
+    for (let i = 0; i < path.length; i++) checkSeedPart(`stream index ${i}`, path[i]);
     this.path = [seed, ...path];
     this.gen = xoroshiro128plus.fromState(stateFromPath(this.path));
   }
@@ -119,7 +119,8 @@ export class Rng {
   categoricalLogits(l: ArrayLike<number>, offset = 0, n = l.length - offset): number {
     let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) max = Math.max(max, l[offset + i]);
-    if (!Number.isFinite(max)) throw new RangeError(`categoricalLogits: logits must be finite, max is ${max}`);
+    if (!Number.isFinite(max))
+      throw new RangeError(`categoricalLogits: logits must be finite, max is ${max}`);
     const w = new Float64Array(n);
     for (let i = 0; i < n; i++) w[i] = Math.exp(l[offset + i] - max);
     return this.categorical(w);

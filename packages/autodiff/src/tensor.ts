@@ -42,7 +42,8 @@ export class Tensor {
 
   /** The single value of a size-1 tensor. */
   item(): number {
-    if (this.size !== 1) throw new RangeError(`item: tensor has shape [${this.shape.join(', ')}], expected exactly one element`);
+    if (this.size !== 1)
+      throw new RangeError(`item: tensor has shape [${this.shape.join(', ')}], expected exactly one element`);
     return this.data[0];
   }
 

@@ -20,9 +20,7 @@ export function makeKernel(arity: number, expr: string): Kernel {
   const names = NAMES.slice(0, arity);
   const arrays = names.map((n, i) => `const ${n}a = inputs[${i}];`).join('\n');
   // fast path: no broadcasting, one flat loop (a size-1 input is read once)
-  const flatReads = names
-    .map((n) => `const ${n}1 = ${n}a.length === 1; const ${n}0 = ${n}a[0];`)
-    .join('\n');
+  const flatReads = names.map((n) => `const ${n}1 = ${n}a.length === 1; const ${n}0 = ${n}a[0];`).join('\n');
   const flatBody = names.map((n) => `const ${n} = ${n}1 ? ${n}0 : ${n}a[i];`).join(' ');
   // general path: odometer over the outer dims, unit loop over the last dim
   const offs = names.map((n) => `let ${n}o = 0;`).join(' ');

@@ -25,7 +25,13 @@ function checkFinite(op: string, out: Tensor, inputs: readonly Tensor[]): void {
  * Every primitive creates its output here: wrap the storage, link the op and its inputs into
  * the graph when an input is tracked (and recording is on), and run the opt-in finite check.
  */
-export function emit(op: OpName, data: FloatArray, shape: Shape, inputs: Tensor[], attrs: unknown = null): Tensor {
+export function emit(
+  op: OpName,
+  data: FloatArray,
+  shape: Shape,
+  inputs: Tensor[],
+  attrs: unknown = null,
+): Tensor {
   const out = new Tensor(data, shape, data.length);
   if (engineState.recording) {
     for (let i = 0; i < inputs.length; i++) {

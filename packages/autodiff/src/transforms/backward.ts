@@ -1,7 +1,7 @@
 import { ones } from '../creation';
 import { UnsupportedDerivativeError } from '../errors';
 import { add } from '../ops/elementwise';
-import { rules, type OpName } from '../ops/rules';
+import { type OpName, rules } from '../ops/rules';
 import { engineState } from '../state';
 import type { Tensor } from '../tensor';
 
@@ -49,7 +49,8 @@ export function backward(
   }
   for (const t of order) {
     let rel = t._target === pass;
-    if (!rel && t.inputs !== null) for (const x of t.inputs) if (x._relevant === pass && x._visit === pass) rel = true;
+    if (!rel && t.inputs !== null)
+      for (const x of t.inputs) if (x._relevant === pass && x._visit === pass) rel = true;
     t._relevant = rel ? pass : 0;
     t._ct = null;
   }

@@ -84,7 +84,9 @@ export function runDemo(opts: { json?: boolean } = {}): number {
     `               max |error| vs finite differences of ∇J ${r.errors.hessian.toExponential(1)}`,
     `MAML ∇V(θ)   = [${r.metaGrad.map(fmt).join(' ')} ]   V(θ) = J(θ + ${ALPHA}·∇J(θ)), second order`,
     `               max |error| vs finite differences of V ${r.errors.metaGrad.toExponential(1)}`,
-    r.ok ? 'all derivatives agree with finite differences (tolerance 1e-8)' : 'MISMATCH: a derivative disagrees with finite differences',
+    r.ok
+      ? 'all derivatives agree with finite differences (tolerance 1e-8)'
+      : 'MISMATCH: a derivative disagrees with finite differences',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return r.ok ? 0 : 1;
