@@ -82,7 +82,8 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
       bOffsets: batchOffsets(bBatch, batchShape, k * n),
     };
   }
-  if (out.length > 0) matmulKernel(a.data, b.data, out, spec);
+  // an empty inner dimension leaves the zeros (an empty sum); the kernel only sees real products
+  if (out.length > 0 && k > 0) matmulKernel(a.data, b.data, out, spec);
   const attrs: MatmulAttrs = { transA, transB };
   return emit('matmul', out, shape, [a, b], attrs);
 }
@@ -150,8 +151,9 @@ export const linalgRules: Record<LinalgOp, VjpRule> = {
       if (b.ndim === 2 && a.ndim > 2 && !tA) {
         // fold the batch into rows: Σ_i A_iᵀ g_i as one tall product, no per-batch results
         const k = a.shape[a.ndim - 1];
-        const a2 = reshape(a, [-1, k]);
-        const g2 = reshape(g, [-1, g.shape[g.ndim - 1]]);
+        const rows = sizeOf(a.shape.slice(0, -1));
+        const a2 = reshape(a, [rows, k]);
+        const g2 = reshape(g, [rows, g.shape[g.ndim - 1]]);
         db = tB ? matmulT(g2, a2, true, false) : matmulT(a2, g2, true, false);
       } else {
         db = tA ? (tB ? matmulT(g, a, true, true) : matmulT(a, g, false, false)) : tB ? matmulT(g, a, true, false) : matmulT(a, g, true, false);
