@@ -6,6 +6,7 @@ import { FourCornersEnv, fourCornersTasks } from './four-corners';
 import { type GaussianToy, gaussianToy } from './gaussian-toy';
 import { loadTabularMdp } from './mdp-json';
 import { Navigation2dEnv, navigation2dTasks } from './navigation2d';
+import { PointMassEnv, pointMassTasks } from './point-mass';
 import { randomMdpTasks } from './random-mdp';
 import { type SinusoidTask, sinusoidTasks } from './sinusoid';
 import { TabularMdpEnv, tabularMdpTasks } from './tabular-env';
@@ -177,6 +178,23 @@ const ENTRIES: Record<string, Entry> = {
       horizon: { type: 'int', default: 100, min: 1, doc: 'episode length' },
     },
     make: (o) => rl('four-corners', o, new FourCornersEnv(o as never), fourCornersTasks()),
+  },
+  'point-mass': {
+    description:
+      '2-D point mass with velocity or direction targets (a stand-in for the MuJoCo locomotion tasks)',
+    kind: 'rl',
+    options: {
+      kind: { type: 'enum', default: 'velocity', values: ['velocity', 'direction'], doc: 'task family' },
+      horizon: { type: 'int', default: 100, min: 1, doc: 'episode length' },
+      controlCost: { type: 'number', default: 0.05, min: 0, doc: 'weight of ‖a‖² in the reward' },
+    },
+    make: (o) =>
+      rl(
+        'point-mass',
+        o,
+        new PointMassEnv(o as never),
+        pointMassTasks({ kind: o.kind as 'velocity' | 'direction' }),
+      ),
   },
   cartpole: {
     description: 'cart-pole with a biased pole-angle sensor (NoRML / ES-MAML)',

@@ -14,6 +14,8 @@ import {
   fourCornersTasks,
   gaussianToy,
   nearestCorner,
+  PointMassEnv,
+  pointMassTasks,
   rollout,
   SINUSOID,
   sampleToy,
@@ -193,5 +195,31 @@ describe('Gaussian N-sample toy', () => {
     const sd = Math.sqrt(f.reduce((a, b) => a + (b - mean) ** 2, 0) / (m - 1));
     expect(Math.abs(mean - toyValue(toy, 0.3)) / (sd / Math.sqrt(m))).toBeLessThan(4);
     expect(toyLsfMean(toy, 0.3)).toBeCloseTo(-2 * (0.3 - 1) - (2 * 0.3) / 4, 15);
+  });
+});
+
+describe('point mass (locomotion-like task structure)', () => {
+  test('velocity task: hand-computed two steps', () => {
+    const env = new PointMassEnv({ controlCost: 0.05 });
+    const b = rollout(env, { kind: 'velocity', target: 0.5 }, constantPolicy([2, 0.5]), { horizon: 2 });
+    // a clipped to (1, 0.5): v = (0.1, 0.05), then (0.2, 0.1); ctrl = 0.05·1.25
+    expect(b.rewards[0]).toBeCloseTo(-Math.abs(0.1 - 0.5) - 0.0625, 14);
+    expect(b.rewards[1]).toBeCloseTo(-Math.abs(0.2 - 0.5) - 0.0625, 14);
+    expect(Array.from(b.observations.slice(4, 8)).map((v) => +v.toFixed(12))).toEqual([
+      0.01, 0.005, 0.1, 0.05,
+    ]);
+  });
+
+  test('direction task rewards speed along the direction', () => {
+    const env = new PointMassEnv({ kind: 'direction', controlCost: 0 });
+    const b = rollout(env, { kind: 'direction', target: -1 }, constantPolicy([-1, 0]), { horizon: 3 });
+    expect(Array.from(b.rewards).map((r) => +r.toFixed(12))).toEqual([0.1, 0.2, 0.3]);
+    const dirs = new Set(
+      pointMassTasks({ kind: 'direction' })
+        .trainTasks(20, 0)
+        .map((t) => t.target),
+    );
+    expect([...dirs].sort()).toEqual([-1, 1]);
+    for (const t of pointMassTasks().trainTasks(20, 0)) expect(t.target >= 0 && t.target < 2).toBe(true);
   });
 });

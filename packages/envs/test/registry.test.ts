@@ -20,6 +20,7 @@ describe('registry', () => {
       'gaussian-toy',
       'mdp-file',
       'navigation2d',
+      'point-mass',
       'random-mdp',
       'sinusoid',
       'tabular-mdp',
