@@ -15,9 +15,9 @@ import {
   tensor,
 } from '@metagrad/autodiff';
 import type { Batch } from './batch';
-import { EnvConfigError } from './errors';
+import { checkInt, EnvConfigError } from './errors';
 import type { TabularMdp } from './tabular-mdp';
-import { enumerateTrajectories, type Trajectories } from './trajectories';
+import { enumerateTrajectories, type Trajectories, trajectoryCount } from './trajectories';
 
 /**
  * Exact expected returns of a stationary tabular softmax policy π(a|s) = softmax(θ[s]) as
@@ -70,6 +70,7 @@ export function exactReturnEnumerated(m: TabularMdp, logits: Tensor, traj?: Traj
  */
 export function exactReturnBackward(m: TabularMdp, logits: Tensor, horizon = m.horizon): Tensor {
   checkLogits(m, logits);
+  checkInt('horizon', horizon, 1);
   const { states: S, actions: A } = m;
   const pi = softmax(logits, -1);
   const P = tensor(m.transitions, { shape: [S * A, S] });
@@ -96,13 +97,6 @@ export function exactReturn(m: TabularMdp, logits: Tensor, method: ExactMethod =
   return trajectoryCount(m) <= AUTO_ENUMERATION_LIMIT
     ? exactReturnEnumerated(m, logits)
     : exactReturnBackward(m, logits);
-}
-
-/** Number of trajectories enumeration would produce (before pruning zero-probability ones). */
-export function trajectoryCount(m: TabularMdp): number {
-  let starts = 0;
-  for (const p of m.initial) if (p > 0) starts++;
-  return starts * m.actions ** m.horizon * m.states ** (m.horizon - 1);
 }
 
 /** P_π [S, S] and R_π [S] of the policy: the Markov chain the policy induces. */

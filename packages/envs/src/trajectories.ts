@@ -24,11 +24,16 @@ export interface Trajectories {
 /** Default cap on the number of enumerated trajectories. */
 export const MAX_TRAJECTORIES = 1_000_000;
 
-export function enumerateTrajectories(m: TabularMdp, maxTrajectories = MAX_TRAJECTORIES): Trajectories {
-  const { states: S, actions: A, horizon: T, transitions: P, rewards: R, discount: g } = m;
+/** Number of trajectories enumeration would produce (before pruning zero-probability transitions). */
+export function trajectoryCount(m: TabularMdp): number {
   let starts = 0;
   for (const p of m.initial) if (p > 0) starts++;
-  const bound = starts * A ** T * S ** (T - 1);
+  return starts * m.actions ** m.horizon * m.states ** (m.horizon - 1);
+}
+
+export function enumerateTrajectories(m: TabularMdp, maxTrajectories = MAX_TRAJECTORIES): Trajectories {
+  const { states: S, actions: A, horizon: T, transitions: P, rewards: R, discount: g } = m;
+  const bound = trajectoryCount(m);
   if (bound > maxTrajectories) {
     throw new EnvConfigError(
       `horizon: enumerating ${S} states × ${A} actions × horizon ${T} gives up to ${bound} trajectories, ` +
