@@ -5,7 +5,13 @@
  * Node's main thread). Replies come back through receiveMessageOnPort, so nothing here awaits.
  */
 import { dirname, join } from 'node:path';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  SHARE_ENV,
+  Worker,
+} from 'node:worker_threads';
 import type { FloatArray, MatmulSpec } from '../types';
 import { stagedLength, stageOperand } from './staging';
 import type { GpuMatmulJob } from './worker/kernels';
@@ -15,6 +21,7 @@ import { workerScriptPath } from './worker-script';
 export const DEFAULT_DAWN_BACKENDS = ['vulkan', 'opengles', 'opengl'];
 const START_TIMEOUT_MS = 60_000;
 const JOB_TIMEOUT_MS = 600_000;
+const CLOSE_TIMEOUT_MS = 10_000;
 
 interface Reply {
   ok: boolean;
@@ -72,7 +79,7 @@ export class GpuBridge {
     const ctrl = new Int32Array(ctrlBuf);
     const { port1, port2 } = new MessageChannel();
     const workerData = { ctrl: ctrlBuf, port: port2, gpuJsPath, dawnPath, backends: dawnBackends() };
-    const worker = new Worker(script, { workerData, transferList: [port2] });
+    const worker = new Worker(script, { workerData, transferList: [port2], env: SHARE_ENV });
     worker.unref(); // an idle GPU worker must not keep the process alive
     port1.unref();
     const reply = GpuBridge.await(ctrl, port1, START_TIMEOUT_MS, 'GPU worker start');
@@ -125,9 +132,20 @@ export class GpuBridge {
     out.set(new Float32Array(this.outBuf, 0, batch * m * n));
   }
 
-  /** Stops the worker (and its device). */
-  close(): Promise<number> {
-    this.port.close();
-    return this.worker.terminate();
+  /**
+   * Stops the worker: it destroys its device and exits on its own (terminating it while Dawn
+   * is polling aborts the whole process); terminated only if it has not exited in time.
+   */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.worker.ref(); // keep the process alive until the worker has exited
+      const timer = setTimeout(() => void this.worker.terminate(), CLOSE_TIMEOUT_MS);
+      this.worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.port.postMessage({ close: true });
+      this.port.close();
+    });
   }
 }

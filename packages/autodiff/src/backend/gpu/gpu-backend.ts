@@ -11,15 +11,20 @@ type GpuState = { kind: 'unstarted' } | { kind: 'up'; bridge: GpuBridge } | { ki
 
 let state: GpuState = { kind: 'unstarted' };
 let warned = false;
+let exitHookInstalled = false;
 
 function start(): GpuState {
   if (process.env.METAGRAD_GPU_FORCE_NO_ADAPTER === '1') {
     return { kind: 'down', reason: 'no GPU adapter (forced by METAGRAD_GPU_FORCE_NO_ADAPTER=1)' };
   }
   const started = GpuBridge.start();
-  return started instanceof GpuBridge
-    ? { kind: 'up', bridge: started }
-    : { kind: 'down', reason: started.failure };
+  if (!(started instanceof GpuBridge)) return { kind: 'down', reason: started.failure };
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // a live Dawn worker killed at exit can abort the process: close it once the loop is idle
+    process.on('beforeExit', () => void shutdownGpu());
+  }
+  return { kind: 'up', bridge: started };
 }
 
 /** The GPU bridge, starting it if needed; null (with a reason) when no adapter is available. */

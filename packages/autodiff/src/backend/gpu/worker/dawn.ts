@@ -39,7 +39,6 @@ export async function installNavigatorGpu(
   dawnPath: string,
   backends: string[],
 ): Promise<AdapterChoice | { failure: string }> {
-  if (process.platform === 'linux' && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
   let dawn: DawnAddon;
   try {
     dawn = require(dawnPath) as DawnAddon;

@@ -18,10 +18,16 @@ interface WorkerInit {
 }
 
 interface JobMessage {
+  close?: boolean;
   job: GpuMatmulJob;
   a: SharedArrayBuffer;
   b: SharedArrayBuffer;
   out: SharedArrayBuffer;
+}
+
+interface GpuJsModule {
+  GPU: new (o: object) => GpuJs;
+  WebGPUContext: { destroy(): Promise<void> };
 }
 
 const init = workerData as WorkerInit;
@@ -34,20 +40,30 @@ function reply(message: Record<string, unknown>): void {
 }
 
 async function start(): Promise<void> {
+  // Mesa's EGL must not look for a display server. The worker shares the real process
+  // environment (SHARE_ENV), which Dawn's getenv reads; a test runner's sandboxed env would not.
+  if (process.platform === 'linux' && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
   const choice = await installNavigatorGpu(init.dawnPath, init.backends);
   if ('failure' in choice) {
     reply({ ok: false, reason: choice.failure });
     return;
   }
   let kernels: MatmulKernels;
+  let gpuJs: GpuJsModule;
   try {
-    const { GPU } = require(init.gpuJsPath) as { GPU: new (o: object) => GpuJs };
-    kernels = new MatmulKernels(new GPU({ mode: 'webgpu' }));
+    gpuJs = require(init.gpuJsPath) as GpuJsModule;
+    kernels = new MatmulKernels(new gpuJs.GPU({ mode: 'webgpu' }));
   } catch (e) {
     reply({ ok: false, reason: `gpu.js failed to start in WebGPU mode: ${(e as Error).message}` });
     return;
   }
   init.port.on('message', (msg: JobMessage) => {
+    if (msg.close) {
+      // let the event loop drain: terminating a worker inside Dawn's polling aborts the process
+      init.port.close();
+      void gpuJs.WebGPUContext.destroy();
+      return;
+    }
     const { job } = msg;
     // copies: Dawn's writeBuffer wants memory it owns, not a SharedArrayBuffer view
     const a = new Float32Array(job.aLength);
