@@ -1,5 +1,6 @@
 export * from './bandit';
 export * from './batch';
+export * from './batch-tensors';
 export * from './cartpole';
 export * from './errors';
 export * from './exact';

@@ -1,6 +1,7 @@
 import { Rng } from '@metagrad/autodiff';
 import {
   ActionError,
+  batchTensors,
   concatBatches,
   constantPolicy,
   EnvConfigError,
@@ -114,5 +115,18 @@ describe('navigation2d', () => {
       /rollout: horizon: expected an integer >= 1, got 0/,
     );
     expect(() => rollout(env, [{ goal: [0, 0] }], constantPolicy([Infinity, 0]))).toThrow(/got Infinity/);
+  });
+});
+
+describe('batch tensors', () => {
+  test('shapes and values follow the batch; discounts are γ^t', () => {
+    const env = new Navigation2dEnv({ horizon: 4 });
+    const b = rollout(env, navigation2dTasks().trainTasks(2, 0), constantPolicy([0.1, 0]), { episodes: 3 });
+    const t = batchTensors(b, 0.5);
+    expect(t.observations.shape).toEqual([6, 4, 2]);
+    expect(t.actions.shape).toEqual([6, 4, 2]);
+    expect(t.rewards.shape).toEqual([6, 4]);
+    expect(Array.from(t.mask.data)).toEqual(Array.from(b.mask));
+    expect(Array.from(t.discounts.data)).toEqual([1, 0.5, 0.25, 0.125]);
   });
 });
