@@ -1,0 +1,93 @@
+import { cumsum, mul, stopGradient, type Tensor, tensor } from '@metagrad/autodiff';
+
+/** Plain numbers or a (constant) tensor, laid out batch-major [B, T]. */
+export type BT = ArrayLike<number> | Tensor;
+
+/**
+ * What every trajectory estimator reads. Layout is batch-major [B, T] everywhere.
+ * Padded steps (mask 0) are multiplied out of the log-probs and rewards here, so they drop out
+ * exactly whatever the caller left in them.
+ */
+export interface Trajectories {
+  /** log π_θ(a_t|s_t): a differentiable [B, T] tensor. */
+  logProbs: Tensor;
+  /** Undiscounted rewards r_t: [B, T]. */
+  rewards: BT;
+  /** 1 for real steps, 0 for padding: [B, T] (default all ones). */
+  mask?: BT;
+  /** γ (default 1). */
+  discount?: number;
+}
+
+/** The quantities the surrogates share, all constant except `lp`. */
+export interface Prepared {
+  B: number;
+  T: number;
+  /** Masked log-probs [B, T] (differentiable). */
+  lp: Tensor;
+  mask: Float64Array;
+  /** Masked undiscounted rewards. */
+  rewards: Float64Array;
+  /** γ^t r_t, masked. */
+  discounted: Float64Array;
+  /** G_t = Σ_{k≥t} γ^k r_k (discounted from time 0, not from t). */
+  returnsToGo: Float64Array;
+  discount: number;
+}
+
+function toArray(x: BT, n: number, name: string): Float64Array {
+  const data = x instanceof Float64Array ? x : Float64Array.from(isTensor(x) ? x.data : x);
+  if (data.length !== n) throw new RangeError(`${name}: expected ${n} numbers ([B, T]), got ${data.length}`);
+  return data;
+}
+
+function isTensor(x: unknown): x is Tensor {
+  return typeof x === 'object' && x !== null && 'shape' in x && 'data' in x;
+}
+
+export function prepare(traj: Trajectories): Prepared {
+  const { logProbs } = traj;
+  if (logProbs.ndim !== 2)
+    throw new RangeError(`logProbs: expected a [B, T] tensor, got shape [${logProbs.shape}]`);
+  const [B, T] = logProbs.shape;
+  const n = B * T;
+  const mask = traj.mask === undefined ? new Float64Array(n).fill(1) : toArray(traj.mask, n, 'mask');
+  const raw = toArray(traj.rewards, n, 'rewards');
+  const discount = traj.discount ?? 1;
+  if (!(discount >= 0 && discount <= 1))
+    throw new RangeError(`discount: expected a number in [0, 1], got ${discount}`);
+  const rewards = new Float64Array(n);
+  const discounted = new Float64Array(n);
+  const returnsToGo = new Float64Array(n);
+  for (let b = 0; b < B; b++) {
+    let w = 1;
+    for (let t = 0; t < T; t++, w *= discount) {
+      rewards[b * T + t] = raw[b * T + t] * mask[b * T + t];
+      discounted[b * T + t] = w * rewards[b * T + t];
+    }
+    let g = 0;
+    for (let t = T - 1; t >= 0; t--) returnsToGo[b * T + t] = g += discounted[b * T + t];
+  }
+  const lp = mul(logProbs, tensor(mask, { shape: [B, T] }));
+  return { B, T, lp, mask, rewards, discounted, returnsToGo, discount };
+}
+
+/** A constant [B, T] tensor (under ⊥ by construction: it never depends on a variable). */
+export function constBT(p: Prepared, x: Float64Array): Tensor {
+  return tensor(x, { shape: [p.B, p.T] });
+}
+
+/** An optional per-step ⊥ input (baseline, value, control variate): masked copy, or zeros. */
+export function stepInput(p: Prepared, x: BT | undefined, name: string): Float64Array {
+  if (x === undefined) return new Float64Array(p.B * p.T);
+  const src = isTensor(x) ? stopGradient(x).data : x;
+  const data = toArray(src, p.B * p.T, name);
+  const out = new Float64Array(p.B * p.T);
+  for (let i = 0; i < out.length; i++) out[i] = data[i] * p.mask[i];
+  return out;
+}
+
+/** C_t = Σ_{t'≤t} lp_t' along time (inclusive), or C_{<t} (exclusive). */
+export function cumLogProbs(p: Prepared, exclusive = false): Tensor {
+  return cumsum(p.lp, 1, { exclusive });
+}

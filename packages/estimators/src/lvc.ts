@@ -1,0 +1,33 @@
+import { div, mul, sum, type Tensor } from '@metagrad/autodiff';
+import { type BT, constBT, prepare, stepInput, type Trajectories } from './inputs';
+import { magicBox } from './magic-box';
+
+export interface LvcOptions {
+  /** ⊥ state values V(s_t), subtracted as γ^t V(s_t) from the return-to-go G_t. */
+  values?: BT;
+  /** Give ⊥ advantages directly instead ([B, T]); they should carry the γ^t factor. */
+  advantages?: BT;
+}
+
+/**
+ * Low-variance curvature (ProMP, Rothfuss et al. 2019): L = (1/B) Σ_b Σ_t [π/⊥π](a_t|s_t) ⊥Â_t,
+ * i.e. □(lp_t) Â_t with Â_t = G_t − γ^t V(s_t). Gradient unbiased; the Hessian keeps
+ * Â_t(∇²lp_t + ∇lp_t ∇lp_tᵀ) but drops every cross-time term: biased, low variance.
+ */
+export function lvc(traj: Trajectories, opts: LvcOptions = {}): Tensor {
+  const p = prepare(traj);
+  let adv: Float64Array;
+  if (opts.advantages !== undefined) adv = stepInput(p, opts.advantages, 'advantages');
+  else {
+    const v = stepInput(p, opts.values, 'values');
+    adv = new Float64Array(p.B * p.T);
+    for (let b = 0; b < p.B; b++) {
+      let w = 1;
+      for (let t = 0; t < p.T; t++, w *= p.discount) {
+        const i = b * p.T + t;
+        adv[i] = (p.returnsToGo[i] - w * v[i]) * p.mask[i];
+      }
+    }
+  }
+  return div(sum(mul(magicBox(p.lp), constBT(p, adv))), p.B);
+}

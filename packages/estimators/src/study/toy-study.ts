@@ -1,0 +1,98 @@
+import { gaussianLogProb, grad, Rng, reshape, type Tensor, tensor } from '@metagrad/autodiff';
+import { gaussianToy, toyGradient, toyObjective, toyObjectiveGrad } from '@metagrad/envs';
+import { toyLsfMoments, toySfMoments } from '../exact/gaussian-toy';
+import { lsf, nSampleSf } from '../lsf';
+import { falsePositiveText } from './mdp-study';
+import { vectorStats } from './stats';
+import type { GaussianProblem, StudyOptions, ToyRow, ToyStudyResult } from './types';
+
+export const TOY_ESTIMATORS = ['n-sample-sf', 'lsf'] as const;
+export const DEFAULT_TOY_N = [1, 2, 5, 10, 100, 1000];
+
+/**
+ * R estimates at once for one N: θ is replicated per estimate, X [R, N] drawn with θ_r, and the
+ * surrogates summed over r, so one gradient call returns all R estimates.
+ */
+function toyEstimates(
+  name: string,
+  theta: number,
+  sigma: number,
+  x: Float64Array,
+  R: number,
+  N: number,
+): Float64Array {
+  const xs = tensor(x, { shape: [R, N, 1] }); // gaussianLogProb sums the last axis
+  const logStd = Math.log(sigma);
+  const means = new Float64Array(R);
+  for (let r = 0; r < R; r++) for (let i = 0; i < N; i++) means[r] += x[r * N + i] / N;
+  const F = (th: Tensor) => {
+    const draw = { samples: x, logProbs: gaussianLogProb(xs, reshape(th, [R, 1, 1]), logStd) };
+    return name === 'lsf' ? lsf(draw, means.map(toyObjectiveGrad)) : nSampleSf(draw, means.map(toyObjective));
+  };
+  return Float64Array.from((grad(F) as (t: Tensor) => Tensor)(tensor(new Float64Array(R).fill(theta))).data);
+}
+
+export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult {
+  const R = opts.repeats ?? 2000;
+  const seed = opts.seed ?? 0;
+  const alpha = opts.alpha ?? 0.01;
+  const ns = p.n ?? DEFAULT_TOY_N;
+  const names = opts.estimators ?? [...TOY_ESTIMATORS];
+  for (const n of names) {
+    if (!(TOY_ESTIMATORS as readonly string[]).includes(n))
+      throw new RangeError(
+        `estimators: expected names from ${TOY_ESTIMATORS.join(', ')} for the Gaussian toy, got ${JSON.stringify(n)}`,
+      );
+  }
+  const chunk = opts.batchSize ?? 250;
+  const rows: ToyRow[] = [];
+  const total = ns.length * names.length * R;
+  let done = 0;
+  for (const [ni, N] of ns.entries()) {
+    const toy = gaussianToy({ n: N, sigma: p.sigma });
+    const exactGrad = toyGradient(toy, p.theta);
+    for (const name of names) {
+      const est = new Float64Array(R);
+      for (let first = 0; first < R; first += chunk) {
+        const count = Math.min(chunk, R - first);
+        const x = new Float64Array(count * N);
+        // one stream per (N index, repeat): the same draws for every estimator and any chunking
+        for (let r = 0; r < count; r++) {
+          const rng = new Rng(seed).derive(ni, first + r);
+          for (let i = 0; i < N; i++) x[r * N + i] = rng.normal(p.theta, p.sigma);
+        }
+        est.set(toyEstimates(name, p.theta, p.sigma, x, count, N), first);
+        done += count;
+        opts.onProgress?.(done, total);
+      }
+      const stats = vectorStats(est, [exactGrad], alpha);
+      const mean = stats.mean[0];
+      let m4 = 0;
+      let v = 0;
+      for (const e of est) {
+        v += (e - mean) ** 2 / (R - 1);
+        m4 += (e - mean) ** 4 / R;
+      }
+      const closedForm = name === 'lsf' ? toyLsfMoments(toy, p.theta) : toySfMoments(toy, p.theta);
+      rows.push({
+        n: N,
+        estimator: name,
+        stats,
+        closedForm,
+        variance: v,
+        varianceSe: Math.sqrt(Math.max(m4 - v * v, 0) / R),
+      });
+    }
+  }
+  return {
+    kind: 'gaussian',
+    theta: p.theta,
+    sigma: p.sigma,
+    repeats: R,
+    seed,
+    alpha,
+    exactGradient: toyGradient(gaussianToy({ n: 1, sigma: p.sigma }), p.theta),
+    rows,
+    falsePositiveRate: falsePositiveText(alpha),
+  };
+}

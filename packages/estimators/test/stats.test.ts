@@ -1,0 +1,44 @@
+import { Rng } from '@metagrad/autodiff';
+import { normalQuantile, studentQuantile, vectorStats } from '../src';
+
+test('normalQuantile matches known quantiles', () => {
+  expect(normalQuantile(0.975)).toBeCloseTo(1.959963985, 6);
+  expect(normalQuantile(0.995)).toBeCloseTo(2.575829304, 6);
+  expect(normalQuantile(1 - 0.01 / 20)).toBeCloseTo(3.290526731, 5);
+  expect(normalQuantile(0.001)).toBeCloseTo(-3.090232306, 6);
+  expect(studentQuantile(0.975, 10)).toBeCloseTo(2.228139, 3);
+  expect(studentQuantile(0.9995, 30)).toBeCloseTo(3.645959, 3);
+  expect(studentQuantile(0.975, 1000)).toBeCloseTo(1.962339, 5);
+});
+
+test('the Bonferroni verdict wrongly flags unbiased estimates at most about α of the time', () => {
+  // 1000 studies of R = 50 unbiased estimates of a 10-vector (heteroscedastic): the stated
+  // false-positive rate is α = 0.05; the binomial sd of the observed rate is ≈ 0.007
+  const rng = new Rng(7);
+  const d = 10;
+  const R = 50;
+  const exact = Array.from({ length: d }, (_, j) => j - 3);
+  let flagged = 0;
+  const trials = 1000;
+  for (let k = 0; k < trials; k++) {
+    const s = new Float64Array(R * d);
+    for (let r = 0; r < R; r++) for (let j = 0; j < d; j++) s[r * d + j] = exact[j] + (1 + j) * rng.normal();
+    if (!vectorStats(s, exact, 0.05).consistent) flagged++;
+  }
+  console.log(`false-positive rate ${flagged / trials} (stated bound 0.05)`);
+  expect(flagged / trials).toBeLessThan(0.07);
+  expect(flagged / trials).toBeGreaterThan(0.02); // Bonferroni is conservative, but not vacuous
+});
+
+test('a shifted mean is flagged and an exact constant entry is not', () => {
+  const R = 100;
+  const s = new Float64Array(R * 2);
+  const rng = new Rng(1);
+  for (let r = 0; r < R; r++) {
+    s[r * 2] = 1 + rng.normal();
+    s[r * 2 + 1] = 5;
+  }
+  expect(vectorStats(s, [1, 5], 0.01).consistent).toBe(true);
+  expect(vectorStats(s, [1.8, 5], 0.01).consistent).toBe(false);
+  expect(vectorStats(s, [1, 5.1], 0.01).maxAbsZ).toBeGreaterThan(1e6);
+});
