@@ -28,9 +28,11 @@ export interface EnvBenchCase {
 
 /** A cheap deterministic policy (no sampling) so the case measures the environment and batching. */
 const towardsOrigin: Policy = (obs, t, actions, ctx) => {
+  // cheap arithmetic only (no Math.sin): a drift that changes sign every 10 steps, pulled back to 0
+  const drift = (t / 10) % 2 < 1 ? 0.05 : -0.05;
   for (let b = 0; b < ctx.size; b++) {
-    actions[2 * b] = -obs[2 * b] + 0.05 * Math.sin(t + b);
-    actions[2 * b + 1] = -obs[2 * b + 1] + 0.05 * Math.cos(t + b);
+    actions[2 * b] = drift - 0.5 * obs[2 * b];
+    actions[2 * b + 1] = 0.03 - 0.5 * obs[2 * b + 1];
   }
 };
 

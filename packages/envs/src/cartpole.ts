@@ -81,7 +81,10 @@ export class CartpoleEnv extends VecEnv<CartpoleTask, CartState> {
       if (active !== null && active[b] === 0) continue;
       const i = 4 * b;
       const force = Math.min(forceMag, Math.max(-forceMag, actions[b]));
-      const [x, xDot, th, thDot] = [s[i], s[i + 1], s[i + 2], s[i + 3]];
+      const x = s[i];
+      const xDot = s[i + 1];
+      const th = s[i + 2];
+      const thDot = s[i + 3];
       const cos = Math.cos(th);
       const sin = Math.sin(th);
       const temp = (force + poleMassLength * thDot * thDot * sin) / total;

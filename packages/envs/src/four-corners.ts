@@ -85,7 +85,9 @@ export class FourCornersEnv extends VecEnv<FourCornersTask, CornerState> {
     const clip = (v: number, m: number) => Math.min(m, Math.max(-m, v));
     for (let b = 0; b < st.size; b++) {
       if (active !== null && active[b] === 0) continue;
-      const [gx, gy] = CORNERS[st.corner[b]];
+      const goal = CORNERS[st.corner[b]];
+      const gx = goal[0];
+      const gy = goal[1];
       const x0 = st.pos[2 * b];
       const y0 = st.pos[2 * b + 1];
       let x = x0 + clip(actions[2 * b], lim);
