@@ -37,6 +37,27 @@ function detach<T>(tree: T): T {
   return engineState.depth === 0 ? mapTree(tree, (t) => (t.tracked ? stopGradient(t) : t)) : tree;
 }
 
+/**
+ * Aux data is passed through as it is (numbers, strings, any object): only tensors in nested
+ * arrays and plain objects lose their graph outside every transform.
+ */
+function detachAux(aux: unknown): unknown {
+  if (engineState.depth !== 0) return aux;
+  const walk = (node: unknown): unknown => {
+    if (node instanceof Tensor) return node.tracked ? stopGradient(node) : node;
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') {
+      const proto = Object.getPrototypeOf(node);
+      if (proto !== Object.prototype && proto !== null) return node;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = walk(v);
+      return out;
+    }
+    return node;
+  };
+  return walk(aux);
+}
+
 function argList(argnums: number | readonly number[] | undefined, nargs: number, where: string): number[] {
   const list = argnums === undefined ? [0] : typeof argnums === 'number' ? [argnums] : argnums.slice();
   for (const a of list) {
@@ -105,7 +126,7 @@ export function valueAndGrad<F extends (...args: never[]) => unknown>(f: F, opts
       const flat = backward([out], [null], tr.targets, engineState.depth > 1);
       return [out, tr.aux, regroup(tr, flat, single)] as const;
     });
-    return opts.hasAux ? [[detach(value), detach(aux)], g] : [detach(value), g];
+    return opts.hasAux ? [[detach(value), detachAux(aux)], g] : [detach(value), g];
   };
 }
 
@@ -148,7 +169,7 @@ function vjpImpl(f: (...args: any[]) => unknown, primals: unknown[], hasAux: boo
     return regroup(tr, flat, false) as unknown[];
   };
   const out = detach(tr.out);
-  return hasAux ? [out, pullback, detach(tr.aux)] : [out, pullback];
+  return hasAux ? [out, pullback, detachAux(tr.aux)] : [out, pullback];
 }
 
 function vdot(a: readonly (Tensor | null)[], b: readonly Tensor[]): Tensor | null {
