@@ -14,6 +14,7 @@ export * from './lvc';
 export * from './magic-box';
 export * from './maml-biased';
 export * from './sf';
+export * from './study/default-problem';
 export * from './study/mdp-study';
 export * from './study/stats';
 export * from './study/study';

@@ -48,15 +48,21 @@ export function lsf(draw: NSampleDraw, fGrad: ArrayLike<number>): Tensor {
 }
 
 export interface MetaSurrogateOptions {
-  /** Inner surrogate on pre-update samples; its gradient is the inner step's direction. */
+  /**
+   * Inner surrogate on pre-update samples; its gradient is the inner step's direction and its
+   * Hessian the Ĥ of (I + αĤ). For the SF meta-gradient pass the plain score surrogate
+   * (Σ_i log p(τ_i)·R_i, so Ĥ = ∇ĝ exactly); for LSF pass a DiCE-type one
+   * (Σ_i □(log p(τ_i))·R_i, so Ĥ is the unbiased Hessian estimate with the outer products).
+   */
   inner: (theta: Tensor) => Tensor;
   /** Outer surrogate on post-update samples, evaluated at θ' (first order is enough). */
   outer: (thetaPrime: Tensor) => Tensor;
   alpha: number;
   /**
-   * Add the score term Ĵ(θ')·Σ_i □(log p(τ_i)) of the inner samples: this is the unbiased SF
-   * meta-gradient of the N-sample objective; without it the estimate is the LSF meta form
-   * (I + αĤ)∇̂J(θ'), which drops the O(N)-variance term.
+   * Add the score term Ĵ(θ')·Σ_i □(log p(τ_i)) of the inner samples (with the plain inner
+   * surrogate): the unbiased SF meta-gradient of the N-sample objective. Without it, and with a
+   * DiCE-type inner surrogate, the estimate is the LSF meta form (I + αĤ)∇̂J(θ'), which drops
+   * the O(N)-variance term.
    */
   score?: { value: number; innerLogProbs: (theta: Tensor) => Tensor };
 }

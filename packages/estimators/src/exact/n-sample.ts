@@ -12,6 +12,7 @@ import {
   tensor,
 } from '@metagrad/autodiff';
 import type { TabularMdp } from '@metagrad/envs';
+import { magicBox } from '../magic-box';
 import { tabularLogProbs } from '../tabular-policy';
 import { enumerateTrajectories } from './enumerate';
 import { exactReturn } from './tabular';
@@ -24,10 +25,13 @@ import { exactReturn } from './tabular';
 export interface NSampleMeta {
   /** ∇V_N (what an unbiased meta-gradient estimator averages to). */
   gradient: Float64Array;
-  /** E[(I + αĤ)∇J(θ′)]: the exact mean of the LSF meta-gradient (exact outer gradient). */
+  /**
+   * E[(I + αĤ)∇J(θ′)] with Ĥ = (1/N)Σ R(τ_i)(∇²log p + ∇log p ∇log pᵀ) the unbiased (DiCE-type)
+   * Hessian estimate: the exact mean of the LSF meta-gradient (exact outer gradient).
+   */
   lsfMean: Float64Array;
-  /** E[J(θ′)·Σ_i ∇log p(τ_i)]: the score term LSF drops (= gradient − lsfMean). */
-  scoreTerm: Float64Array;
+  /** lsfMean − gradient: LSF's bias, O(1/N). */
+  lsfBias: Float64Array;
   /** Number of N-tuples enumerated. */
   tuples: number;
 }
@@ -68,11 +72,13 @@ export function exactNSampleMeta(
   const Rk = tensor(ret, { shape: [K, 1, 1] });
 
   // log-weight of each tuple and the adapted parameters θ′ of each tuple: [M], [M, S·A]
-  const parts = (th: Tensor) => {
+  // dice: weight each inner gradient by □(log p(τ_i)) so ∂θ′/∂θ gets the outer products too
+  const parts = (th: Tensor, dice = false) => {
     const lp = sum(tabularLogProbs(th, S, A, en.sa, [K, T]), 1);
     const logw = add(lp, log(tensor(en.envProb)));
     const pi = reshape(softmax(reshape(th, [S, A]), 1), [1, S, A]);
-    const gk = reshape(mul(Rk, sub(C, mul(Vt, pi))), [K, S * A]);
+    let gk = reshape(mul(Rk, sub(C, mul(Vt, pi))), [K, S * A]);
+    if (dice) gk = mul(gk, reshape(magicBox(lp), [K, 1]));
     let logW: Tensor | null = null;
     let gsum: Tensor | null = null;
     for (let i = 0; i < n; i++) {
@@ -90,8 +96,8 @@ export function exactNSampleMeta(
     return sum(mul(exp(logW), exactReturn(mdp, thetaPrime)));
   };
   const weights = exp(parts(th0).logW);
-  const lsf = (th: Tensor) => sum(mul(weights, exactReturn(mdp, parts(th).thetaPrime)));
+  const lsf = (th: Tensor) => sum(mul(weights, exactReturn(mdp, parts(th, true).thetaPrime)));
   const gradient = Float64Array.from((grad(full) as (x: Tensor) => Tensor)(th0).data);
   const lsfMean = Float64Array.from((grad(lsf) as (x: Tensor) => Tensor)(th0).data);
-  return { gradient, lsfMean, scoreTerm: gradient.map((g, i) => g - lsfMean[i]), tuples };
+  return { gradient, lsfMean, lsfBias: lsfMean.map((g, i) => g - gradient[i]), tuples };
 }
