@@ -78,19 +78,24 @@ export function scalar(value: number, dtype: DType = 'float64'): Tensor {
   return fromData(data, []);
 }
 
-export function full(shape: readonly number[], value: number, dtype: DType = 'float64'): Tensor {
-  const s = checkShape(shape, 'full');
-  const data = allocate(checkDtype(dtype, 'full'), sizeOf(s));
+/** A filled tensor; `where` names the public function in error messages. */
+function filled(shape: readonly number[], value: number, dtype: DType, where: string): Tensor {
+  const s = checkShape(shape, where);
+  const data = allocate(checkDtype(dtype, where), sizeOf(s));
   if (value !== 0) data.fill(value);
   return fromData(data, s);
 }
 
+export function full(shape: readonly number[], value: number, dtype: DType = 'float64'): Tensor {
+  return filled(shape, value, dtype, 'full');
+}
+
 export function zeros(shape: readonly number[], dtype: DType = 'float64'): Tensor {
-  return full(shape, 0, dtype);
+  return filled(shape, 0, dtype, 'zeros');
 }
 
 export function ones(shape: readonly number[], dtype: DType = 'float64'): Tensor {
-  return full(shape, 1, dtype);
+  return filled(shape, 1, dtype, 'ones');
 }
 
 export function zerosLike(x: Tensor): Tensor {
