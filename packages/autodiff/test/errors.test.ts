@@ -1,0 +1,208 @@
+/**
+ * Errors that teach: shape mismatches name the op and both shapes, grad of a non-scalar says
+ * so, an unsupported derivative raises a named error (never zeros), finite-check mode names the
+ * first op that made NaN/Inf, and bad arguments raise at once with the value.
+ */
+import * as ad from '../src';
+import {
+  ArgumentError,
+  getFiniteCheck,
+  grad,
+  hvp,
+  NonFiniteError,
+  ShapeError,
+  setFiniteCheck,
+  type Tensor,
+  tensor,
+  UnsupportedDerivativeError,
+} from '../src';
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('shape mismatches name the op and both shapes', () => {
+  test.each([
+    ['add', () => ad.add(ad.zeros([2, 3]), ad.zeros([4])), /add: shapes \[2, 3\] and \[4\]/],
+    ['mul', () => ad.mul(ad.zeros([3, 1]), ad.zeros([2, 2])), /mul: shapes \[3, 1\] and \[2, 2\]/],
+    ['where', () => ad.where(ad.ones([3]), ad.zeros([2]), 0), /where: shapes \[3\] and \[2\]/],
+    ['matmul inner', () => ad.matmul(ad.zeros([2, 3]), ad.zeros([4, 5])), /matmul: .*\[2, 3\].*\[4, 5\]/],
+    [
+      'matmul batch',
+      () => ad.matmul(ad.zeros([2, 3, 4]), ad.zeros([3, 4, 5])),
+      /matmul: shapes \[2\] and \[3\]/,
+    ],
+    ['broadcastTo', () => ad.broadcastTo(ad.zeros([3]), [2, 4]), /broadcastTo: .*\[3\].*\[2, 4\]/],
+    ['reshape', () => ad.reshape(ad.zeros([2, 3]), [4, 2]), /reshape: .*\[2, 3\].*\[4, 2\]/],
+    ['concat', () => ad.concat([ad.zeros([2, 3]), ad.zeros([2, 4])], 0), /concat: shapes \[2, 3\], \[2, 4\]/],
+    ['stack', () => ad.stack([ad.zeros([2]), ad.zeros([3])]), /stack: shapes \[2\], \[3\]/],
+    ['dot', () => ad.dot(ad.zeros([2]), ad.zeros([3])), /dot: .*2.*3/],
+    ['solve', () => ad.solve(ad.eye(2), ad.zeros([3])), /solve: .*\[2, 2\].*\[3\]/],
+    ['squeeze', () => ad.squeeze(ad.zeros([2, 3]), 1), /squeeze: axis 1 of \[2, 3\] has size 3/],
+    [
+      'takeAlongAxis',
+      () => ad.takeAlongAxis(ad.zeros([2, 3]), tensor([0, 1]), 1),
+      /takeAlongAxis: .*\[2\].*\[2, 3\]/,
+    ],
+    [
+      'categoricalLogProb',
+      () => ad.categoricalLogProb(ad.zeros([2, 3]), [0, 1, 2]),
+      /categoricalLogProb: .*\[3\].*\[2\]/,
+    ],
+  ])('%s', (_name, fn, message) => {
+    const e = thrown(fn);
+    expect(e).toBeInstanceOf(ShapeError);
+    expect(e.name).toBe('ShapeError');
+    expect(e.message).toMatch(message);
+  });
+
+  test('a mismatch inside a derivative still names the op', () => {
+    expect(() => grad((x: Tensor) => ad.sum(ad.add(x, ad.zeros([4]))))(ad.zeros([3]))).toThrow(
+      /add: shapes \[3\] and \[4\]/,
+    );
+  });
+});
+
+describe('transforms say what they expected', () => {
+  test('grad of a non-scalar function says so and names the shape', () => {
+    const e = thrown(() => grad((x: Tensor) => ad.mul(x, 2))(ad.ones([3])));
+    expect(e).toBeInstanceOf(ShapeError);
+    expect(e.message).toMatch(/must return a scalar.*\[3\]/);
+  });
+
+  test('hvp of a non-scalar function says so', () => {
+    expect(() => hvp((x: Tensor) => ad.exp(x), ad.ones([2]), ad.ones([2]))).toThrow(
+      /hvp: f must return a scalar/,
+    );
+  });
+
+  test('grad of a function that returns a non-tensor', () => {
+    expect(() => grad(() => 3 as unknown as Tensor)(ad.ones([1]))).toThrow(
+      /must return a Tensor, got number/,
+    );
+  });
+
+  test('argnums out of range', () => {
+    expect(() => grad((x: Tensor) => ad.sum(x), { argnums: 2 })(ad.ones([1]))).toThrow(
+      /argnums 2 out of range for 1 argument/,
+    );
+  });
+
+  test('hasAux without a pair', () => {
+    expect(() => grad((x: Tensor) => ad.sum(x), { hasAux: true })(ad.ones([1]))).toThrow(ArgumentError);
+  });
+
+  test('a jvp tangent of the wrong size', () => {
+    expect(() => ad.jvp((x: Tensor) => x, [ad.ones([3])], [ad.ones([2])])).toThrow(
+      /tangent \[2\] does not match primal \[3\]/,
+    );
+  });
+});
+
+describe('unsupported derivatives raise instead of returning zeros', () => {
+  test('cumprod at an input containing 0', () => {
+    const x = tensor([1.5, 0, 2]);
+    const e = thrown(() => grad((t: Tensor) => ad.sum(ad.cumprod(t)))(x));
+    expect(e).toBeInstanceOf(UnsupportedDerivativeError);
+    expect(e.name).toBe('UnsupportedDerivativeError');
+    expect(e.message).toMatch(/cumprod.*0.*flat index 1/);
+  });
+
+  test('cumprod away from 0 is differentiable', () => {
+    const g = grad((t: Tensor) => ad.sum(ad.cumprod(t)))(tensor([1.5, -2, 2])) as Tensor;
+    // Σ cumprod = x0 + x0 x1 + x0 x1 x2
+    expect(Array.from(g.data)).toEqual([1 + -2 + -2 * 2, 1.5 + 1.5 * 2, 1.5 * -2]);
+  });
+});
+
+describe('finite-check mode names the first op that produced NaN or Inf', () => {
+  afterEach(() => setFiniteCheck(false));
+
+  test('log of a negative deep inside a function', () => {
+    const f = (x: Tensor) => {
+      const h = ad.tanh(ad.matmul(ad.reshape(x, [1, 3]), ad.eye(3)));
+      const bad = ad.log(ad.sub(h, 0.5)); // tanh(0.1) − 0.5 < 0
+      return ad.sum(ad.exp(ad.mul(bad, 2)));
+    };
+    const x = tensor([0.1, 2, 3]);
+    // off: NaN propagates silently
+    expect(Number.isNaN(f(x).item())).toBe(true);
+    setFiniteCheck(true);
+    expect(getFiniteCheck()).toBe(true);
+    const e = thrown(() => f(x));
+    expect(e).toBeInstanceOf(NonFiniteError);
+    expect(e.message).toMatch(/op 'log' produced NaN at flat index 0/);
+    // inside a transform too
+    expect(() => grad(f)(x)).toThrow(/op 'log'/);
+  });
+
+  test('division by zero gives Inf and is named', () => {
+    setFiniteCheck(true);
+    expect(() => ad.div(ad.ones([2]), tensor([1, 0]))).toThrow(/op 'div' produced Infinity at flat index 1/);
+  });
+
+  test('an Inf in the backward pass is named too', () => {
+    setFiniteCheck(true);
+    // forward finite (sqrt(0) = 0), derivative 1 / (2·sqrt(0)) = Inf
+    expect(() => grad((x: Tensor) => ad.sum(ad.sqrt(x)))(tensor([0, 1]))).toThrow(NonFiniteError);
+  });
+
+  test('the mode is off by default and switches off', () => {
+    expect(getFiniteCheck()).toBe(false);
+    expect(Number.isNaN(ad.log(-1).item())).toBe(true);
+  });
+});
+
+describe('bad arguments raise immediately, naming the value', () => {
+  test.each([
+    [
+      'axis out of range',
+      () => ad.sum(ad.zeros([2, 3]), 2),
+      /sum: axis 2 is out of range for a tensor of rank 2/,
+    ],
+    ['negative axis out of range', () => ad.cumsum(ad.zeros([2]), -2), /cumsum: axis -2/],
+    ['non-integer axis', () => ad.softmax(ad.zeros([2]), 0.5), /axis 0.5/],
+    ['repeated axis', () => ad.sum(ad.zeros([2, 3]), [1, -1]), /repeated axis/],
+    ['negative size in zeros', () => ad.zeros([2, -1]), /zeros: shape \[2, -1\] has dimension -1/],
+    ['negative size in ones', () => ad.ones([-2]), /ones: shape \[-2\] has dimension -2/],
+    ['non-integer size in full', () => ad.full([1.5], 0), /full: .*dimension 1.5/],
+    ['negative eye', () => ad.eye(-3), /eye: n must be a non-negative integer, got -3/],
+    ['reshape with a bad dimension', () => ad.reshape(ad.zeros([4]), [2, -2]), /reshape: bad dimension -2/],
+    [
+      'non-integer index',
+      () => ad.take(ad.zeros([3]), [0, 1.5]),
+      /take: index 1.5 at position 1 is not an integer/,
+    ],
+    ['index out of range', () => ad.take(ad.zeros([3]), [3]), /take: index 3 .* \[-3, 3\)/],
+    ['negative index out of range', () => ad.gather(ad.zeros([3, 2]), [-4]), /index -4/],
+    [
+      'takeAlongAxis index out of range',
+      () => ad.takeAlongAxis(ad.zeros([2, 3]), tensor([[0], [3]]), 1),
+      /index 3/,
+    ],
+    ['categorical action out of range', () => ad.categoricalLogProb(ad.zeros([2, 3]), [0, 5]), /index 5/],
+    ['oneHot depth', () => ad.oneHot([0], 0), /oneHot: depth must be a positive integer, got 0/],
+    ['oneHot index', () => ad.oneHot([2.5], 3), /index 2.5/],
+    ['clip bounds', () => ad.clip(ad.zeros([1]), 1, 0), /clip: need lo <= hi, got lo=1, hi=0/],
+    ['slice begin', () => ad.slice(ad.zeros([3]), [4]), /slice: begin\[0\] = 4/],
+    ['slice size', () => ad.slice(ad.zeros([3]), [1], [5]), /slice: size\[0\] = 5/],
+    ['permute', () => ad.permute(ad.zeros([2, 3]), [0, 0]), /permute: \[0,0\] is not a permutation/],
+    ['expandDims axis', () => ad.expandDims(ad.zeros([2]), 3), /expandDims: axis 3/],
+    ['arange step 0', () => ad.arange(0, 1, 0), /arange: .*step non-zero/],
+    ['singular solve', () => ad.solve(ad.zeros([2, 2]), ad.ones([2])), /solve: .*singular/],
+  ])('%s', (_name, fn, message) => {
+    const e = thrown(fn);
+    expect(e).toBeInstanceOf(RangeError); // ArgumentError is a RangeError
+    expect(e.message).toMatch(message);
+  });
+
+  test('errors are raised before any work, not later in a derivative', () => {
+    // the index check fires on the forward call even inside a transform
+    expect(() => grad((x: Tensor) => ad.sum(ad.take(x, [7])))(ad.zeros([3]))).toThrow(ArgumentError);
+  });
+});
