@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+import { ESTIMATORS } from '@metagrad/estimators';
+import { Command, CommanderError } from 'commander';
+import { runDemo } from './demo';
+import { CliError } from './errors';
+import { runExactCommand } from './exact-command';
+import { table } from './format';
+import { runStudyCommand } from './study-command';
+
+const tick = (b: boolean | null) => (b === null ? '-' : b ? 'yes' : 'no');
+
+/** The `metagrad` command line; `exit` receives the exit code of the chosen subcommand. */
+export function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command('metagrad')
+    .description('meta-gradient estimators for meta-RL, checked against exact oracles')
+    .exitOverride()
+    .showHelpAfterError();
+  program
+    .command('study')
+    .description('bias/variance study of the estimators against the exact gradient and Hessian')
+    .option('--mdp <file>', 'tabular MDP JSON file with `logits` (default: the built-in 3-state study MDP)')
+    .option('--toy <name>', 'the N-sample toy instead of an MDP: gaussian')
+    .option('--theta <x>', 'toy: mean θ of X_i (default 2)')
+    .option('--sigma <s>', 'toy: std σ of X_i (default 1)')
+    .option('--n <list>', 'toy: comma-separated N values (default 1,2,5,10,100,1000)')
+    .option('--estimators <list>', 'comma-separated estimator names (default: all that apply)')
+    .option('--samples <B>', 'trajectories per estimate (MDP; default 20)')
+    .option('--repeats <R>', 'independent estimates per estimator (default 400; toy 2000)')
+    .option('--batch-size <k>', 'estimates per vectorised engine call (speed only)')
+    .option('--seed <s>', 'random seed (default 0)')
+    .option('--alpha <a>', 'level of the Bonferroni z-test (default 0.01)')
+    .option('--json', 'print machine-readable JSON')
+    .option('--plot <file.svg>', 'write a bias/variance figure (SVG)')
+    .option('--out <file.json>', 'write the JSON results atomically')
+    .option('--no-progress', 'no progress bar')
+    .action(async (o) => exit(await runStudyCommand(o)));
+  program
+    .command('exact')
+    .description('exact J, gradient and Hessian of the tabular softmax policy given by the file’s logits')
+    .option('--mdp <file>', 'tabular MDP JSON file with `logits`')
+    .option('--alpha <a>', 'also the exact one-step MAML meta-gradient with step α')
+    .option('--json', 'print {"J", "grad", "hessian"[, "metaGrad"]} as JSON')
+    .action((o) => exit(runExactCommand(o)));
+  program
+    .command('estimators')
+    .description('list the estimators and what they are unbiased for')
+    .action(() => {
+      const rows = ESTIMATORS.map((e) => [
+        e.name,
+        e.kind,
+        tick(e.unbiased.gradient),
+        tick(e.unbiased.hessian),
+        tick(e.unbiased.metaGradient),
+        e.note,
+      ]);
+      process.stdout.write(`${table(['name', 'kind', 'gradient', 'Hessian', 'meta-grad', 'note'], rows)}\n`);
+      exit(0);
+    });
+  program
+    .command('demo')
+    .description('a one-screen tour of the autodiff engine')
+    .option('--json', 'print machine-readable JSON')
+    .action((o) => exit(runDemo({ json: o.json })));
+  return program;
+}
+
+/** Run with argv (without node and script); resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CliError || e instanceof RangeError) {
+      process.stderr.write(`metagrad: error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`metagrad: internal error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

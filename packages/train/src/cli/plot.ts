@@ -1,0 +1,91 @@
+import type { MdpStudyResult, StudyResult, ToyStudyResult } from '@metagrad/estimators';
+
+type Spec = Record<string, unknown>;
+
+/** Hessian bias and variance per estimator, as two bar charts side by side. */
+function mdpSpec(r: MdpStudyResult): Spec {
+  const rows = r.estimators.flatMap((e) => [
+    { estimator: e.name, metric: 'Hessian |bias| (Monte Carlo)', value: e.hessian.biasNorm },
+    { estimator: e.name, metric: 'Hessian variance (trace)', value: e.hessian.varianceTrace },
+  ]);
+  const bar = (metric: string, log: boolean) => ({
+    title: metric,
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    mark: 'bar',
+    encoding: {
+      y: { field: 'estimator', type: 'nominal', sort: null, title: null },
+      x: { field: 'value', type: 'quantitative', title: null, ...(log ? { scale: { type: 'log' } } : {}) },
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Estimator study: ${r.repeats} estimates × ${r.samples} trajectories (seed ${r.seed})`,
+    data: { values: rows },
+    hconcat: [bar('Hessian |bias| (Monte Carlo)', false), bar('Hessian variance (trace)', true)],
+  };
+}
+
+/** Variance and |bias| against N on log axes, sampled (points) and closed form (lines). */
+function toySpec(r: ToyStudyResult): Spec {
+  const rows = r.rows.flatMap((x) => {
+    const out = [
+      { n: x.n, estimator: x.estimator, source: 'sampled', metric: 'variance', value: x.variance },
+      {
+        n: x.n,
+        estimator: x.estimator,
+        source: 'closed form',
+        metric: 'variance',
+        value: x.closedForm.variance,
+      },
+      {
+        n: x.n,
+        estimator: x.estimator,
+        source: 'sampled',
+        metric: '|bias|',
+        value: Math.abs(x.stats.mean[0] - r.exactGradient),
+      },
+    ];
+    const cf = Math.abs(x.closedForm.mean - r.exactGradient);
+    if (cf > 0)
+      out.push({ n: x.n, estimator: x.estimator, source: 'closed form', metric: '|bias|', value: cf });
+    return out;
+  });
+  const panel = (metric: string) => ({
+    title: `${metric} vs N`,
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    layer: [
+      { transform: [{ filter: { field: 'source', equal: 'closed form' } }], mark: 'line', encoding: enc() },
+      {
+        transform: [{ filter: { field: 'source', equal: 'sampled' } }],
+        mark: { type: 'point', filled: true },
+        encoding: enc(),
+      },
+    ],
+  });
+  const enc = () => ({
+    x: { field: 'n', type: 'quantitative', scale: { type: 'log' }, title: 'N' },
+    y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null },
+    color: { field: 'estimator', type: 'nominal' },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Gaussian toy θ = ${r.theta}, σ = ${r.sigma}: lines closed form, points sampled (${r.repeats} estimates per N)`,
+    data: { values: rows },
+    hconcat: [panel('variance'), panel('|bias|')],
+  };
+}
+
+export function plotSpec(r: StudyResult): Spec {
+  return r.kind === 'mdp' ? mdpSpec(r) : toySpec(r);
+}
+
+// vega and vega-lite are ES modules; a real dynamic import (not compiled to require) loads them
+const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
+
+/** Render the study's figure to an SVG string, headless. */
+export async function renderSvg(r: StudyResult): Promise<string> {
+  const [vega, vl] = await Promise.all([importEsm('vega'), importEsm('vega-lite')]);
+  const compiled = vl.compile(plotSpec(r) as never).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  return view.toSVG();
+}

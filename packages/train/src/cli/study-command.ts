@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import { EnvConfigError, loadTabularMdp } from '@metagrad/envs';
+import {
+  defaultStudyMdp,
+  type Problem,
+  type StudyResult,
+  study,
+  TOY_ESTIMATORS,
+  trajectoryEstimators,
+} from '@metagrad/estimators';
+import { SingleBar } from 'cli-progress';
+import { CliError, parseChoice, parseIntList, parseIntOption, parseNumberOption } from './errors';
+import { formatMdpStudy, formatToyStudy } from './format';
+import { writeFileAtomic } from './io';
+import { renderSvg } from './plot';
+
+export interface StudyCliOptions {
+  mdp?: string;
+  toy?: string;
+  theta?: string;
+  sigma?: string;
+  n?: string;
+  estimators?: string;
+  samples?: string;
+  repeats?: string;
+  batchSize?: string;
+  seed?: string;
+  alpha?: string;
+  json?: boolean;
+  plot?: string;
+  out?: string;
+  progress?: boolean;
+}
+
+export function loadMdp(option: string, file: string) {
+  if (!fs.existsSync(file))
+    throw new CliError(`${option}: expected an existing MDP JSON file, got ${JSON.stringify(file)}`);
+  try {
+    return loadTabularMdp(file);
+  } catch (e) {
+    if (e instanceof EnvConfigError) throw new CliError(`${option} ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+function problemFrom(o: StudyCliOptions): Problem {
+  if (o.toy !== undefined) {
+    parseChoice('--toy', o.toy, ['gaussian']);
+    if (o.mdp !== undefined)
+      throw new CliError(`--mdp: expected no MDP together with --toy, got ${JSON.stringify(o.mdp)}`);
+    return {
+      kind: 'gaussian',
+      theta: o.theta === undefined ? 2 : parseNumberOption('--theta', o.theta),
+      sigma:
+        o.sigma === undefined
+          ? 1
+          : parseNumberOption('--sigma', o.sigma, { min: 0, max: Infinity, open: true }),
+      n: o.n === undefined ? undefined : parseIntList('--n', o.n, 1),
+    };
+  }
+  for (const opt of ['theta', 'sigma', 'n'] as const) {
+    if (o[opt] !== undefined)
+      throw new CliError(`--${opt}: expected only with --toy gaussian, got ${JSON.stringify(o[opt])}`);
+  }
+  return { kind: 'mdp', mdp: o.mdp === undefined ? defaultStudyMdp() : loadMdp('--mdp', o.mdp) };
+}
+
+/** Parse, run with a progress bar on a TTY stderr, print, and write the requested files. */
+export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
+  const problem = problemFrom(o);
+  const valid = problem.kind === 'mdp' ? trajectoryEstimators().map((e) => e.name) : [...TOY_ESTIMATORS];
+  const estimators = o.estimators?.split(',').map((s) => parseChoice('--estimators', s.trim(), valid));
+  const bar =
+    o.progress !== false && process.stderr.isTTY
+      ? new SingleBar({
+          stream: process.stderr,
+          format: 'sampling [{bar}] {percentage}% | {value}/{total} estimates | ETA {eta}s',
+        })
+      : null;
+  let started = false;
+  const result: StudyResult = study({
+    problem,
+    estimators,
+    samples: o.samples === undefined ? undefined : parseIntOption('--samples', o.samples, 1),
+    repeats: o.repeats === undefined ? undefined : parseIntOption('--repeats', o.repeats, 2),
+    batchSize: o.batchSize === undefined ? undefined : parseIntOption('--batch-size', o.batchSize, 1),
+    seed: o.seed === undefined ? 0 : parseIntOption('--seed', o.seed, 0),
+    alpha:
+      o.alpha === undefined
+        ? undefined
+        : parseNumberOption('--alpha', o.alpha, { min: 0, max: 1, open: true }),
+    onProgress: (done, total) => {
+      if (!bar) return;
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+  });
+  if (bar && started) bar.stop();
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  if (o.out !== undefined) writeFileAtomic('--out', o.out, json);
+  if (o.plot !== undefined) writeFileAtomic('--plot', o.plot, await renderSvg(result));
+  process.stdout.write(
+    o.json ? json : `${result.kind === 'mdp' ? formatMdpStudy(result) : formatToyStudy(result)}\n`,
+  );
+  return 0;
+}

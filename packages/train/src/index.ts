@@ -1,0 +1,2 @@
+export * from './policies/gaussian-mlp';
+export * from './policies/tabular-softmax';

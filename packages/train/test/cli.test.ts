@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadTabularMdp, TINY_MDP_PATH } from '@metagrad/envs';
+import { exactDerivatives, exactMetaGradient, type StudyResult, study } from '@metagrad/estimators';
+import { main } from '../src/cli/main';
+import { plotSpec } from '../src/cli/plot';
+
+/** Run the CLI in-process, capturing stdout and stderr. */
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-cli-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('study prints one row per estimator with a verdict', async () => {
+  const r = await run(['study', '--repeats', '30', '--samples', '5']);
+  expect(r.code).toBe(0);
+  for (const name of ['sf', 'maml', 'dice', 'loaded-dice', 'tmaml', 'lvc'])
+    expect(r.out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+  expect(r.out).toContain('Hessian verdict');
+  expect(r.err).toBe(''); // no progress bar when stderr is not a TTY
+});
+
+test('study --json is deterministic and --out writes the same JSON atomically', async () => {
+  const out = path.join(tmp, 'study.json');
+  const args = [
+    'study',
+    '--repeats',
+    '20',
+    '--samples',
+    '4',
+    '--seed',
+    '3',
+    '--estimators',
+    'dice,tmaml',
+    '--json',
+  ];
+  const a = await run([...args, '--out', out]);
+  const b = await run(args);
+  expect(a.code).toBe(0);
+  expect(a.out).toBe(b.out);
+  expect(fs.readFileSync(out, 'utf8')).toBe(a.out);
+  expect(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  const parsed = JSON.parse(a.out) as StudyResult;
+  expect(parsed.kind).toBe('mdp');
+  if (parsed.kind === 'mdp') expect(parsed.estimators.map((e) => e.name)).toEqual(['dice', 'tmaml']);
+});
+
+test('study --toy gaussian sweeps N', async () => {
+  const r = await run([
+    'study',
+    '--toy',
+    'gaussian',
+    '--theta',
+    '2',
+    '--sigma',
+    '1',
+    '--n',
+    '1,10',
+    '--repeats',
+    '50',
+    '--json',
+  ]);
+  expect(r.code).toBe(0);
+  const parsed = JSON.parse(r.out);
+  expect(parsed.rows.map((x: { n: number; estimator: string }) => `${x.estimator}@${x.n}`)).toEqual([
+    'n-sample-sf@1',
+    'lsf@1',
+    'n-sample-sf@10',
+    'lsf@10',
+  ]);
+});
+
+test('exact --mdp --json gives J, nested grad and Hessian w.r.t. the logits, and metaGrad with --alpha', async () => {
+  const r = await run(['exact', '--mdp', TINY_MDP_PATH, '--alpha', '0.3', '--json']);
+  expect(r.code).toBe(0);
+  const j = JSON.parse(r.out);
+  const mdp = loadTabularMdp(TINY_MDP_PATH);
+  const d = exactDerivatives(mdp);
+  expect(j.J).toBe(d.J);
+  expect(j.grad).toEqual([Array.from(d.grad.slice(0, 2)), Array.from(d.grad.slice(2, 4))]);
+  expect(j.hessian).toHaveLength(4);
+  expect(j.hessian[1][2]).toBe(d.hessian[1 * 4 + 2]);
+  const meta = exactMetaGradient(mdp, 0.3);
+  expect(j.metaGrad).toEqual([Array.from(meta.slice(0, 2)), Array.from(meta.slice(2, 4))]);
+  const plain = await run(['exact', '--mdp', TINY_MDP_PATH]);
+  expect(plain.out).toContain('J = ');
+});
+
+test.each([
+  [['study', '--repeats', 'abc'], '--repeats: expected an integer >= 2, got "abc"'],
+  [['study', '--samples', '0'], '--samples: expected an integer >= 1, got "0"'],
+  [['study', '--alpha', '2'], '--alpha: expected a number in (0, 1), got "2"'],
+  [['study', '--estimators', 'dice,nope'], '--estimators: expected one of sf, maml, dice'],
+  [['study', '--toy', 'cube'], '--toy: expected one of gaussian, got "cube"'],
+  [['study', '--toy', 'gaussian', '--n', '1,x'], '--n: expected a comma-separated list of integers >= 1'],
+  [['study', '--toy', 'gaussian', '--sigma', '-1'], '--sigma: expected a number in (0, Infinity), got "-1"'],
+  [['study', '--theta', '1'], '--theta: expected only with --toy gaussian'],
+  [
+    ['study', '--mdp', '/nonexistent/mdp.json'],
+    '--mdp: expected an existing MDP JSON file, got "/nonexistent/mdp.json"',
+  ],
+  [['exact'], '--mdp: expected a path to an MDP JSON file'],
+  [['exact', '--mdp', TINY_MDP_PATH, '--alpha', 'big'], '--alpha: expected a finite number, got "big"'],
+])('bad input %j → exit 2 and an error naming the option', async (args, message) => {
+  const r = await run(args);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain(message);
+  expect(r.out).toBe('');
+});
+
+test('an invalid MDP file is reported with its field', async () => {
+  const bad = path.join(tmp, 'bad.json');
+  const json = JSON.parse(fs.readFileSync(TINY_MDP_PATH, 'utf8'));
+  json.transitions[0][1] = [0.5, 0.6];
+  fs.writeFileSync(bad, JSON.stringify(json));
+  const r = await run(['exact', '--mdp', bad, '--json']);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain('transitions[0][1]');
+});
+
+test('estimators lists the table', async () => {
+  const r = await run(['estimators']);
+  expect(r.code).toBe(0);
+  for (const name of ['dice', 'tmaml', 'lvc', 'lsf', 'sf-meta', 'es']) expect(r.out).toContain(name);
+});
+
+test('--plot: the figure spec renders to SVG with vega (headless, in a child process since vega is ESM)', () => {
+  const results: StudyResult[] = [
+    study({
+      problem: { kind: 'mdp', mdp: loadTabularMdp(TINY_MDP_PATH) },
+      samples: 4,
+      repeats: 10,
+      estimators: ['dice', 'lvc'],
+    }),
+    study({ problem: { kind: 'gaussian', theta: 2, sigma: 1, n: [1, 10] }, repeats: 20 }),
+  ];
+  const script = `
+    const chunks = [];
+    process.stdin.on('data', (c) => chunks.push(c)).on('end', async () => {
+      const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+      const spec = JSON.parse(Buffer.concat(chunks).toString());
+      const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+      process.stdout.write(await view.toSVG());
+    });`;
+  for (const r of results) {
+    const p = spawnSync(process.execPath, ['-e', script], {
+      input: JSON.stringify(plotSpec(r)),
+      cwd: __dirname,
+      encoding: 'utf8',
+    });
+    expect(p.stderr).toBe('');
+    expect(p.stdout.startsWith('<svg')).toBe(true);
+    expect(p.stdout).toContain(r.kind === 'mdp' ? 'Hessian variance' : 'variance vs N');
+  }
+});
