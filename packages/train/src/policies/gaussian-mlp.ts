@@ -11,7 +11,7 @@ import {
   tensor,
   zeros,
 } from '@metagrad/autodiff';
-import type { Batch } from '@metagrad/envs';
+import type { Batch, Policy } from '@metagrad/envs';
 
 /** Parameters of a Gaussian MLP policy: per layer W [in, out] and b [out], plus a state-independent log-std. */
 export interface GaussianMlpParams {
@@ -59,5 +59,19 @@ export class GaussianMlpPolicy {
     const act = tensor(batch.actions, { shape: [B * T, actDim] });
     const lp = gaussianLogProb(act, this.mean(params, obs), params.logStd);
     return mul(reshape(lp, [B, T]), tensor(batch.mask, { shape: [B, T] }));
+  }
+
+  /** A rollout policy that samples a ∼ N(MLP(obs), exp(logStd)²) from each lane's own generator. */
+  sampler(params: GaussianMlpParams): Policy {
+    const d = this.sizes[0];
+    const k = this.sizes[this.sizes.length - 1];
+    const std = Array.from(params.logStd.data, Math.exp);
+    return (obs, _t, actions, ctx) => {
+      const mean = this.mean(params, tensor(obs.slice(0, ctx.size * d), { shape: [ctx.size, d] })).data;
+      for (let b = 0; b < ctx.size; b++) {
+        for (let j = 0; j < k; j++)
+          actions[b * k + j] = ctx.active[b] ? ctx.rngs[b].normal(mean[b * k + j], std[j]) : 0;
+      }
+    };
   }
 }
