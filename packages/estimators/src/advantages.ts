@@ -37,7 +37,11 @@ export function gae(p: Prepared, opts: AdvantageOptions = {}): Float64Array {
 export function normalizeMasked(x: Float64Array, mask: Float64Array): void {
   let n = 0;
   let m = 0;
-  for (let i = 0; i < x.length; i++) if (mask[i]) n++, (m += x[i]);
+  for (let i = 0; i < x.length; i++) {
+    if (!mask[i]) continue;
+    n++;
+    m += x[i];
+  }
   if (n === 0) return;
   m /= n;
   let s = 0;

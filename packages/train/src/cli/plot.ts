@@ -80,12 +80,22 @@ export function plotSpec(r: StudyResult): Spec {
 }
 
 // vega and vega-lite are ES modules; a real dynamic import (not compiled to require) loads them
-const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
+interface VegaModule {
+  View: new (runtime: unknown, opts: { renderer: 'none' }) => { toSVG(): Promise<string> };
+  parse(spec: unknown): unknown;
+}
+interface VegaLiteModule {
+  compile(spec: unknown): { spec: unknown };
+}
+const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<unknown>;
 
 /** Render the study's figure to an SVG string, headless. */
 export async function renderSvg(r: StudyResult): Promise<string> {
-  const [vega, vl] = await Promise.all([importEsm('vega'), importEsm('vega-lite')]);
-  const compiled = vl.compile(plotSpec(r) as never).spec;
+  const [vega, vl] = (await Promise.all([importEsm('vega'), importEsm('vega-lite')])) as [
+    VegaModule,
+    VegaLiteModule,
+  ];
+  const compiled = vl.compile(plotSpec(r)).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   return view.toSVG();
 }
