@@ -17,7 +17,8 @@ import {
   tabularMdpTasks,
   tabularSoftmaxPolicy,
 } from '@metagrad/envs';
-import Benchmark from 'benchmark';
+import { duration, rate, type TimingOptions, time } from '../infra/measure';
+import type { ReportRow, Suite, SuiteOptions } from '../infra/suite';
 
 export interface EnvBenchCase {
   name: string;
@@ -75,24 +76,32 @@ export function envBenchCases(): EnvBenchCase[] {
   ];
 }
 
-/** Run every case with benchmark.js; returns mean milliseconds per call and steps per second. */
-export function runEnvBench(
-  options: { maxTime?: number } = {},
-): { name: string; ms: number; rme: number; stepsPerSecond: number }[] {
-  const results: { name: string; ms: number; rme: number; stepsPerSecond: number }[] = [];
+async function run(options: SuiteOptions) {
+  const timing: TimingOptions = options.quick
+    ? { maxTime: 0.2, minSamples: 3 }
+    : { maxTime: 2, minSamples: 7 };
+  const rows: ReportRow[] = [];
   for (const c of envBenchCases()) {
-    const bench = new Benchmark(c.name, c.fn, { maxTime: options.maxTime ?? 2 });
-    bench.run();
-    const ms = bench.stats.mean * 1000;
-    results.push({ name: c.name, ms, rme: bench.stats.rme, stepsPerSecond: c.steps / bench.stats.mean });
+    const t = await time(c.fn, timing);
+    rows.push({ name: c.name, cells: { ms: duration(t), 'M steps/s': rate(t, c.steps, 1e-6, 'M steps/s') } });
+    console.error(`  ${c.name} done`);
   }
-  return results;
+  return {
+    suite: 'envs',
+    title: 'environment rollouts (policy callback + stepping + padded batch), median per call',
+    columns: ['ms', 'M steps/s'],
+    rows,
+    higherIsBetter: false,
+    notes: [
+      'Goal: 2D navigation 20 tasks × 20 episodes × 100 steps (40,000 steps) in a few milliseconds.',
+      'Each call allocates the padded output batch and derives two Rng streams per episode.',
+      'Cartpole steps count only the steps actually taken before the pole falls.',
+    ],
+  };
 }
 
-if (require.main === module) {
-  for (const r of runEnvBench()) {
-    console.log(
-      `${r.name}: ${r.ms.toFixed(3)} ms ±${r.rme.toFixed(1)}% (${(r.stepsPerSecond / 1e6).toFixed(2)} M steps/s)`,
-    );
-  }
-}
+export const envsSuite: Suite = {
+  name: 'envs',
+  description: 'rollout throughput: 2D navigation, tabular MDP, cartpole',
+  run,
+};
