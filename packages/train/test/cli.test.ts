@@ -102,8 +102,13 @@ test('exact --mdp --json gives J, nested grad and Hessian w.r.t. the logits, and
   expect(j.hessian[1][2]).toBe(d.hessian[1 * 4 + 2]);
   const meta = exactMetaGradient(mdp, 0.3);
   expect(j.metaGrad).toEqual([Array.from(meta.slice(0, 2)), Array.from(meta.slice(2, 4))]);
-  const plain = await run(['exact', '--mdp', TINY_MDP_PATH]);
+  const plain = await run(['exact', '--mdp', TINY_MDP_PATH, '--terms']);
   expect(plain.out).toContain('J = ');
+  expect(plain.out).toContain('causalCrossTime:');
+  const terms = JSON.parse((await run(['exact', '--mdp', TINY_MDP_PATH, '--terms', '--json'])).out).terms;
+  expect(Object.keys(terms)).toContain('outerCross');
+  const flat = (m: number[][]) => m.flat();
+  flat(terms.total).forEach((x: number, i: number) => expect(x).toBeCloseTo(flat(j.hessian)[i], 10));
 });
 
 test.each([

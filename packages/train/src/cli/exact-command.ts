@@ -1,4 +1,4 @@
-import { exactDerivatives, exactMetaGradient } from '@metagrad/estimators';
+import { exactDerivatives, exactHessianTerms, exactMetaGradient } from '@metagrad/estimators';
 import { CliError, parseNumberOption } from './errors';
 import { num } from './format';
 import { loadMdp } from './study-command';
@@ -10,6 +10,7 @@ export interface ExactCliOptions {
   mdp?: string;
   alpha?: string;
   json?: boolean;
+  terms?: boolean;
 }
 
 /** Exact J, ∇J, ∇²J (and the one-step MAML meta-gradient) w.r.t. the file's logits, index s·A + a. */
@@ -28,6 +29,11 @@ export function runExactCommand(o: ExactCliOptions): number {
     hessian: rows(d.hessian, S * A, S * A),
   };
   if (alpha !== undefined) out.metaGrad = rows(exactMetaGradient(mdp, alpha), S, A);
+  if (o.terms) {
+    const t = exactHessianTerms(mdp, mdp.logits);
+    const P = S * A;
+    out.terms = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, rows(v, P, P)]));
+  }
   if (o.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return 0;
@@ -42,6 +48,9 @@ export function runExactCommand(o: ExactCliOptions): number {
     mat(out.hessian as number[][]),
   ];
   if (alpha !== undefined) lines.push(`metaGrad (α = ${alpha}) [s][a]:`, mat(out.metaGrad as number[][]));
+  if (o.terms) {
+    for (const [k, v] of Object.entries(out.terms as Record<string, number[][]>)) lines.push(`${k}:`, mat(v));
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

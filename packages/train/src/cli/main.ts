@@ -39,7 +39,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('exact J, gradient and Hessian of the tabular softmax policy given by the file’s logits')
     .option('--mdp <file>', 'tabular MDP JSON file with `logits`')
     .option('--alpha <a>', 'also the exact one-step MAML meta-gradient with step α')
-    .option('--json', 'print {"J", "grad", "hessian"[, "metaGrad"]} as JSON')
+    .option('--terms', 'also the Hessian split into E[∇²log p R], outer products and cross-time terms')
+    .option('--json', 'print {"J", "grad", "hessian"[, "metaGrad"][, "terms"]} as JSON')
     .action((o) => exit(runExactCommand(o)));
   program
     .command('estimators')
