@@ -19,19 +19,32 @@ export function backward(
 ): (Tensor | null)[] {
   const pass = ++engineState.pass;
   for (const t of targets) t._target = pass;
-  // iterative post-order DFS: inputs come before the tensors computed from them
+  // iterative post-order DFS: a tensor enters `order` only after all of its inputs. A tensor is
+  // marked when it is expanded (not when pushed), so one reached along two paths is expanded
+  // once, and its later stack entries are skipped.
   const order: Tensor[] = [];
   const stack: Tensor[] = [];
   const expanded: boolean[] = [];
   for (const r of roots) {
     if (!r.tracked || r._visit === pass) continue;
-    r._visit = pass;
     stack.push(r);
     expanded.push(false);
     while (stack.length > 0) {
       const top = stack.length - 1;
       const t = stack[top];
-      if (expanded[top] || t._target === pass || t.inputs === null) {
+      if (expanded[top]) {
+        stack.pop();
+        expanded.pop();
+        order.push(t);
+        continue;
+      }
+      if (t._visit === pass) {
+        stack.pop();
+        expanded.pop();
+        continue;
+      }
+      t._visit = pass;
+      if (t._target === pass || t.inputs === null) {
         stack.pop();
         expanded.pop();
         order.push(t);
@@ -40,7 +53,6 @@ export function backward(
       expanded[top] = true;
       for (const x of t.inputs) {
         if (x.tracked && x._visit !== pass) {
-          x._visit = pass;
           stack.push(x);
           expanded.push(false);
         }
