@@ -56,12 +56,13 @@ const K = {
 };
 
 /** Run an n-ary kernel with broadcasting; returns storage and shape of the result. */
-function runKernel(op: string, kernel: Kernel, inputs: Tensor[], p0 = 0, p1 = 0): { data: Float64Array | Float32Array; shape: Shape } {
+function runKernel(op: string, kernel: Kernel, inputs: Tensor[], p0 = 0, p1 = 0, dtypeFrom = 0): { data: Float64Array | Float32Array; shape: Shape } {
   let shape: Shape = inputs[0].shape;
-  let dtype = inputs[0].dtype;
+  // inputs before `dtypeFrom` (where's condition) shape the result but do not set its dtype
+  let dtype = inputs[dtypeFrom].dtype;
   for (let i = 1; i < inputs.length; i++) {
     shape = broadcastShapes(op, shape, inputs[i].shape);
-    dtype = resultDtype(dtype, inputs[i].dtype);
+    if (i >= dtypeFrom) dtype = resultDtype(dtype, inputs[i].dtype);
   }
   const size = sizeOf(shape);
   const data = allocate(dtype, size);
@@ -139,7 +140,7 @@ export function where(cond: Tensor | boolean[] | number[] | boolean, a: TensorLi
     cond instanceof Tensor ? cond : Array.isArray(cond) ? fromBooleans(cond) : toTensor(cond ? 1 : 0);
   const ta = toTensor(a, b instanceof Tensor ? b : undefined);
   const tb = toTensor(b, ta);
-  const { data, shape } = runKernel('where', K.where, [c, ta, tb]);
+  const { data, shape } = runKernel('where', K.where, [c, ta, tb], 0, 0, 1);
   return emit('where', data, shape, [c, ta, tb]);
 }
 

@@ -24,8 +24,10 @@ export function softmax(x: TensorLike, axis = -1): Tensor {
  */
 export function gaussianLogProb(x: TensorLike, mean: TensorLike, logStd: TensorLike): Tensor {
   const tx = toTensor(x);
-  const z = mul(sub(tx, mean), exp(neg(toTensor(logStd, tx))));
-  const per = sub(add(mul(square(z), -0.5), neg(logStd)), HALF_LOG_2PI);
+  // numbers follow x's dtype (weakly typed), so float32 inputs give a float32 log-density
+  const ls = toTensor(logStd, tx);
+  const z = mul(sub(tx, mean), exp(neg(ls)));
+  const per = sub(add(mul(square(z), -0.5), neg(ls)), HALF_LOG_2PI);
   if (per.ndim === 0) return per;
   return sum(per, -1);
 }
