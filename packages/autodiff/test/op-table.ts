@@ -945,7 +945,7 @@ export const OP_TABLE: OpEntry[] = [
       {
         label: 'random A [2,2] + 3I',
         inputs: [u([2, 2])],
-        fn: (a) => ad.solve(ad.add(a, ad.mul(ad.eye(2), 3)), T([2], [1, -2])),
+        fn: (a) => ad.solve(ad.add(a, ad.mul(ad.eye(2, a.dtype), 3)), ad.tensor([1, -2], { dtype: a.dtype })),
         ref: (a) =>
           solveRef(
             map2(a, arr([2, 2], [3, 0, 0, 3]), (x, y) => x + y),

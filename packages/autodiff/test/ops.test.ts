@@ -1,7 +1,8 @@
 /**
  * One generic spec over the op table: forward vs the float64 reference, gradient vs central
  * differences, grad-of-grad vs differences of the gradient, and ⟨J·t, c⟩ = ⟨t, Jᵀ·c⟩ between
- * jvp and vjp. A coverage test fails when an exported op has no entry.
+ * jvp and vjp; float32 forward against the float64 reference within float32 tolerance.
+ * A coverage test fails when an exported op has no entry.
  *
  * KNOWN ENGINE BUG (src/transforms/backward.ts, not ours to edit): the iterative DFS marks a
  * node visited when it is pushed, not when it is expanded, so the "topological" order can put
@@ -70,6 +71,17 @@ describe.each(rows)('%s', (_title, entry, c, i, j) => {
     const out = c.fn(...xs);
     expect(out.dtype).toBe('float64');
     expectClose(out, c.ref(...xs.map(toArr)), entry.fwdTol ?? 1e-12, `${entry.name} forward`);
+  });
+
+  test('float32 inputs give a float32 result close to the float64 reference', () => {
+    if (xs.length === 0) return;
+    const x32 = xs.map((x) => tensor(x, { dtype: 'float32' }));
+    const out = c.fn(...x32);
+    expect(out.dtype).toBe('float32');
+    // the reference sees the same (float32-rounded) inputs, in float64; rounding errors of
+    // float32 intermediates scale with the inputs' magnitude (e.g. x − logsumexp(x) at 1000)
+    const scale = Math.max(1, ...x32.map((x) => Math.max(0, ...Array.from(x.data, Math.abs))));
+    expectClose(out, c.ref(...x32.map(toArr)), 2e-5 * scale, `${entry.name} float32 forward`);
   });
 
   if (entry.nonDifferentiable) {
