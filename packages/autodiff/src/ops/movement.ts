@@ -17,6 +17,7 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x);
   const s = shape.slice();
   const free = s.indexOf(-1);
+  if (free >= 0 && s.lastIndexOf(-1) !== free) throw new ArgumentError(`reshape: only one dimension may be -1, got ${fmtShape(shape)}`);
   if (free >= 0) {
     const rest = sizeOf(s.filter((_, i) => i !== free));
     if (rest === 0 || t.size % rest !== 0) throw new ShapeError(`reshape: cannot infer -1 in ${fmtShape(shape)} for ${t.size} elements (from ${fmtShape(t.shape)})`);
