@@ -174,6 +174,11 @@ describe('bad arguments raise immediately, naming the value', () => {
     ['negative eye', () => ad.eye(-3), /eye: n must be a non-negative integer, got -3/],
     ['reshape with a bad dimension', () => ad.reshape(ad.zeros([4]), [2, -2]), /reshape: bad dimension -2/],
     [
+      'reshape with two -1',
+      () => ad.reshape(ad.zeros([6]), [-1, -1]),
+      /reshape: only one dimension may be -1, got \[-1, -1\]/,
+    ],
+    [
       'non-integer index',
       () => ad.take(ad.zeros([3]), [0, 1.5]),
       /take: index 1.5 at position 1 is not an integer/,
