@@ -8,6 +8,7 @@ export * from './exact/hessian-terms';
 export * from './exact/n-sample';
 export * from './exact/tabular';
 export * from './inputs';
+export * from './linear-baseline';
 export * from './loaded-dice';
 export * from './lsf';
 export * from './lvc';

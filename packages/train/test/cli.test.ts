@@ -32,7 +32,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test('study prints one row per estimator with a verdict', async () => {
-  const r = await run(['study', '--repeats', '30', '--samples', '5']);
+  const r = await run(['study', '--repeats', '30', '--samples', '5', '--baseline', 'fitted']);
   expect(r.code).toBe(0);
   for (const name of ['sf', 'maml', 'dice', 'loaded-dice', 'tmaml', 'lvc'])
     expect(r.out).toMatch(new RegExp(`^${name}\\s`, 'm'));
@@ -108,7 +108,7 @@ test('exact --mdp --json gives J, nested grad and Hessian w.r.t. the logits, and
   const terms = JSON.parse((await run(['exact', '--mdp', TINY_MDP_PATH, '--terms', '--json'])).out).terms;
   expect(Object.keys(terms)).toContain('outerCross');
   const flat = (m: number[][]) => m.flat();
-  flat(terms.total).forEach((x: number, i: number) => expect(x).toBeCloseTo(flat(j.hessian)[i], 10));
+  for (const [i, x] of flat(terms.total).entries()) expect(x).toBeCloseTo(flat(j.hessian)[i], 10);
 });
 
 test.each([
@@ -120,6 +120,8 @@ test.each([
   [['study', '--toy', 'gaussian', '--n', '1,x'], '--n: expected a comma-separated list of integers >= 1'],
   [['study', '--toy', 'gaussian', '--sigma', '-1'], '--sigma: expected a number in (0, Infinity), got "-1"'],
   [['study', '--theta', '1'], '--theta: expected only with --toy gaussian'],
+  [['study', '--baseline', 'oracle'], '--baseline: expected one of exact, fitted, none, got "oracle"'],
+  [['study', '--toy', 'gaussian', '--baseline', 'none'], '--baseline: expected only with an MDP problem'],
   [
     ['study', '--mdp', '/nonexistent/mdp.json'],
     '--mdp: expected an existing MDP JSON file, got "/nonexistent/mdp.json"',

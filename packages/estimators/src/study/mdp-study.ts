@@ -1,8 +1,16 @@
 import { grad, jacobian, logSoftmax, mul, reshape, sum, type Tensor, take, tensor } from '@metagrad/autodiff';
-import { rollout, TabularMdpEnv, tabularSoftmaxPolicy } from '@metagrad/envs';
-import { enumerateTrajectories, MAX_TRAJECTORIES } from '../exact/enumerate';
+import {
+  type Batch,
+  type Policy,
+  rollout,
+  type TabularMdp,
+  TabularMdpEnv,
+  tabularSoftmaxPolicy,
+} from '@metagrad/envs';
+import { enumerateTrajectories } from '../exact/enumerate';
 import { exactEstimatorMoments } from '../exact/expectation';
 import { exactDerivatives, exactValues } from '../exact/tabular';
+import { LinearBaseline } from '../linear-baseline';
 import { type TrajectoryEntry, trajectoryEstimators } from '../table';
 import { stateActionIndices } from '../tabular-policy';
 import { upperTriangles, vectorStats } from './stats';
@@ -32,13 +40,60 @@ function sampleChunk(
   const batch = rollout(env, mdp, policy, { episodes: count * B, episodeOffset: first * B, seed });
   const T = batch.horizon;
   const sa = stateActionIndices(batch.observations, batch.actions, batch.mask, mdp.states, mdp.actions);
-  const values = new Float64Array(sa.length);
-  if (p.exactBaseline !== false) {
+  let values: Float64Array = new Float64Array(sa.length);
+  const baseline = p.baseline ?? 'exact';
+  if (baseline === 'exact') {
     const v = exactValues(mdp, theta, T);
     for (let i = 0; i < sa.length; i++)
       values[i] = batch.mask[i] * v[(i % T) * mdp.states + Math.floor(sa[i] / mdp.actions)];
-  }
+  } else if (baseline === 'fitted') values = fittedValues(env, mdp, policy, batch, B, first, count, seed);
   return { repeats: count, sa, rewards: batch.rewards, mask: batch.mask, values };
+}
+
+/**
+ * Per estimate, a linear baseline fitted on B other trajectories (task stream 1, never used for
+ * the estimates themselves), so it is independent of the batch it is applied to.
+ */
+function fittedValues(
+  env: TabularMdpEnv,
+  mdp: TabularMdp,
+  policy: Policy,
+  batch: Batch,
+  B: number,
+  first: number,
+  count: number,
+  seed: number,
+): Float64Array {
+  const out = new Float64Array(batch.rewards.length);
+  const T = batch.horizon;
+  for (let r = 0; r < count; r++) {
+    const fitBatch = rollout(env, mdp, policy, {
+      episodes: B,
+      episodeOffset: (first + r) * B,
+      seed,
+      taskIndices: [1],
+    });
+    const lanes = Array.from({ length: B }, (_, b) => r * B + b);
+    const pred = LinearBaseline.fit(fitBatch).predict(selectLanes(batch, lanes));
+    out.set(pred, r * B * T);
+  }
+  return out;
+}
+
+function selectLanes(batch: Batch, lanes: number[]): Batch {
+  const { horizon: T, obsDim: d } = batch;
+  const pick = <A extends Float64Array>(x: A, w: number): A => {
+    const out = new (x.constructor as new (n: number) => A)(lanes.length * T * w);
+    for (const [k, b] of lanes.entries()) out.set(x.subarray(b * T * w, (b + 1) * T * w), k * T * w);
+    return out;
+  };
+  return {
+    ...batch,
+    size: lanes.length,
+    observations: pick(batch.observations, d),
+    rewards: pick(batch.rewards, 1),
+    mask: pick(batch.mask, 1),
+  };
 }
 
 /**
@@ -120,9 +175,10 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
   const exactUpper = upperTriangles(exact.hessian, P);
   const results: MdpEstimatorResult[] = entries.map((e, k) => {
     let exactBias: MdpEstimatorResult['exactBias'] = null;
-    if (enumerated !== null && enumerated.count <= MAX_TRAJECTORIES) {
+    // a fitted baseline is random: its exact estimator mean is not enumerable (it is unbiased anyway)
+    if (enumerated !== null && p.baseline !== 'fitted') {
       const m = exactEstimatorMoments(mdp, theta, e.build, {
-        withValues: p.exactBaseline !== false,
+        withValues: (p.baseline ?? 'exact') === 'exact',
         enumerated,
       });
       exactBias = {

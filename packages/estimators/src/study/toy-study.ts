@@ -33,7 +33,7 @@ function toyEstimates(
 }
 
 export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult {
-  const R = opts.repeats ?? 2000;
+  const R = opts.repeats ?? 1000;
   const seed = opts.seed ?? 0;
   const alpha = opts.alpha ?? 0.01;
   const ns = p.n ?? DEFAULT_TOY_N;

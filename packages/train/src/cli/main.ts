@@ -23,9 +23,13 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--theta <x>', 'toy: mean θ of X_i (default 2)')
     .option('--sigma <s>', 'toy: std σ of X_i (default 1)')
     .option('--n <list>', 'toy: comma-separated N values (default 1,2,5,10,100,1000)')
+    .option(
+      '--baseline <kind>',
+      'MDP: ⊥ values given to the estimators: exact, fitted (linear, independent batch), none',
+    )
     .option('--estimators <list>', 'comma-separated estimator names (default: all that apply)')
     .option('--samples <B>', 'trajectories per estimate (MDP; default 20)')
-    .option('--repeats <R>', 'independent estimates per estimator (default 400; toy 2000)')
+    .option('--repeats <R>', 'independent estimates per estimator (default 400; toy 1000)')
     .option('--batch-size <k>', 'estimates per vectorised engine call (speed only)')
     .option('--seed <s>', 'random seed (default 0)')
     .option('--alpha <a>', 'level of the Bonferroni z-test (default 0.01)')

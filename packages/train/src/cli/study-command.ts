@@ -30,6 +30,7 @@ export interface StudyCliOptions {
   plot?: string;
   out?: string;
   progress?: boolean;
+  baseline?: string;
 }
 
 export function loadMdp(option: string, file: string) {
@@ -46,6 +47,8 @@ export function loadMdp(option: string, file: string) {
 function problemFrom(o: StudyCliOptions): Problem {
   if (o.toy !== undefined) {
     parseChoice('--toy', o.toy, ['gaussian']);
+    if (o.baseline !== undefined)
+      throw new CliError(`--baseline: expected only with an MDP problem, got ${JSON.stringify(o.baseline)}`);
     if (o.mdp !== undefined)
       throw new CliError(`--mdp: expected no MDP together with --toy, got ${JSON.stringify(o.mdp)}`);
     return {
@@ -62,7 +65,11 @@ function problemFrom(o: StudyCliOptions): Problem {
     if (o[opt] !== undefined)
       throw new CliError(`--${opt}: expected only with --toy gaussian, got ${JSON.stringify(o[opt])}`);
   }
-  return { kind: 'mdp', mdp: o.mdp === undefined ? defaultStudyMdp() : loadMdp('--mdp', o.mdp) };
+  const baseline =
+    o.baseline === undefined
+      ? 'exact'
+      : parseChoice('--baseline', o.baseline, ['exact', 'fitted', 'none'] as const);
+  return { kind: 'mdp', mdp: o.mdp === undefined ? defaultStudyMdp() : loadMdp('--mdp', o.mdp), baseline };
 }
 
 /** Parse, run with a progress bar on a TTY stderr, print, and write the requested files. */
