@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+import type { PolicyBatch, PolicyParams } from '../policy-model';
+
+/**
+ * The same policy workload in TensorFlow.js on its pure-JS CPU backend (float32: the only
+ * dtype it has), for side-by-side timing in one run. Its nested gradients run, but are known
+ * to be wrong through tanh (see performance.md); we time them anyway and report their error.
+ */
+export interface TfWorkload {
+  forward(): void;
+  valueAndGrad(): void;
+  hvp(): Float32Array;
+  maml(alpha: number): Float32Array;
+  tinyAdd(): void;
+  tinyAddGrad(): void;
+}
+
+const ORDER = ['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'logStd'] as const;
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+export async function makeTfWorkload(
+  params: PolicyParams,
+  batch: PolicyBatch,
+  direction: PolicyParams,
+): Promise<TfWorkload> {
+  await tf.setBackend('cpu');
+  const toTf = (t: { data: ArrayLike<number>; shape: readonly number[] }) =>
+    tf.tensor(Array.from(t.data), t.shape.slice());
+  const ps = ORDER.map((k) => toTf(params[k]));
+  const vs = ORDER.map((k) => toTf(direction[k]));
+  const obs = toTf(batch.obs);
+  const actions = toTf(batch.actions);
+  const adv = toTf(batch.advantages);
+  const J = (...p: tf.Tensor[]): tf.Scalar => {
+    const [W1, b1, W2, b2, W3, b3, logStd] = p;
+    const h1 = tf.tanh(tf.add(tf.matMul(obs as tf.Tensor2D, W1 as tf.Tensor2D), b1));
+    const h2 = tf.tanh(tf.add(tf.matMul(h1 as tf.Tensor2D, W2 as tf.Tensor2D), b2));
+    const mu = tf.add(tf.matMul(h2 as tf.Tensor2D, W3 as tf.Tensor2D), b3);
+    const z = tf.mul(tf.sub(actions, mu), tf.exp(tf.neg(logStd)));
+    const lp = tf.sum(tf.sub(tf.sub(tf.mul(tf.square(z), -0.5), logStd), HALF_LOG_2PI), -1);
+    return tf.mean(tf.mul(lp, adv)) as tf.Scalar;
+  };
+  const flat = (ts: tf.Tensor[]): Float32Array => {
+    const parts = ts.map((t) => t.dataSync() as Float32Array);
+    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let k = 0;
+    for (const p of parts) {
+      out.set(p, k);
+      k += p.length;
+    }
+    return out;
+  };
+  const a4 = tf.tensor([1, 2, 3, 4]);
+  const b4 = tf.tensor([5, 6, 7, 8]);
+  return {
+    forward: () => tf.tidy(() => void J(...ps).dataSync()),
+    valueAndGrad: () =>
+      tf.tidy(() => {
+        const { grads } = tf.valueAndGrads((...p: tf.Tensor[]) => J(...p))(ps);
+        for (const g of grads) g.dataSync();
+      }),
+    hvp: () =>
+      tf.tidy(() =>
+        flat(
+          tf.grads((...p: tf.Tensor[]) => {
+            const gs = tf.grads((...q: tf.Tensor[]) => J(...q))(p);
+            return gs.map((g, i) => tf.sum(tf.mul(g, vs[i]))).reduce((x, y) => tf.add(x, y)) as tf.Scalar;
+          })(ps),
+        ),
+      ),
+    maml: (alpha) =>
+      tf.tidy(() =>
+        flat(
+          tf.grads((...p: tf.Tensor[]) => {
+            const gs = tf.grads((...q: tf.Tensor[]) => J(...q))(p);
+            return J(...p.map((x, i) => tf.add(x, tf.mul(gs[i], alpha))));
+          })(ps),
+        ),
+      ),
+    tinyAdd: () => {
+      tf.add(a4, b4).dispose();
+    },
+    tinyAddGrad: () =>
+      tf.tidy(() => {
+        tf.grad((a: tf.Tensor) => tf.sum(tf.add(a, b4)))(a4);
+      }),
+  };
+}
