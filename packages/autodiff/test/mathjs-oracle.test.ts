@@ -1,9 +1,6 @@
 /**
  * mathjs's symbolic `derivative` as an independent oracle: scalar expressions differentiated to
  * 3rd order by mathjs and by the engine (grad∘grad∘grad), compared in float64.
- *
- * Failures of sigmoid/softplus/x·tanh(x)² orders here come from the engine's backward.ts DFS
- * bug described in ops.test.ts (a node can be ordered before its inputs); they pass with it fixed.
  */
 import { derivative, type MathNode, parse } from 'mathjs';
 import * as ad from '../src';

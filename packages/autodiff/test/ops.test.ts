@@ -4,12 +4,10 @@
  * jvp and vjp; float32 forward against the float64 reference within float32 tolerance.
  * A coverage test fails when an exported op has no entry.
  *
- * KNOWN ENGINE BUG (src/transforms/backward.ts, not ours to edit): the iterative DFS marks a
- * node visited when it is pushed, not when it is expanded, so the "topological" order can put
- * a node before one of its inputs. Its relevance is then computed too early and cotangents
- * that reach it late are dropped: grad(x => a + exp(a)) with a = 2x returns 2, not
- * 2 + 2·exp(2x). The failures here in sigmoid/pow/logsumexp/logSoftmax/softmax/
- * categoricalLogProb/concat-of-the-same-tensor all come from it (they pass with the DFS fixed).
+ * This table found the backward pass's ordering bug (fixed in 8fb25de): the DFS marked a node
+ * visited when pushed, not when expanded, so a node could come before one of its inputs and
+ * late cotangents were dropped (grad of sigmoid∘sigmoid-like sharing, logsumexp, logSoftmax,
+ * pow, concat of the same tensor twice all went wrong).
  */
 import * as ad from '../src';
 import { checkGrad, checkGradGrad, jvp, Rng, type Tensor, tensor, vjp } from '../src';

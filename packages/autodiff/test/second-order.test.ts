@@ -3,9 +3,8 @@
  * broadcast batch axes, 4th order, perturbation confusion, stopGradient at every order, and
  * pytrees through every transform with hasAux and argnums.
  *
- * Against the engine as committed, sigmoid, logsumexp, logSoftmax, the shared-subexpression
- * test and the x·y² perturbation test FAIL because of the backward.ts DFS ordering bug
- * described in ops.test.ts (not ours to edit); all pass with the DFS fixed.
+ * sigmoid, logsumexp, logSoftmax, the shared-subexpression test and the x·y² perturbation
+ * test caught the backward DFS ordering bug described in ops.test.ts (fixed in 8fb25de).
  */
 import * as ad from '../src';
 import {
@@ -119,8 +118,8 @@ describe('grad-of-grad through the TensorFlow.js traps', () => {
     );
   });
 
-  // Minimal example of the backward.ts ordering bug (see ops.test.ts): a shared subexpression
-  // used by a later op. FAILS against the engine as committed; backward.ts is not ours to edit.
+  // Regression test, the minimal example of the backward ordering bug (see ops.test.ts): a
+  // shared subexpression used by a later op lost that op's contribution.
   test('a shared subexpression: d/dx [a + exp(a)], a = 2x, is 2 + 2·exp(2x)', () => {
     const g = grad((x: Tensor) => {
       const a = ad.mul(x, 2);

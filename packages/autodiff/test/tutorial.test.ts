@@ -1,9 +1,6 @@
 /**
  * The executable twin of docs/tutorial.md: the same code, step by step, each result checked
  * against its closed form. Keep the two in sync by hand (this file reads nothing from the doc).
- *
- * Steps 3 and 4 FAIL against the engine as committed because of the backward.ts DFS ordering
- * bug described in ops.test.ts (logSoftmax's x − logsumexp(x) shares x); they pass with it fixed.
  */
 import {
   grad,
