@@ -2,7 +2,7 @@ import ndarray from 'ndarray';
 import type { FloatArray } from './backend/types';
 import { allocate, checkDtype, type DType } from './dtype';
 import { ArgumentError, fmtShape, ShapeError } from './errors';
-import { checkShape, sizeOf, stridesOf, type Shape } from './shape';
+import { checkShape, type Shape, sizeOf, stridesOf } from './shape';
 import { type NestedArray, Tensor } from './tensor';
 
 export interface TensorOptions {
@@ -20,18 +20,29 @@ function inferShape(v: NestedArray, where: string): number[] {
     if (cur.length === 0) break;
     cur = cur[0];
   }
-  if (!Array.isArray(cur) && typeof cur !== 'number') throw new ArgumentError(`${where}: expected numbers, got ${typeof cur}`);
+  if (!Array.isArray(cur) && typeof cur !== 'number')
+    throw new ArgumentError(`${where}: expected numbers, got ${typeof cur}`);
   return shape;
 }
 
-function flattenInto(v: NestedArray, shape: readonly number[], dim: number, out: FloatArray, pos: { i: number }, where: string): void {
+function flattenInto(
+  v: NestedArray,
+  shape: readonly number[],
+  dim: number,
+  out: FloatArray,
+  pos: { i: number },
+  where: string,
+): void {
   if (dim === shape.length) {
-    if (typeof v !== 'number') throw new ShapeError(`${where}: ragged nested array (expected a number at depth ${dim})`);
+    if (typeof v !== 'number')
+      throw new ShapeError(`${where}: ragged nested array (expected a number at depth ${dim})`);
     out[pos.i++] = v;
     return;
   }
   if (!Array.isArray(v) || v.length !== shape[dim]) {
-    throw new ShapeError(`${where}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(v) ? v.length : typeof v}`);
+    throw new ShapeError(
+      `${where}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(v) ? v.length : typeof v}`,
+    );
   }
   for (const e of v) flattenInto(e, shape, dim + 1, out, pos, where);
 }
@@ -42,11 +53,19 @@ export function fromData(data: FloatArray, shape: Shape): Tensor {
 }
 
 /** A tensor from a number, nested arrays, or a typed array (with `shape`; default 1-D). */
-export function tensor(values: NestedArray | FloatArray | readonly number[] | Tensor, opts: TensorOptions = {}): Tensor {
-  const dtype = checkDtype(opts.dtype ?? (values instanceof Float32Array ? 'float32' : values instanceof Tensor ? values.dtype : 'float64'), 'tensor');
+export function tensor(
+  values: NestedArray | FloatArray | readonly number[] | Tensor,
+  opts: TensorOptions = {},
+): Tensor {
+  const dtype = checkDtype(
+    opts.dtype ??
+      (values instanceof Float32Array ? 'float32' : values instanceof Tensor ? values.dtype : 'float64'),
+    'tensor',
+  );
   if (values instanceof Tensor) {
     const shape = opts.shape ? checkShape(opts.shape, 'tensor') : values.shape.slice();
-    if (sizeOf(shape) !== values.size) throw new ShapeError(`tensor: shape ${fmtShape(shape)} does not match ${values.size} elements`);
+    if (sizeOf(shape) !== values.size)
+      throw new ShapeError(`tensor: shape ${fmtShape(shape)} does not match ${values.size} elements`);
     const data = allocate(dtype, values.size);
     data.set(values.data);
     return fromData(data, shape);
@@ -54,7 +73,9 @@ export function tensor(values: NestedArray | FloatArray | readonly number[] | Te
   if (values instanceof Float64Array || values instanceof Float32Array) {
     const shape = opts.shape ? checkShape(opts.shape, 'tensor') : [values.length];
     if (sizeOf(shape) !== values.length) {
-      throw new ShapeError(`tensor: shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, the array has ${values.length}`);
+      throw new ShapeError(
+        `tensor: shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, the array has ${values.length}`,
+      );
     }
     const data = allocate(dtype, values.length);
     data.set(values);
@@ -66,7 +87,8 @@ export function tensor(values: NestedArray | FloatArray | readonly number[] | Te
   flattenInto(nested, inferred, 0, data, { i: 0 }, 'tensor');
   if (opts.shape) {
     const shape = checkShape(opts.shape, 'tensor');
-    if (sizeOf(shape) !== data.length) throw new ShapeError(`tensor: shape ${fmtShape(shape)} does not match ${data.length} elements`);
+    if (sizeOf(shape) !== data.length)
+      throw new ShapeError(`tensor: shape ${fmtShape(shape)} does not match ${data.length} elements`);
     return fromData(data, shape);
   }
   return fromData(data, inferred);
@@ -107,7 +129,8 @@ export function onesLike(x: Tensor): Tensor {
 }
 
 export function eye(n: number, dtype: DType = 'float64'): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`eye: n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ArgumentError(`eye: n must be a non-negative integer, got ${n}`);
   const t = full([n, n], 0, dtype);
   for (let i = 0; i < n; i++) t.data[i * n + i] = 1;
   return t;
@@ -120,7 +143,9 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
     start = 0;
   }
   if (!Number.isFinite(start) || !Number.isFinite(stop) || !Number.isFinite(step) || step === 0) {
-    throw new ArgumentError(`arange: start, stop and step must be finite and step non-zero, got ${start}, ${stop}, ${step}`);
+    throw new ArgumentError(
+      `arange: start, stop and step must be finite and step non-zero, got ${start}, ${stop}, ${step}`,
+    );
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const data = allocate(dtype, n);

@@ -15,10 +15,13 @@ export function sameShape(a: Shape, b: Shape): boolean {
 }
 
 export function checkShape(shape: unknown, where: string): number[] {
-  if (!Array.isArray(shape)) throw new ArgumentError(`${where}: shape must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new ArgumentError(`${where}: shape must be an array of integers, got ${String(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ArgumentError(`${where}: shape ${fmtShape(shape)} has dimension ${d}; expected non-negative integers`);
+      throw new ArgumentError(
+        `${where}: shape ${fmtShape(shape)} has dimension ${d}; expected non-negative integers`,
+      );
     }
   }
   return shape.slice();
@@ -62,13 +65,19 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
 
 export function normalizeAxis(op: string, axis: number, ndim: number): number {
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
-    throw new ArgumentError(`${op}: axis ${axis} is out of range for a tensor of rank ${ndim} (expected -${ndim}..${ndim - 1})`);
+    throw new ArgumentError(
+      `${op}: axis ${axis} is out of range for a tensor of rank ${ndim} (expected -${ndim}..${ndim - 1})`,
+    );
   }
   return axis < 0 ? axis + ndim : axis;
 }
 
 /** Sorted unique non-negative axes; undefined/null means all axes. */
-export function normalizeAxes(op: string, axes: number | readonly number[] | undefined | null, ndim: number): number[] {
+export function normalizeAxes(
+  op: string,
+  axes: number | readonly number[] | undefined | null,
+  ndim: number,
+): number[] {
   if (axes === undefined || axes === null) {
     const all = new Array<number>(ndim);
     for (let i = 0; i < ndim; i++) all[i] = i;
@@ -78,7 +87,8 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
   const list = axes;
   const out = list.map((a) => normalizeAxis(op, a, ndim));
   const sorted = Array.from(new Set(out)).sort((x, y) => x - y);
-  if (sorted.length !== out.length) throw new ArgumentError(`${op}: repeated axis in ${JSON.stringify(list)}`);
+  if (sorted.length !== out.length)
+    throw new ArgumentError(`${op}: repeated axis in ${JSON.stringify(list)}`);
   return sorted;
 }
 

@@ -2,7 +2,12 @@ import type { FloatArray } from '../backend/types';
 import { stridesOf } from '../shape';
 
 /** out = x permuted: out dim i is x dim perm[i]. */
-export function permuteInto(x: FloatArray, shape: readonly number[], perm: readonly number[], out: FloatArray): void {
+export function permuteInto(
+  x: FloatArray,
+  shape: readonly number[],
+  perm: readonly number[],
+  out: FloatArray,
+): void {
   const nd = shape.length;
   const xs = stridesOf(shape);
   const outShape = perm.map((p) => shape[p]);
@@ -69,7 +74,14 @@ export function boxCopy(
 }
 
 /** numpy take: x viewed as [outer, axisLen, inner]; out is [outer, nIdx, inner]. */
-export function takeInto(x: FloatArray, outer: number, axisLen: number, inner: number, idx: Int32Array, out: FloatArray): void {
+export function takeInto(
+  x: FloatArray,
+  outer: number,
+  axisLen: number,
+  inner: number,
+  idx: Int32Array,
+  out: FloatArray,
+): void {
   const n = idx.length;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < n; i++) {
@@ -81,7 +93,14 @@ export function takeInto(x: FloatArray, outer: number, axisLen: number, inner: n
 }
 
 /** Adjoint of take: out ([outer, axisLen, inner], zero-filled) += g scattered by idx. */
-export function scatterAddInto(g: FloatArray, outer: number, axisLen: number, inner: number, idx: Int32Array, out: FloatArray): void {
+export function scatterAddInto(
+  g: FloatArray,
+  outer: number,
+  axisLen: number,
+  inner: number,
+  idx: Int32Array,
+  out: FloatArray,
+): void {
   const n = idx.length;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < n; i++) {
@@ -133,8 +152,16 @@ export function solveInto(a: FloatArray, b: FloatArray, n: number, m: number, ou
     let p = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(lu[r * n + c]) > Math.abs(lu[p * n + c])) p = r;
     if (p !== c) {
-      for (let j = 0; j < n; j++) { const t = lu[c * n + j]; lu[c * n + j] = lu[p * n + j]; lu[p * n + j] = t; }
-      for (let j = 0; j < m; j++) { const t = x[c * m + j]; x[c * m + j] = x[p * m + j]; x[p * m + j] = t; }
+      for (let j = 0; j < n; j++) {
+        const t = lu[c * n + j];
+        lu[c * n + j] = lu[p * n + j];
+        lu[p * n + j] = t;
+      }
+      for (let j = 0; j < m; j++) {
+        const t = x[c * m + j];
+        x[c * m + j] = x[p * m + j];
+        x[p * m + j] = t;
+      }
     }
     const piv = lu[c * n + c];
     minPivot = Math.min(minPivot, Math.abs(piv));

@@ -7,7 +7,13 @@ export type ReduceKind = 'sum' | 'max' | 'min';
  * Reduce `x` (of `shape`) over `axes` (sorted) into `out`, laid out as the keepDims shape.
  * Three loops cover every case: all axes, trailing axes (rows), and a general odometer.
  */
-export function reduceInto(kind: ReduceKind, x: FloatArray, shape: readonly number[], axes: readonly number[], out: FloatArray): void {
+export function reduceInto(
+  kind: ReduceKind,
+  x: FloatArray,
+  shape: readonly number[],
+  axes: readonly number[],
+  out: FloatArray,
+): void {
   const nd = shape.length;
   const init = kind === 'sum' ? 0 : kind === 'max' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   out.fill(init);
@@ -21,8 +27,16 @@ export function reduceInto(kind: ReduceKind, x: FloatArray, shape: readonly numb
     for (let r = 0, base = 0; r < out.length; r++, base += row) {
       let acc = init;
       if (kind === 'sum') for (let j = 0; j < row; j++) acc += x[base + j];
-      else if (kind === 'max') for (let j = 0; j < row; j++) { const v = x[base + j]; if (v > acc || v !== v) acc = v; }
-      else for (let j = 0; j < row; j++) { const v = x[base + j]; if (v < acc || v !== v) acc = v; }
+      else if (kind === 'max')
+        for (let j = 0; j < row; j++) {
+          const v = x[base + j];
+          if (v > acc || v !== v) acc = v;
+        }
+      else
+        for (let j = 0; j < row; j++) {
+          const v = x[base + j];
+          if (v < acc || v !== v) acc = v;
+        }
       out[r] = acc;
     }
     return;
@@ -37,8 +51,18 @@ export function reduceInto(kind: ReduceKind, x: FloatArray, shape: readonly numb
   let oo = 0;
   for (let base = 0; base < size; base += inner) {
     if (kind === 'sum') for (let j = 0; j < inner; j++) out[oo + j * si] += x[base + j];
-    else if (kind === 'max') for (let j = 0; j < inner; j++) { const v = x[base + j]; const k = oo + j * si; if (v > out[k] || v !== v) out[k] = v; }
-    else for (let j = 0; j < inner; j++) { const v = x[base + j]; const k = oo + j * si; if (v < out[k] || v !== v) out[k] = v; }
+    else if (kind === 'max')
+      for (let j = 0; j < inner; j++) {
+        const v = x[base + j];
+        const k = oo + j * si;
+        if (v > out[k] || v !== v) out[k] = v;
+      }
+    else
+      for (let j = 0; j < inner; j++) {
+        const v = x[base + j];
+        const k = oo + j * si;
+        if (v < out[k] || v !== v) out[k] = v;
+      }
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]++;
       oo += os[d];

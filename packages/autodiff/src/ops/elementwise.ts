@@ -1,18 +1,40 @@
+import { type TensorLike, toTensor } from '../creation';
 import { allocate, resultDtype } from '../dtype';
 import { ArgumentError } from '../errors';
-import { makeKernel, type Kernel } from '../kernels/elementwise';
+import { type Kernel, makeKernel } from '../kernels/elementwise';
 import { broadcastShapes, broadcastStrides, type Shape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
-import { toTensor, type TensorLike } from '../creation';
+import { sumTo } from './broadcast';
 import { emit } from './emit';
 import type { VjpRule } from './rule';
 import { wants } from './rule';
-import { sumTo } from './broadcast';
 
 /** Elementwise primitives with derivative rules (comparisons have none: their outputs are constants). */
 export const ELEMENTWISE_OPS = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'neg', 'exp', 'log', 'log1p', 'expm1',
-  'sqrt', 'square', 'abs', 'sin', 'cos', 'tanh', 'tanhBackward', 'sigmoid', 'relu', 'softplus', 'clip', 'where',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'neg',
+  'exp',
+  'log',
+  'log1p',
+  'expm1',
+  'sqrt',
+  'square',
+  'abs',
+  'sin',
+  'cos',
+  'tanh',
+  'tanhBackward',
+  'sigmoid',
+  'relu',
+  'softplus',
+  'clip',
+  'where',
 ] as const;
 export type ElementwiseOp = (typeof ELEMENTWISE_OPS)[number];
 
@@ -56,7 +78,14 @@ const K = {
 };
 
 /** Run an n-ary kernel with broadcasting; returns storage and shape of the result. */
-function runKernel(op: string, kernel: Kernel, inputs: Tensor[], p0 = 0, p1 = 0, dtypeFrom = 0): { data: Float64Array | Float32Array; shape: Shape } {
+function runKernel(
+  op: string,
+  kernel: Kernel,
+  inputs: Tensor[],
+  p0 = 0,
+  p1 = 0,
+  dtypeFrom = 0,
+): { data: Float64Array | Float32Array; shape: Shape } {
   let shape: Shape = inputs[0].shape;
   // inputs before `dtypeFrom` (where's condition) shape the result but do not set its dtype
   let dtype = inputs[dtypeFrom].dtype;
@@ -130,14 +159,14 @@ export const tanhBackward = (g: Tensor, y: Tensor): Tensor => binary('tanhBackwa
 
 /** Clamp into [lo, hi]; the derivative is 1 inside (bounds included) and 0 outside. */
 export function clip(x: TensorLike, lo: number, hi: number): Tensor {
-  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new ArgumentError(`clip: need lo <= hi, got lo=${lo}, hi=${hi}`);
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi)
+    throw new ArgumentError(`clip: need lo <= hi, got lo=${lo}, hi=${hi}`);
   return unary('clip', x, lo, hi, [lo, hi]);
 }
 
 /** Select `a` where `cond` is non-zero (true), else `b`; cond is a 0/1 tensor or booleans. */
 export function where(cond: Tensor | boolean[] | number[] | boolean, a: TensorLike, b: TensorLike): Tensor {
-  const c =
-    cond instanceof Tensor ? cond : Array.isArray(cond) ? fromBooleans(cond) : toTensor(cond ? 1 : 0);
+  const c = cond instanceof Tensor ? cond : Array.isArray(cond) ? fromBooleans(cond) : toTensor(cond ? 1 : 0);
   const ta = toTensor(a, b instanceof Tensor ? b : undefined);
   const tb = toTensor(b, ta);
   const { data, shape } = runKernel('where', K.where, [c, ta, tb], 0, 0, 1);
@@ -164,14 +193,20 @@ const inRange = (x: Tensor, lo: number, hi: number): Tensor => constant('inRange
 
 export const elementwiseRules: Record<ElementwiseOp, VjpRule> = {
   add: (g, o) => [sumTo(g, o.inputs![0].shape), sumTo(g, o.inputs![1].shape)],
-  sub: (g, o) => [sumTo(g, o.inputs![0].shape), wants(o.inputs![1]) ? sumTo(neg(g), o.inputs![1].shape) : null],
+  sub: (g, o) => [
+    sumTo(g, o.inputs![0].shape),
+    wants(o.inputs![1]) ? sumTo(neg(g), o.inputs![1].shape) : null,
+  ],
   mul: (g, o) => {
     const [a, b] = o.inputs!;
     return [wants(a) ? sumTo(mul(g, b), a.shape) : null, wants(b) ? sumTo(mul(g, a), b.shape) : null];
   },
   div: (g, o) => {
     const [a, b] = o.inputs!;
-    return [wants(a) ? sumTo(div(g, b), a.shape) : null, wants(b) ? sumTo(neg(div(mul(g, o), b)), b.shape) : null];
+    return [
+      wants(a) ? sumTo(div(g, b), a.shape) : null,
+      wants(b) ? sumTo(neg(div(mul(g, o), b)), b.shape) : null,
+    ];
   },
   pow: (g, o) => {
     const [a, b] = o.inputs!;
@@ -182,11 +217,17 @@ export const elementwiseRules: Record<ElementwiseOp, VjpRule> = {
   },
   maximum: (g, o) => {
     const [a, b] = o.inputs!;
-    return [sumTo(mul(g, constant('tieShare', [a, b])), a.shape), sumTo(mul(g, constant('tieShare', [b, a])), b.shape)];
+    return [
+      sumTo(mul(g, constant('tieShare', [a, b])), a.shape),
+      sumTo(mul(g, constant('tieShare', [b, a])), b.shape),
+    ];
   },
   minimum: (g, o) => {
     const [a, b] = o.inputs!;
-    return [sumTo(mul(g, constant('tieShare', [b, a])), a.shape), sumTo(mul(g, constant('tieShare', [a, b])), b.shape)];
+    return [
+      sumTo(mul(g, constant('tieShare', [b, a])), a.shape),
+      sumTo(mul(g, constant('tieShare', [a, b])), b.shape),
+    ];
   },
   neg: (g) => [neg(g)],
   exp: (g, o) => [mul(g, o)],
@@ -212,6 +253,10 @@ export const elementwiseRules: Record<ElementwiseOp, VjpRule> = {
   },
   where: (g, o) => {
     const [c, a, b] = o.inputs!;
-    return [null, wants(a) ? sumTo(where(c, g, 0), a.shape) : null, wants(b) ? sumTo(where(c, 0, g), b.shape) : null];
+    return [
+      null,
+      wants(a) ? sumTo(where(c, g, 0), a.shape) : null,
+      wants(b) ? sumTo(where(c, 0, g), b.shape) : null,
+    ];
   },
 };

@@ -1,18 +1,18 @@
 import { matmulKernel } from '../backend';
 import type { MatmulSpec } from '../backend/types';
+import { type TensorLike, toTensor } from '../creation';
 import { allocate, resultDtype } from '../dtype';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
 import { solveInto } from '../kernels/movement';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf } from '../shape';
-import { Tensor } from '../tensor';
-import { toTensor, type TensorLike } from '../creation';
-import { emit } from './emit';
-import type { VjpRule } from './rule';
-import { wants } from './rule';
+import type { Tensor } from '../tensor';
+import { sumTo } from './broadcast';
 import { mul, neg } from './elementwise';
+import { emit } from './emit';
 import { permute, reshape, squeeze } from './movement';
 import { sum } from './reduction';
-import { sumTo } from './broadcast';
+import type { VjpRule } from './rule';
+import { wants } from './rule';
 
 export const LINALG_OPS = ['matmul', 'solve'] as const;
 export type LinalgOp = (typeof LINALG_OPS)[number];
@@ -47,7 +47,9 @@ function batchOffsets(own: readonly number[], full: readonly number[], matSize: 
  */
 export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   if (a.ndim < 2 || b.ndim < 2) {
-    throw new ShapeError(`matmul: operands need at least 2 dimensions, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `matmul: operands need at least 2 dimensions, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   }
   const ar = a.shape[a.ndim - 2];
   const ac = a.shape[a.ndim - 1];
@@ -58,7 +60,9 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   const kb = transB ? bc : br;
   const n = transB ? br : bc;
   if (k !== kb) {
-    throw new ShapeError(`matmul: inner dimensions differ: ${fmtShape(a.shape)}${transA ? 'ᵀ' : ''} · ${fmtShape(b.shape)}${transB ? 'ᵀ' : ''} (${k} vs ${kb})`);
+    throw new ShapeError(
+      `matmul: inner dimensions differ: ${fmtShape(a.shape)}${transA ? 'ᵀ' : ''} · ${fmtShape(b.shape)}${transB ? 'ᵀ' : ''} (${k} vs ${kb})`,
+    );
   }
   const aBatch = a.shape.slice(0, -2);
   const bBatch = b.shape.slice(0, -2);
@@ -92,7 +96,10 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
 export function matmul(a: TensorLike, b: TensorLike): Tensor {
   let ta = toTensor(a);
   let tb = toTensor(b, ta);
-  if (ta.ndim === 0 || tb.ndim === 0) throw new ShapeError(`matmul: scalars are not matrices (shapes ${fmtShape(ta.shape)}, ${fmtShape(tb.shape)}); use mul`);
+  if (ta.ndim === 0 || tb.ndim === 0)
+    throw new ShapeError(
+      `matmul: scalars are not matrices (shapes ${fmtShape(ta.shape)}, ${fmtShape(tb.shape)}); use mul`,
+    );
   const rowA = ta.ndim === 1;
   const colB = tb.ndim === 1;
   if (rowA) ta = reshape(ta, [1, ta.shape[0]]);
@@ -125,10 +132,13 @@ export function outer(a: TensorLike, b: TensorLike): Tensor {
 export function solve(A: TensorLike, B: TensorLike): Tensor {
   const ta = toTensor(A);
   const tb = toTensor(B, ta);
-  if (ta.ndim !== 2 || ta.shape[0] !== ta.shape[1]) throw new ShapeError(`solve: A must be square [n, n], got ${fmtShape(ta.shape)}`);
+  if (ta.ndim !== 2 || ta.shape[0] !== ta.shape[1])
+    throw new ShapeError(`solve: A must be square [n, n], got ${fmtShape(ta.shape)}`);
   const n = ta.shape[0];
   if ((tb.ndim !== 1 && tb.ndim !== 2) || tb.shape[0] !== n) {
-    throw new ShapeError(`solve: B must be [${n}] or [${n}, m] for A ${fmtShape(ta.shape)}, got ${fmtShape(tb.shape)}`);
+    throw new ShapeError(
+      `solve: B must be [${n}] or [${n}, m] for A ${fmtShape(ta.shape)}, got ${fmtShape(tb.shape)}`,
+    );
   }
   const m = tb.ndim === 1 ? 1 : tb.shape[1];
   const out = allocate(resultDtype(ta.dtype, tb.dtype), n * m);
@@ -144,7 +154,13 @@ export const linalgRules: Record<LinalgOp, VjpRule> = {
     let da: Tensor | null = null;
     let db: Tensor | null = null;
     if (wants(a)) {
-      da = tA ? (tB ? matmulT(b, g, true, true) : matmulT(b, g, false, true)) : tB ? matmulT(g, b, false, false) : matmulT(g, b, false, true);
+      da = tA
+        ? tB
+          ? matmulT(b, g, true, true)
+          : matmulT(b, g, false, true)
+        : tB
+          ? matmulT(g, b, false, false)
+          : matmulT(g, b, false, true);
       da = sumTo(da, a.shape);
     }
     if (wants(b)) {
@@ -156,7 +172,13 @@ export const linalgRules: Record<LinalgOp, VjpRule> = {
         const g2 = reshape(g, [rows, g.shape[g.ndim - 1]]);
         db = tB ? matmulT(g2, a2, true, false) : matmulT(a2, g2, true, false);
       } else {
-        db = tA ? (tB ? matmulT(g, a, true, true) : matmulT(a, g, false, false)) : tB ? matmulT(g, a, true, false) : matmulT(a, g, true, false);
+        db = tA
+          ? tB
+            ? matmulT(g, a, true, true)
+            : matmulT(a, g, false, false)
+          : tB
+            ? matmulT(g, a, true, false)
+            : matmulT(a, g, true, false);
         db = sumTo(db, b.shape);
       }
     }

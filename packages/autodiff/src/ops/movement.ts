@@ -1,15 +1,24 @@
+import { type TensorLike, toTensor } from '../creation';
 import { allocate } from '../dtype';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
-import { boxCopy, permuteInto, scatterAddInto, takeInto } from '../kernels/movement';
 import { makeKernel } from '../kernels/elementwise';
+import { boxCopy, permuteInto, scatterAddInto, takeInto } from '../kernels/movement';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape';
 import { Tensor } from '../tensor';
-import { toTensor, type TensorLike } from '../creation';
+import { sumTo } from './broadcast';
 import { emit } from './emit';
 import type { VjpRule } from './rule';
-import { sumTo } from './broadcast';
 
-export const MOVEMENT_OPS = ['reshape', 'permute', 'broadcastTo', 'slice', 'padSlice', 'concat', 'take', 'scatterAdd'] as const;
+export const MOVEMENT_OPS = [
+  'reshape',
+  'permute',
+  'broadcastTo',
+  'slice',
+  'padSlice',
+  'concat',
+  'take',
+  'scatterAdd',
+] as const;
 export type MovementOp = (typeof MOVEMENT_OPS)[number];
 
 /** Same elements in a new shape; shares storage (no copy). One dimension may be −1. */
@@ -17,14 +26,23 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x);
   const s = shape.slice();
   const free = s.indexOf(-1);
-  if (free >= 0 && s.lastIndexOf(-1) !== free) throw new ArgumentError(`reshape: only one dimension may be -1, got ${fmtShape(shape)}`);
+  if (free >= 0 && s.lastIndexOf(-1) !== free)
+    throw new ArgumentError(`reshape: only one dimension may be -1, got ${fmtShape(shape)}`);
   if (free >= 0) {
     const rest = sizeOf(s.filter((_, i) => i !== free));
-    if (rest === 0 || t.size % rest !== 0) throw new ShapeError(`reshape: cannot infer -1 in ${fmtShape(shape)} for ${t.size} elements (from ${fmtShape(t.shape)})`);
+    if (rest === 0 || t.size % rest !== 0)
+      throw new ShapeError(
+        `reshape: cannot infer -1 in ${fmtShape(shape)} for ${t.size} elements (from ${fmtShape(t.shape)})`,
+      );
     s[free] = t.size / rest;
   }
-  for (const d of s) if (!Number.isInteger(d) || d < 0) throw new ArgumentError(`reshape: bad dimension ${d} in ${fmtShape(shape)}`);
-  if (sizeOf(s) !== t.size) throw new ShapeError(`reshape: cannot reshape ${fmtShape(t.shape)} (${t.size} elements) into ${fmtShape(shape)}`);
+  for (const d of s)
+    if (!Number.isInteger(d) || d < 0)
+      throw new ArgumentError(`reshape: bad dimension ${d} in ${fmtShape(shape)}`);
+  if (sizeOf(s) !== t.size)
+    throw new ShapeError(
+      `reshape: cannot reshape ${fmtShape(t.shape)} (${t.size} elements) into ${fmtShape(shape)}`,
+    );
   if (sameShape(s, t.shape)) return t;
   return emit('reshape', t.data, s, [t], t.shape);
 }
@@ -34,12 +52,20 @@ export function permute(x: TensorLike, perm: readonly number[]): Tensor {
   const t = toTensor(x);
   const p = perm.map((a) => normalizeAxis('permute', a, t.ndim));
   if (p.length !== t.ndim || new Set(p).size !== p.length) {
-    throw new ArgumentError(`permute: ${JSON.stringify(perm)} is not a permutation of the ${t.ndim} axes of ${fmtShape(t.shape)}`);
+    throw new ArgumentError(
+      `permute: ${JSON.stringify(perm)} is not a permutation of the ${t.ndim} axes of ${fmtShape(t.shape)}`,
+    );
   }
   if (p.every((a, i) => a === i)) return t;
   const data = allocate(t.dtype, t.size);
   permuteInto(t.data, t.shape, p, data);
-  return emit('permute', data, p.map((a) => t.shape[a]), [t], p);
+  return emit(
+    'permute',
+    data,
+    p.map((a) => t.shape[a]),
+    [t],
+    p,
+  );
 }
 
 /** Transpose: reverse the axes, or apply `perm`. */
@@ -54,7 +80,8 @@ const copyKernel = makeKernel(1, 'x');
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x);
   const out = broadcastShapes('broadcastTo', t.shape, shape);
-  if (!sameShape(out, shape)) throw new ShapeError(`broadcastTo: cannot broadcast ${fmtShape(t.shape)} to ${fmtShape(shape)}`);
+  if (!sameShape(out, shape))
+    throw new ShapeError(`broadcastTo: cannot broadcast ${fmtShape(t.shape)} to ${fmtShape(shape)}`);
   if (sameShape(t.shape, shape)) return t;
   const data = allocate(t.dtype, sizeOf(shape));
   copyKernel([t.data], data, shape, [broadcastStrides(t.shape, shape)], 0, 0);
@@ -72,27 +99,42 @@ export function expandDims(x: TensorLike, axis: number): Tensor {
 /** Drop size-1 dimensions (all, or the given axes, which must have size 1). */
 export function squeeze(x: TensorLike, axes?: number | readonly number[]): Tensor {
   const t = toTensor(x);
-  if (axes === undefined) return reshape(t, t.shape.filter((d) => d !== 1));
+  if (axes === undefined)
+    return reshape(
+      t,
+      t.shape.filter((d) => d !== 1),
+    );
   const list = (typeof axes === 'number' ? [axes] : axes).map((a) => normalizeAxis('squeeze', a, t.ndim));
-  for (const a of list) if (t.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${fmtShape(t.shape)} has size ${t.shape[a]}, expected 1`);
-  return reshape(t, t.shape.filter((_, i) => !list.includes(i)));
+  for (const a of list)
+    if (t.shape[a] !== 1)
+      throw new ShapeError(`squeeze: axis ${a} of ${fmtShape(t.shape)} has size ${t.shape[a]}, expected 1`);
+  return reshape(
+    t,
+    t.shape.filter((_, i) => !list.includes(i)),
+  );
 }
 
 /** The box starting at `begin` with `size` (−1 = to the end) along every axis. */
 export function slice(x: TensorLike, begin: readonly number[], size?: readonly number[]): Tensor {
   const t = toTensor(x);
-  if (begin.length !== t.ndim) throw new ArgumentError(`slice: begin ${JSON.stringify(begin)} needs ${t.ndim} entries for ${fmtShape(t.shape)}`);
+  if (begin.length !== t.ndim)
+    throw new ArgumentError(
+      `slice: begin ${JSON.stringify(begin)} needs ${t.ndim} entries for ${fmtShape(t.shape)}`,
+    );
   const b = begin.map((v, i) => {
     if (!Number.isInteger(v)) throw new ArgumentError(`slice: begin[${i}] = ${v} is not an integer`);
     const p = v < 0 ? v + t.shape[i] : v;
-    if (p < 0 || p > t.shape[i]) throw new ArgumentError(`slice: begin[${i}] = ${v} out of range for dimension ${t.shape[i]}`);
+    if (p < 0 || p > t.shape[i])
+      throw new ArgumentError(`slice: begin[${i}] = ${v} out of range for dimension ${t.shape[i]}`);
     return p;
   });
   const s = b.map((p, i) => {
     const want = size ? size[i] : -1;
     const n = want === -1 ? t.shape[i] - p : want;
     if (!Number.isInteger(n) || n < 0 || p + n > t.shape[i]) {
-      throw new ArgumentError(`slice: size[${i}] = ${want} from ${p} exceeds dimension ${t.shape[i]} of ${fmtShape(t.shape)}`);
+      throw new ArgumentError(
+        `slice: size[${i}] = ${want} from ${p} exceeds dimension ${t.shape[i]} of ${fmtShape(t.shape)}`,
+      );
     }
     return n;
   });
@@ -118,7 +160,9 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   let total = 0;
   for (const t of ts) {
     if (t.ndim !== nd || t.shape.some((d, i) => i !== ax && d !== ts[0].shape[i])) {
-      throw new ShapeError(`concat: shapes ${ts.map((u) => fmtShape(u.shape)).join(', ')} differ outside axis ${ax}`);
+      throw new ShapeError(
+        `concat: shapes ${ts.map((u) => fmtShape(u.shape)).join(', ')} differ outside axis ${ax}`,
+      );
     }
     total += t.shape[ax];
   }
@@ -141,8 +185,13 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   if (xs.length === 0) throw new ArgumentError('stack: needs at least one tensor');
   const ts = xs.map((x) => toTensor(x));
   const ax = normalizeAxis('stack', axis, ts[0].ndim + 1);
-  for (const t of ts) if (!sameShape(t.shape, ts[0].shape)) throw new ShapeError(`stack: shapes ${ts.map((u) => fmtShape(u.shape)).join(', ')} differ`);
-  return concat(ts.map((t) => expandDims(t, ax)), ax);
+  for (const t of ts)
+    if (!sameShape(t.shape, ts[0].shape))
+      throw new ShapeError(`stack: shapes ${ts.map((u) => fmtShape(u.shape)).join(', ')} differ`);
+  return concat(
+    ts.map((t) => expandDims(t, ax)),
+    ax,
+  );
 }
 
 export type Indices = Tensor | Int32Array | readonly number[];
@@ -154,7 +203,9 @@ function toIndexArray(op: string, idx: Indices, bound: number): { data: Int32Arr
   for (let i = 0; i < src.length; i++) {
     const v = src[i];
     if (!Number.isInteger(v) || v < -bound || v >= bound) {
-      throw new ArgumentError(`${op}: index ${v} at position ${i} is not an integer in [-${bound}, ${bound})`);
+      throw new ArgumentError(
+        `${op}: index ${v} at position ${i} is not an integer in [-${bound}, ${bound})`,
+      );
     }
     out[i] = v < 0 ? v + bound : v;
   }
@@ -201,14 +252,21 @@ function scatterAdd(g: Tensor, a: TakeAttrs, srcShape: readonly number[]): Tenso
 export function takeAlongAxis(x: TensorLike, indices: Indices, axis = -1): Tensor {
   const t = toTensor(x);
   const ax = normalizeAxis('takeAlongAxis', axis, t.ndim);
-  const idxT = indices instanceof Tensor ? indices : new Tensor(Float64Array.from(indices as ArrayLike<number>), [indices.length], indices.length);
+  const idxT =
+    indices instanceof Tensor
+      ? indices
+      : new Tensor(Float64Array.from(indices as ArrayLike<number>), [indices.length], indices.length);
   if (idxT.ndim !== t.ndim) {
-    throw new ShapeError(`takeAlongAxis: indices of shape ${fmtShape(idxT.shape)} must have the rank of x ${fmtShape(t.shape)}`);
+    throw new ShapeError(
+      `takeAlongAxis: indices of shape ${fmtShape(idxT.shape)} must have the rank of x ${fmtShape(t.shape)}`,
+    );
   }
   const outShape = t.shape.map((d, i) => (i === ax ? idxT.shape[i] : d));
   for (let i = 0; i < t.ndim; i++) {
     if (i !== ax && idxT.shape[i] !== 1 && idxT.shape[i] !== t.shape[i]) {
-      throw new ShapeError(`takeAlongAxis: indices ${fmtShape(idxT.shape)} do not match x ${fmtShape(t.shape)} outside axis ${ax}`);
+      throw new ShapeError(
+        `takeAlongAxis: indices ${fmtShape(idxT.shape)} do not match x ${fmtShape(t.shape)} outside axis ${ax}`,
+      );
     }
   }
   const { data: idx } = toIndexArray('takeAlongAxis', idxT, t.shape[ax]);
@@ -234,7 +292,8 @@ export function takeAlongAxis(x: TensorLike, indices: Indices, axis = -1): Tenso
 
 /** One-hot rows (a constant): shape [...indices.shape, depth]. */
 export function oneHot(indices: Indices, depth: number): Tensor {
-  if (!Number.isInteger(depth) || depth <= 0) throw new ArgumentError(`oneHot: depth must be a positive integer, got ${depth}`);
+  if (!Number.isInteger(depth) || depth <= 0)
+    throw new ArgumentError(`oneHot: depth must be a positive integer, got ${depth}`);
   const { data: idx, shape } = toIndexArray('oneHot', indices, depth);
   const data = new Float64Array(idx.length * depth);
   for (let i = 0; i < idx.length; i++) data[i * depth + idx[i]] = 1;

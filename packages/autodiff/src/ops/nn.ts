@@ -1,7 +1,7 @@
-import { ShapeError, fmtShape } from '../errors';
+import { type TensorLike, tensor, toTensor } from '../creation';
+import { fmtShape, ShapeError } from '../errors';
 import { normalizeAxis } from '../shape';
 import { Tensor } from '../tensor';
-import { tensor, toTensor, type TensorLike } from '../creation';
 import { add, exp, mul, neg, square, sub } from './elementwise';
 import { expandDims, type Indices, squeeze, takeAlongAxis } from './movement';
 import { logsumexp, sum } from './reduction';
@@ -35,11 +35,16 @@ export function gaussianLogProb(x: TensorLike, mean: TensorLike, logStd: TensorL
 /** log π(a) of a categorical given logits [..., A] and integer actions [...]. */
 export function categoricalLogProb(logits: TensorLike, actions: Indices): Tensor {
   const l = toTensor(logits);
-  if (l.ndim === 0) throw new ShapeError(`categoricalLogProb: logits need a last axis of categories, got ${fmtShape(l.shape)}`);
+  if (l.ndim === 0)
+    throw new ShapeError(
+      `categoricalLogProb: logits need a last axis of categories, got ${fmtShape(l.shape)}`,
+    );
   const a = actions instanceof Tensor ? actions : tensor(Float64Array.from(actions as ArrayLike<number>));
   const expected = l.shape.slice(0, -1);
   if (a.ndim !== expected.length || a.shape.some((d, i) => d !== expected[i])) {
-    throw new ShapeError(`categoricalLogProb: actions ${fmtShape(a.shape)} must have the logits' batch shape ${fmtShape(expected)}`);
+    throw new ShapeError(
+      `categoricalLogProb: actions ${fmtShape(a.shape)} must have the logits' batch shape ${fmtShape(expected)}`,
+    );
   }
   return squeeze(takeAlongAxis(logSoftmax(l, -1), expandDims(a, -1), -1), -1);
 }

@@ -1,14 +1,14 @@
+import { type TensorLike, toTensor } from '../creation';
 import { allocate } from '../dtype';
 import { UnsupportedDerivativeError } from '../errors';
-import { reduceInto, type ReduceKind } from '../kernels/reduce';
 import { scanInto } from '../kernels/movement';
+import { type ReduceKind, reduceInto } from '../kernels/reduce';
 import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
-import { toTensor, type TensorLike } from '../creation';
-import { emit } from './emit';
-import type { VjpRule } from './rule';
 import { div, equal, exp, mul, sub } from './elementwise';
+import { emit } from './emit';
 import { broadcastTo, reshape } from './movement';
+import type { VjpRule } from './rule';
 
 export const REDUCTION_OPS = ['sum', 'max', 'min', 'logsumexp', 'cumsum', 'cumprod'] as const;
 export type ReductionOp = (typeof REDUCTION_OPS)[number];
@@ -24,7 +24,8 @@ function reduce(op: ReductionOp & ReduceKind, x: TensorLike, axes: Axes, keepDim
   const t = toTensor(x);
   const ax = normalizeAxes(op, axes, t.ndim);
   const keepShape = reducedShape(t.shape, ax, true);
-  if (op !== 'sum' && t.size === 0) throw new RangeError(`${op}: cannot reduce an empty tensor of shape [${t.shape.join(', ')}]`);
+  if (op !== 'sum' && t.size === 0)
+    throw new RangeError(`${op}: cannot reduce an empty tensor of shape [${t.shape.join(', ')}]`);
   const data = allocate(t.dtype, sizeOf(keepShape));
   reduceInto(op, t.data, t.shape, ax, data);
   const attrs: ReduceAttrs = { axes: ax, keepShape };
@@ -43,7 +44,8 @@ export function mean(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
   const ax = normalizeAxes('mean', axes, t.ndim);
   let count = 1;
   for (const a of ax) count *= t.shape[a];
-  if (count === 0) throw new RangeError(`mean: cannot average over an empty axis of shape [${t.shape.join(', ')}]`);
+  if (count === 0)
+    throw new RangeError(`mean: cannot average over an empty axis of shape [${t.shape.join(', ')}]`);
   return div(sum(t, ax, keepDims), count);
 }
 
@@ -52,7 +54,8 @@ export function logsumexp(x: TensorLike, axes?: Axes, keepDims = false): Tensor 
   const t = toTensor(x);
   const ax = normalizeAxes('logsumexp', axes, t.ndim);
   const keepShape = reducedShape(t.shape, ax, true);
-  if (t.size === 0) throw new RangeError(`logsumexp: cannot reduce an empty tensor of shape [${t.shape.join(', ')}]`);
+  if (t.size === 0)
+    throw new RangeError(`logsumexp: cannot reduce an empty tensor of shape [${t.shape.join(', ')}]`);
   const m = allocate(t.dtype, sizeOf(keepShape));
   reduceInto('max', t.data, t.shape, ax, m);
   for (let i = 0; i < m.length; i++) if (!Number.isFinite(m[i])) m[i] = m[i] === m[i] ? 0 : m[i];
@@ -86,14 +89,25 @@ function scan(op: 'cumsum' | 'cumprod', x: TensorLike, axis: number, opts: ScanO
   const inner = sizeOf(t.shape.slice(ax + 1));
   const data = allocate(t.dtype, t.size);
   const attrs: ScanAttrs = { axis: ax, exclusive: !!opts.exclusive, reverse: !!opts.reverse };
-  scanInto(op === 'cumsum' ? 'sum' : 'prod', t.data, outer, t.shape[ax], inner, attrs.exclusive, attrs.reverse, data);
+  scanInto(
+    op === 'cumsum' ? 'sum' : 'prod',
+    t.data,
+    outer,
+    t.shape[ax],
+    inner,
+    attrs.exclusive,
+    attrs.reverse,
+    data,
+  );
   return emit(op, data, t.shape, [t], attrs);
 }
 
 /** Cumulative sum along `axis` (inclusive by default; exclusive and reverse as options). */
-export const cumsum = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor => scan('cumsum', x, axis, opts);
+export const cumsum = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor =>
+  scan('cumsum', x, axis, opts);
 /** Cumulative product along `axis`. Its derivative needs non-zero inputs (it divides by x). */
-export const cumprod = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor => scan('cumprod', x, axis, opts);
+export const cumprod = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor =>
+  scan('cumprod', x, axis, opts);
 
 /** Cotangent of a reduction's output, reshaped to keepDims and broadcast back over the input. */
 function spread(g: Tensor, o: Tensor): Tensor {
@@ -126,7 +140,9 @@ export const reductionRules: Record<ReductionOp, VjpRule> = {
     const x = o.inputs![0];
     for (let i = 0; i < x.size; i++) {
       if (x.data[i] === 0) {
-        throw new UnsupportedDerivativeError(`cumprod: derivative at an input containing 0 (flat index ${i}) is not supported`);
+        throw new UnsupportedDerivativeError(
+          `cumprod: derivative at an input containing 0 (flat index ${i}) is not supported`,
+        );
       }
     }
     const { axis, exclusive, reverse } = o.attrs as ScanAttrs;

@@ -3,7 +3,13 @@ import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 
 /** Nested arrays and plain objects whose leaves are tensors (e.g. a policy's parameter record). */
-export type PyTree = Tensor | number | null | undefined | readonly PyTree[] | { readonly [key: string]: PyTree };
+export type PyTree =
+  | Tensor
+  | number
+  | null
+  | undefined
+  | readonly PyTree[]
+  | { readonly [key: string]: PyTree };
 
 export interface Flat {
   leaves: Tensor[];
@@ -47,14 +53,17 @@ export function flattenTree(tree: unknown, where = 'pytree'): Flat {
         return out;
       };
     }
-    throw new ArgumentError(`${where}: leaf at ${path} is a ${typeof node}; expected tensors (or numbers) in nested arrays and plain objects`);
+    throw new ArgumentError(
+      `${where}: leaf at ${path} is a ${typeof node}; expected tensors (or numbers) in nested arrays and plain objects`,
+    );
   };
   const build = walk(tree, where);
   const count = leaves.length;
   return {
     leaves,
     unflatten: (ls) => {
-      if (ls.length !== count) throw new ArgumentError(`${where}: expected ${count} leaves, got ${ls.length}`);
+      if (ls.length !== count)
+        throw new ArgumentError(`${where}: expected ${count} leaves, got ${ls.length}`);
       return build({ i: 0 }, ls);
     },
   };

@@ -61,7 +61,8 @@ function detachAux(aux: unknown): unknown {
 function argList(argnums: number | readonly number[] | undefined, nargs: number, where: string): number[] {
   const list = argnums === undefined ? [0] : typeof argnums === 'number' ? [argnums] : argnums.slice();
   for (const a of list) {
-    if (!Number.isInteger(a) || a < 0 || a >= nargs) throw new ArgumentError(`${where}: argnums ${a} out of range for ${nargs} argument(s)`);
+    if (!Number.isInteger(a) || a < 0 || a >= nargs)
+      throw new ArgumentError(`${where}: argnums ${a} out of range for ${nargs} argument(s)`);
   }
   return list;
 }
@@ -75,7 +76,13 @@ interface Traced {
 }
 
 /** Run f on fresh variables for the chosen arguments. Callers hold one transform level. */
-function trace(f: (...args: never[]) => unknown, args: unknown[], argnums: number[], hasAux: boolean, where: string): Traced {
+function trace(
+  f: (...args: never[]) => unknown,
+  args: unknown[],
+  argnums: number[],
+  hasAux: boolean,
+  where: string,
+): Traced {
   const call = args.slice();
   const diffArgs = argnums.map((i) => {
     const flat = flattenTree(args[i], `${where}: argument ${i}`);
@@ -86,7 +93,8 @@ function trace(f: (...args: never[]) => unknown, args: unknown[], argnums: numbe
   let out = (f as (...a: unknown[]) => unknown)(...call);
   let aux: unknown;
   if (hasAux) {
-    if (!Array.isArray(out) || out.length !== 2) throw new ArgumentError(`${where}: with hasAux, f must return [output, aux]`);
+    if (!Array.isArray(out) || out.length !== 2)
+      throw new ArgumentError(`${where}: with hasAux, f must return [output, aux]`);
     [out, aux] = out;
   }
   return { out, aux, args: diffArgs, targets: diffArgs.flatMap((a) => a.vars) };
@@ -100,8 +108,12 @@ function regroup(tr: Traced, flat: readonly (Tensor | null)[], single: boolean):
 }
 
 function scalarOutput(out: unknown, where: string): Tensor {
-  if (!(out instanceof Tensor)) throw new ArgumentError(`${where}: f must return a Tensor, got ${out === null ? 'null' : typeof out}`);
-  if (out.size !== 1) throw new ShapeError(`${where}: f must return a scalar (one element), got shape ${fmtShape(out.shape)}; use vjp or jacobian for non-scalar outputs`);
+  if (!(out instanceof Tensor))
+    throw new ArgumentError(`${where}: f must return a Tensor, got ${out === null ? 'null' : typeof out}`);
+  if (out.size !== 1)
+    throw new ShapeError(
+      `${where}: f must return a scalar (one element), got shape ${fmtShape(out.shape)}; use vjp or jacobian for non-scalar outputs`,
+    );
   return out;
 }
 
@@ -147,7 +159,10 @@ export function vjp(f: (...args: any[]) => unknown, ...primals: unknown[]): [any
   return vjpImpl(f, primals, false) as [any, (ct: unknown) => any[]];
 }
 
-export function vjpWithAux(f: (...args: any[]) => unknown, ...primals: unknown[]): [any, (ct: unknown) => any[], any] {
+export function vjpWithAux(
+  f: (...args: any[]) => unknown,
+  ...primals: unknown[]
+): [any, (ct: unknown) => any[], any] {
   return vjpImpl(f, primals, true) as [any, (ct: unknown) => any[], any];
 }
 
@@ -158,11 +173,16 @@ function vjpImpl(f: (...args: any[]) => unknown, primals: unknown[], hasAux: boo
   const pullback = (ct: unknown): unknown[] => {
     const ctFlat = flattenTree(ct, 'vjp: cotangent');
     if (ctFlat.leaves.length !== outFlat.leaves.length) {
-      throw new ArgumentError(`vjp: cotangent has ${ctFlat.leaves.length} leaves, the output has ${outFlat.leaves.length}`);
+      throw new ArgumentError(
+        `vjp: cotangent has ${ctFlat.leaves.length} leaves, the output has ${outFlat.leaves.length}`,
+      );
     }
     ctFlat.leaves.forEach((c, i) => {
       const o = outFlat.leaves[i];
-      if (c.size !== o.size) throw new ShapeError(`vjp: cotangent ${fmtShape(c.shape)} does not match output ${fmtShape(o.shape)} (leaf ${i})`);
+      if (c.size !== o.size)
+        throw new ShapeError(
+          `vjp: cotangent ${fmtShape(c.shape)} does not match output ${fmtShape(o.shape)} (leaf ${i})`,
+        );
     });
     const seeds = ctFlat.leaves.map((c, i) => reshape(c, outFlat.leaves[i].shape));
     const flat = backward(outFlat.leaves, seeds, tr.targets, engineState.depth > 0);
@@ -186,19 +206,37 @@ function vdot(a: readonly (Tensor | null)[], b: readonly Tensor[]): Tensor | nul
  * Forward-mode product: [f(primals), J·tangents]. Computed as the transpose of the (linear)
  * VJP, so it reuses the reverse rules and stays differentiable.
  */
-export function jvp(f: (...args: any[]) => unknown, primals: readonly unknown[], tangents: readonly unknown[]): [any, any] {
-  if (primals.length !== tangents.length) throw new ArgumentError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
+export function jvp(
+  f: (...args: any[]) => unknown,
+  primals: readonly unknown[],
+  tangents: readonly unknown[],
+): [any, any] {
+  if (primals.length !== tangents.length)
+    throw new ArgumentError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
   const tanLeaves = tangents.flatMap((t, i) => flattenTree(t, `jvp: tangent ${i}`).leaves);
   const [out, tout] = level(() => {
-    const tr = trace(f, primals.slice(), primals.map((_, i) => i), false, 'jvp');
-    if (tanLeaves.length !== tr.targets.length) throw new ArgumentError(`jvp: tangents have ${tanLeaves.length} leaves, primals ${tr.targets.length}`);
+    const tr = trace(
+      f,
+      primals.slice(),
+      primals.map((_, i) => i),
+      false,
+      'jvp',
+    );
+    if (tanLeaves.length !== tr.targets.length)
+      throw new ArgumentError(`jvp: tangents have ${tanLeaves.length} leaves, primals ${tr.targets.length}`);
     tr.targets.forEach((v, i) => {
-      if (v.size !== tanLeaves[i].size) throw new ShapeError(`jvp: tangent ${fmtShape(tanLeaves[i].shape)} does not match primal ${fmtShape(v.shape)}`);
+      if (v.size !== tanLeaves[i].size)
+        throw new ShapeError(
+          `jvp: tangent ${fmtShape(tanLeaves[i].shape)} does not match primal ${fmtShape(v.shape)}`,
+        );
     });
     const outFlat = flattenTree(tr.out, 'jvp: output');
     const us = outFlat.leaves.map((o) => variable(zerosLike(o)));
     const g = backward(outFlat.leaves, us, tr.targets, true);
-    const root = vdot(g, tanLeaves.map((t, i) => reshape(t, tr.targets[i].shape)));
+    const root = vdot(
+      g,
+      tanLeaves.map((t, i) => reshape(t, tr.targets[i].shape)),
+    );
     const flat = root === null ? us.map(() => null) : backward([root], [null], us, engineState.depth > 1);
     return [tr.out, outFlat.unflatten(flat.map((t, i) => t ?? zerosLike(outFlat.leaves[i])))];
   });
@@ -210,11 +248,13 @@ export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any {
   const vLeaves = flattenTree(v, 'hvp: v').leaves;
   return level(() => {
     const tr = trace(f, [x], [0], false, 'hvp');
-    if (vLeaves.length !== tr.targets.length) throw new ArgumentError(`hvp: v has ${vLeaves.length} leaves, x has ${tr.targets.length}`);
+    if (vLeaves.length !== tr.targets.length)
+      throw new ArgumentError(`hvp: v has ${vLeaves.length} leaves, x has ${tr.targets.length}`);
     const out = scalarOutput(tr.out, 'hvp');
     const g = backward([out], [null], tr.targets, true);
     const root = vdot(g, vLeaves);
-    const flat = root === null ? g.map(() => null) : backward([root], [null], tr.targets, engineState.depth > 1);
+    const flat =
+      root === null ? g.map(() => null) : backward([root], [null], tr.targets, engineState.depth > 1);
     return regroup(tr, flat, true);
   });
 }
@@ -224,7 +264,10 @@ export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any {
  * output of shape O and a tensor argument of shape I the result has shape [...O, ...I]; for
  * pytrees it is the output's structure with the argument's structure at each leaf.
  */
-export function jacobian<F extends (...args: never[]) => unknown>(f: F, opts: Omit<GradOptions, 'hasAux'> = {}) {
+export function jacobian<F extends (...args: never[]) => unknown>(
+  f: F,
+  opts: Omit<GradOptions, 'hasAux'> = {},
+) {
   return (...args: Parameters<F>): any => {
     const argnums = argList(opts.argnums, args.length, 'jacobian');
     const single = typeof opts.argnums !== 'object';
@@ -252,6 +295,9 @@ export function jacobian<F extends (...args: never[]) => unknown>(f: F, opts: Om
 }
 
 /** Hessian of a scalar function: the Jacobian of its gradient. */
-export function hessian<F extends (...args: never[]) => unknown>(f: F, opts: Omit<GradOptions, 'hasAux'> = {}) {
+export function hessian<F extends (...args: never[]) => unknown>(
+  f: F,
+  opts: Omit<GradOptions, 'hasAux'> = {},
+) {
   return jacobian(grad(f, opts) as unknown as F, opts);
 }
