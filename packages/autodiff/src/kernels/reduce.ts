@@ -30,12 +30,12 @@ export function reduceInto(
       else if (kind === 'max')
         for (let j = 0; j < row; j++) {
           const v = x[base + j];
-          if (v > acc || v !== v) acc = v;
+          if (v > acc || Number.isNaN(v)) acc = v;
         }
       else
         for (let j = 0; j < row; j++) {
           const v = x[base + j];
-          if (v < acc || v !== v) acc = v;
+          if (v < acc || Number.isNaN(v)) acc = v;
         }
       out[r] = acc;
     }
@@ -55,13 +55,13 @@ export function reduceInto(
       for (let j = 0; j < inner; j++) {
         const v = x[base + j];
         const k = oo + j * si;
-        if (v > out[k] || v !== v) out[k] = v;
+        if (v > out[k] || Number.isNaN(v)) out[k] = v;
       }
     else
       for (let j = 0; j < inner; j++) {
         const v = x[base + j];
         const k = oo + j * si;
-        if (v < out[k] || v !== v) out[k] = v;
+        if (v < out[k] || Number.isNaN(v)) out[k] = v;
       }
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]++;

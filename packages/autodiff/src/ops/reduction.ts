@@ -58,7 +58,7 @@ export function logsumexp(x: TensorLike, axes?: Axes, keepDims = false): Tensor 
     throw new RangeError(`logsumexp: cannot reduce an empty tensor of shape [${t.shape.join(', ')}]`);
   const m = allocate(t.dtype, sizeOf(keepShape));
   reduceInto('max', t.data, t.shape, ax, m);
-  for (let i = 0; i < m.length; i++) if (!Number.isFinite(m[i])) m[i] = m[i] === m[i] ? 0 : m[i];
+  for (let i = 0; i < m.length; i++) if (!Number.isFinite(m[i])) m[i] = Number.isNaN(m[i]) ? m[i] : 0;
   // exp(x - m) through the broadcast kernel, summed, then log + m
   const shifted = sub(new Tensor(t.data, t.shape, t.size), new Tensor(m, keepShape, m.length));
   const e = exp(shifted).data;
