@@ -1,8 +1,9 @@
 /**
  * Measures where the GPU path starts to beat the CPU kernel on this machine, for `auto`.
- * Square products of growing size are timed on both (median of a few runs after a warm-up
- * that compiles the shader); the threshold is the smallest size from which the GPU wins at
- * every larger size tried, or Infinity when it never does (e.g. software rendering).
+ * Square products are timed on both (median of a few runs after a warm-up that compiles the
+ * shader), largest first; the threshold is the smallest size from which the GPU wins at every
+ * larger size tried. The first size where the GPU loses ends the search, so on a software
+ * adapter (where it loses at the largest size) only one size is measured: threshold Infinity.
  */
 import { cpuMatmul } from './cpu/matmul';
 import { gpuBridge, gpuUnavailableReason } from './gpu/gpu-backend';
@@ -46,7 +47,7 @@ export function measureCrossover(sizes: number[] = DEFAULT_CALIBRATION_SIZES, re
   const bridge = gpuBridge();
   if (!bridge) return { thresholdFlops: Infinity, samples: [], reason: gpuUnavailableReason() ?? undefined };
   const samples: CalibrationSample[] = [];
-  for (const size of sizes) {
+  for (const size of [...sizes].sort((p, q) => q - p)) {
     const spec: MatmulSpec = {
       batch: 1,
       m: size,
@@ -63,10 +64,10 @@ export function measureCrossover(sizes: number[] = DEFAULT_CALIBRATION_SIZES, re
     const cpuMs = timeMs(() => cpuMatmul(a, b, out, spec), reps);
     const gpuMs = timeMs(() => bridge.matmul(a, b, out, spec), reps);
     samples.push({ size, flops: 2 * size ** 3, cpuMs, gpuMs });
+    if (gpuMs >= cpuMs) break;
   }
   let thresholdFlops = Infinity;
-  for (let i = samples.length - 1; i >= 0 && samples[i].gpuMs < samples[i].cpuMs; i--) {
-    thresholdFlops = samples[i].flops;
-  }
+  for (const s of samples) if (s.gpuMs < s.cpuMs) thresholdFlops = s.flops;
+  samples.reverse(); // ascending size
   return { thresholdFlops, samples, adapter: bridge.adapter };
 }

@@ -75,7 +75,7 @@ export class GpuBridge {
     } catch (e) {
       return { failure: `GPU worker cannot be prepared: ${(e as Error).message}` };
     }
-    const ctrlBuf = new SharedArrayBuffer(4);
+    const ctrlBuf = new SharedArrayBuffer(8); // [0]: reply ready, [1]: work posted
     const ctrl = new Int32Array(ctrlBuf);
     const { port1, port2 } = new MessageChannel();
     const workerData = { ctrl: ctrlBuf, port: port2, gpuJsPath, dawnPath, backends: dawnBackends() };
@@ -126,10 +126,17 @@ export class GpuBridge {
       bLength: sb.length,
     };
     Atomics.store(this.ctrl, 0, 0);
-    this.port.postMessage({ job, a: this.aBuf, b: this.bBuf, out: this.outBuf });
+    this.post({ job, a: this.aBuf, b: this.bBuf, out: this.outBuf });
     const reply = GpuBridge.await(this.ctrl, this.port, JOB_TIMEOUT_MS, 'GPU matmul');
     if (!reply.ok) throw new Error(`GPU matmul ${batch}×${m}×${k}×${n} failed: ${reply.reason}`);
     out.set(new Float32Array(this.outBuf, 0, batch * m * n));
+  }
+
+  /** Posts a message and wakes the worker, which sleeps between jobs. */
+  private post(message: object): void {
+    this.port.postMessage(message);
+    Atomics.store(this.ctrl, 1, 1);
+    Atomics.notify(this.ctrl, 1);
   }
 
   /**
@@ -144,7 +151,7 @@ export class GpuBridge {
         clearTimeout(timer);
         resolve();
       });
-      this.port.postMessage({ close: true });
+      this.post({ close: true });
       this.port.close();
     });
   }

@@ -1,9 +1,11 @@
 /**
  * Entry point of the GPU worker thread. It owns the WebGPU device (readback is asynchronous, so
  * it needs its own event loop) and serves the main thread, which blocks on `ctrl` with
- * Atomics.wait. Protocol: the main thread sets ctrl[0] = 0 and posts a job; the worker writes
- * the result into the shared output buffer, posts a reply on `port`, then sets ctrl[0] = 1 and
- * notifies. Replies are read synchronously with receiveMessageOnPort.
+ * Atomics.wait. Protocol: the main thread sets ctrl[0] = 0, posts a job on `port` and sets
+ * ctrl[1] = 1 (work posted); the worker writes the result into the shared output buffer, posts
+ * a reply, then sets ctrl[0] = 1 and notifies. Replies are read with receiveMessageOnPort.
+ * Between jobs the worker sleeps in Atomics.wait on ctrl[1]: Dawn's node bindings poll the
+ * device from the event loop as long as it lives, which would otherwise keep a core busy.
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { installNavigatorGpu } from './dawn';
@@ -39,6 +41,12 @@ function reply(message: Record<string, unknown>): void {
   Atomics.notify(ctrl, 0);
 }
 
+/** Blocks this thread (event loop included) until the main thread has posted the next message. */
+function sleepUntilWork(): void {
+  Atomics.wait(ctrl, 1, 0);
+  Atomics.store(ctrl, 1, 0);
+}
+
 async function start(): Promise<void> {
   // Mesa's EGL must not look for a display server. The worker shares the real process
   // environment (SHARE_ENV), which Dawn's getenv reads; a test runner's sandboxed env would not.
@@ -72,11 +80,18 @@ async function start(): Promise<void> {
     b.set(new Float32Array(msg.b, 0, job.bLength));
     const out = new Float32Array(msg.out, 0, job.batch * job.m * job.n);
     kernels.run(job, a, b, out).then(
-      () => reply({ ok: true }),
-      (e: Error) => reply({ ok: false, reason: e.message }),
+      () => {
+        reply({ ok: true });
+        sleepUntilWork();
+      },
+      (e: Error) => {
+        reply({ ok: false, reason: e.message });
+        sleepUntilWork();
+      },
     );
   });
   reply({ ok: true, backend: choice.backend, adapter: choice.adapter });
+  sleepUntilWork();
 }
 
 start().catch((e: Error) => reply({ ok: false, reason: `GPU worker crashed: ${e.message}` }));
