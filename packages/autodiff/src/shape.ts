@@ -40,7 +40,7 @@ export function stridesOf(shape: Shape): number[] {
 
 /** numpy broadcasting of two shapes; the error names the op and both shapes. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
-  if (sameShape(a, b)) return a.slice();
+  if (sameShape(a, b)) return a as number[]; // shapes are never mutated: share it
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {

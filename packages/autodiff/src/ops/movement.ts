@@ -84,7 +84,8 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
     throw new ShapeError(`broadcastTo: cannot broadcast ${fmtShape(t.shape)} to ${fmtShape(shape)}`);
   if (sameShape(t.shape, shape)) return t;
   const data = allocate(t.dtype, sizeOf(shape));
-  copyKernel([t.data], data, shape, [broadcastStrides(t.shape, shape)], 0, 0);
+  if (t.size === 1) data.fill(t.data[0]);
+  else copyKernel([t.data], data, shape, [broadcastStrides(t.shape, shape)], 0, 0);
   return emit('broadcastTo', data, shape.slice(), [t]);
 }
 
