@@ -1,0 +1,176 @@
+/**
+ * The libraries the kernel suite measures, each behind the same interface: given a shape and
+ * float64 operands, return the function to time (or why it is not available). Each adapter
+ * converts operands once, outside the timed function, into the library's own format.
+ */
+
+import { cpuMatmul, getBackend, gpuMatmul, type MatmulSpec, setBackend } from '@metagrad/autodiff';
+import * as tf from '@tensorflow/tfjs';
+import { GPU } from 'gpu.js';
+import { Matrix } from 'ml-matrix';
+import ndarray from 'ndarray';
+import gemm from 'ndarray-gemm';
+import { installWebGpuNavigator } from '../webgpu-navigator';
+
+export interface Shape {
+  label: string;
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+}
+
+export interface MatmulPeer {
+  name: string;
+  /** The function to time for this shape, or a short reason why this library cannot run. */
+  prepare(shape: Shape, a: Float64Array, b: Float64Array): Promise<(() => unknown) | string>;
+}
+
+function spec(s: Shape): MatmulSpec {
+  return {
+    batch: s.batch,
+    m: s.m,
+    k: s.k,
+    n: s.n,
+    transA: false,
+    transB: false,
+    aOffsets: null,
+    bOffsets: null,
+  };
+}
+
+export const metagradCpu: MatmulPeer = {
+  name: 'metagrad cpu (f64)',
+  prepare: async (s, a, b) => {
+    const out = new Float64Array(s.batch * s.m * s.n);
+    const sp = spec(s);
+    return () => cpuMatmul(a, b, out, sp);
+  },
+};
+
+/** metagrad's GPU backend through its synchronous worker bridge. */
+export const metagradGpu: MatmulPeer = {
+  name: 'metagrad gpu (f32)',
+  prepare: async (s, a, b) => {
+    setBackend('gpu');
+    const info = getBackend();
+    setBackend('cpu');
+    if (info.active !== 'gpu') return `n/a: ${info.reason ?? 'no adapter'}`;
+    const out = new Float64Array(s.batch * s.m * s.n);
+    const sp = spec(s);
+    return () => gpuMatmul(a, b, out, sp);
+  },
+};
+
+let tfReady: Promise<unknown> | null = null;
+export const tfjsCpu: MatmulPeer = {
+  name: 'tfjs cpu (f32)',
+  prepare: async (s, a, b) => {
+    tfReady ??= tf.setBackend('cpu');
+    await tfReady;
+    const ta = tf.tensor3d(Float32Array.from(a), [s.batch, s.m, s.k]);
+    const tb = tf.tensor3d(Float32Array.from(b), [s.batch, s.k, s.n]);
+    return () => {
+      const c = tf.matMul(ta, tb);
+      c.dataSync();
+      c.dispose();
+    };
+  },
+};
+
+function perBatch<T>(
+  s: Shape,
+  src: Float64Array,
+  rows: number,
+  cols: number,
+  make: (v: Float64Array) => T,
+): T[] {
+  return Array.from({ length: s.batch }, (_, p) =>
+    make(src.subarray(p * rows * cols, (p + 1) * rows * cols)),
+  );
+}
+
+export const mlMatrix: MatmulPeer = {
+  name: 'ml-matrix (f64)',
+  prepare: async (s, a, b) => {
+    const toMatrix = (rows: number, cols: number) => (v: Float64Array) =>
+      Matrix.from1DArray(rows, cols, Array.from(v));
+    const as = perBatch(s, a, s.m, s.k, toMatrix(s.m, s.k));
+    const bs = perBatch(s, b, s.k, s.n, toMatrix(s.k, s.n));
+    return () => {
+      for (let p = 0; p < s.batch; p++) as[p].mmul(bs[p]);
+    };
+  },
+};
+
+export const ndarrayGemm: MatmulPeer = {
+  name: 'ndarray-gemm (f64)',
+  prepare: async (s, a, b) => {
+    const as = perBatch(s, a, s.m, s.k, (v) => ndarray(v, [s.m, s.k]));
+    const bs = perBatch(s, b, s.k, s.n, (v) => ndarray(v, [s.k, s.n]));
+    const cs = Array.from({ length: s.batch }, () => ndarray(new Float64Array(s.m * s.n), [s.m, s.n]));
+    return () => {
+      for (let p = 0; p < s.batch; p++) gemm(cs[p], as[p], bs[p]);
+    };
+  },
+};
+
+interface KernelThis {
+  thread: { x: number; y: number; z: number };
+  constants: { K: number; N: number; SA: number; SB: number };
+}
+
+/** The batched kernel both gpu.js peers run: output [N, M, B], K a constant. */
+function gpuJsMatmul(this: KernelThis, a: Float32Array, b: Float32Array): number {
+  const ao = this.thread.z * this.constants.SA + this.thread.y * this.constants.K;
+  const bo = this.thread.z * this.constants.SB + this.thread.x;
+  let s = 0;
+  for (let q = 0; q < this.constants.K; q++) s += a[ao + q] * b[bo + q * this.constants.N];
+  return s;
+}
+
+function gpuJsPeer(name: string, mode: 'cpu' | 'webgpu', ready: () => Promise<string | null>): MatmulPeer {
+  let gpu: GPU | null = null;
+  return {
+    name,
+    prepare: async (s, a, b) => {
+      const why = await ready();
+      if (why) return why;
+      gpu ??= new GPU({ mode });
+      const settings = {
+        output: [s.n, s.m, s.batch],
+        constants: { K: s.k, N: s.n, SA: s.m * s.k, SB: s.k * s.n },
+        precision: 'single',
+        loopMaxIterations: Math.max(1000, s.k), // missing from gpu.js's typings
+      };
+      const kernel = gpu.createKernel(gpuJsMatmul as never, settings as never) as unknown as (
+        x: Float32Array,
+        y: Float32Array,
+      ) => unknown;
+      const fa = Float32Array.from(a);
+      const fb = Float32Array.from(b);
+      return () => kernel(fa, fb);
+    },
+  };
+}
+
+export const gpuJsCpu = gpuJsPeer('gpu.js cpu mode (f32)', 'cpu', async () => null);
+
+let navigatorReady: Promise<string | null> | null = null;
+/** Adapter gpu.js's WebGPU mode got in this thread, or null before the first use / without one. */
+export let gpuJsWebGpuAdapter: string | null = null;
+export const gpuJsWebGpu = gpuJsPeer('gpu.js webgpu direct (f32)', 'webgpu', async () => {
+  navigatorReady ??= installWebGpuNavigator();
+  gpuJsWebGpuAdapter = await navigatorReady;
+  return gpuJsWebGpuAdapter ? null : 'n/a: no WebGPU adapter';
+});
+
+export const ALL_PEERS: MatmulPeer[] = [
+  metagradCpu,
+  metagradGpu,
+  tfjsCpu,
+  mlMatrix,
+  ndarrayGemm,
+  gpuJsCpu,
+  gpuJsWebGpu,
+];
