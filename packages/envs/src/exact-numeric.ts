@@ -37,18 +37,30 @@ function backup(m: TabularMdp, v: Float64Array): Float64Array {
   return q;
 }
 
-/** J(θ) = E[Σ_{t<T} γ^t R(s_t,a_t)] under π = softmax(θ[s]), by backward induction. */
-export function expectedReturn(m: TabularMdp, logits: ArrayLike<number>, horizon = m.horizon): number {
+/**
+ * Time-dependent state values V_t(s) = E[Σ_{t≤k<T} γ^{k−t} R(s_k,a_k) | s_t = s] under
+ * π = softmax(θ[s]), by backward induction: [T, S] row-major (row t holds V_t). These are the
+ * exact ⊥ baselines of the estimator studies; `expectedReturn` is initialᵀ V_0.
+ */
+export function stateValues(m: TabularMdp, logits: ArrayLike<number>, horizon = m.horizon): Float64Array {
   const { states: S, actions: A } = m;
   const pi = softmaxRows(logits, S, A);
+  const out = new Float64Array(horizon * S);
   let v = new Float64Array(S);
   for (let t = horizon - 1; t >= 0; t--) {
     const q = backup(m, v);
     v = new Float64Array(S);
     for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) v[s] += pi[s * A + a] * q[s * A + a];
+    out.set(v, t * S);
   }
+  return out;
+}
+
+/** J(θ) = E[Σ_{t<T} γ^t R(s_t,a_t)] under π = softmax(θ[s]), by backward induction. */
+export function expectedReturn(m: TabularMdp, logits: ArrayLike<number>, horizon = m.horizon): number {
+  const v0 = horizon > 0 ? stateValues(m, logits, horizon).subarray(0, m.states) : new Float64Array(m.states);
   let j = 0;
-  for (let s = 0; s < S; s++) j += m.initial[s] * v[s];
+  for (let s = 0; s < m.states; s++) j += m.initial[s] * v0[s];
   return j;
 }
 

@@ -1,4 +1,5 @@
 import {
+  add,
   exp,
   expandDims,
   eye,
@@ -46,12 +47,9 @@ export interface TrajectoryDistribution {
 
 /** log π, log p_θ(τ) and p_θ(τ) of every trajectory of `traj` under logits θ. */
 export function trajectoryDistribution(traj: Trajectories, logits: Tensor): TrajectoryDistribution {
-  const { count: N, horizon: T, states, actions } = traj;
-  const A = logits.shape[1];
+  const { count: N, horizon: T } = traj;
   const flatLogPi = reshape(logSoftmax(logits, -1), [logits.size]);
-  const idx = new Int32Array(N * T);
-  for (let k = 0; k < N * T; k++) idx[k] = states[k] * A + actions[k];
-  const stepLogProbs = reshape(take(flatLogPi, idx, 0), [N, T]);
+  const stepLogProbs = reshape(take(flatLogPi, traj.stateActions, 0), [N, T]);
   const logProbs = sum(stepLogProbs, [1]).add(tensor(traj.envLogProbs, { shape: [N] }));
   return { stepLogProbs, logProbs, probs: exp(logProbs) };
 }
@@ -66,21 +64,43 @@ export function exactReturnEnumerated(m: TabularMdp, logits: Tensor, traj?: Traj
 
 /**
  * J(θ) by backward induction: V_T = 0, Q_t = R + γ P V_{t+1}, V_t(s) = Σ_a π(a|s) Q_t(s,a),
- * J = initialᵀ V_0. Cost O(T·S²·A), so it scales where enumeration cannot.
+ * J = initialᵀ V_0. Cost O(T·S²·A) per policy, so it scales where enumeration cannot.
+ *
+ * θ is one policy, `[S, A]` or flat `[S·A]` (index s·A + a), giving a scalar; or M policies at
+ * once, `[M, S, A]` or `[M, S·A]`, giving `[M]` (e.g. the adapted θ′ of many inner-loop samples).
+ * A 2-D `[S, A]` always counts as one policy (for S = 1 write a batch as `[M, 1, A]`).
+ * `horizon` overrides the MDP's T.
  */
 export function exactReturnBackward(m: TabularMdp, logits: Tensor, horizon = m.horizon): Tensor {
-  checkLogits(m, logits);
   checkInt('horizon', horizon, 1);
   const { states: S, actions: A } = m;
-  const pi = softmax(logits, -1);
-  const P = tensor(m.transitions, { shape: [S * A, S] });
-  const R = tensor(m.rewards, { shape: [S, A] });
-  let v: Tensor | null = null; // V_{t+1}; null stands for V_T = 0
-  for (let t = horizon - 1; t >= 0; t--) {
-    const q: Tensor = v === null ? R : R.add(mul(m.discount, reshape(matmul(P, reshape(v, [S, 1])), [S, A])));
-    v = sum(mul(pi, q), [1]);
+  const shape = logits.shape;
+  const single =
+    (shape.length === 1 && shape[0] === S * A) || (shape.length === 2 && shape[0] === S && shape[1] === A);
+  const batched =
+    !single &&
+    ((shape.length === 2 && shape[1] === S * A) || (shape.length === 3 && shape[1] === S && shape[2] === A));
+  if (!single && !batched) {
+    throw new EnvConfigError(
+      `logits: expected a tensor of shape [${S}, ${A}], [${S * A}], [M, ${S}, ${A}] or [M, ${S * A}], ` +
+        `got [${shape.join(', ')}]`,
+    );
   }
-  return sum(mul(tensor(m.initial, { shape: [S] }), v!));
+  const M = batched ? shape[0] : 1;
+  const pi = softmax(reshape(logits, [M, S, A]), 2);
+  // Pᵀ as [S', S·A], so V [M, S'] @ Pᵀ gives E[V(s') | s, a] for every (s, a) of every policy
+  const pt = new Float64Array(S * S * A);
+  for (let sa = 0; sa < S * A; sa++)
+    for (let s2 = 0; s2 < S; s2++) pt[s2 * S * A + sa] = m.transitions[sa * S + s2];
+  const P = tensor(pt, { shape: [S, S * A] });
+  const R = tensor(m.rewards, { shape: [1, S * A] });
+  let v: Tensor | null = null; // V_{t+1} [M, S]; null stands for V_T = 0
+  for (let t = horizon - 1; t >= 0; t--) {
+    const q: Tensor = v === null ? R : add(R, mul(m.discount, matmul(v, P)));
+    v = sum(mul(pi, reshape(q, [q.shape[0], S, A])), 2);
+  }
+  const j = matmul(v!, tensor(m.initial, { shape: [S, 1] }));
+  return reshape(j, batched ? [M] : []);
 }
 
 export type ExactMethod = 'enumerate' | 'backward' | 'auto';

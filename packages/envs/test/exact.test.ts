@@ -1,4 +1,4 @@
-import { grad, hessian, Rng, type Tensor, tensor } from '@metagrad/autodiff';
+import { grad, hessian, Rng, reshape, stack, type Tensor, tensor } from '@metagrad/autodiff';
 import {
   banditAsMdp,
   enumerateTrajectories,
@@ -10,15 +10,18 @@ import {
   infiniteHorizonValue,
   loadTabularMdp,
   optimalReturn,
+  prunedTrajectoryCount,
   randomMdpLogits,
   randomMdpTasks,
   rollout,
+  stateValues,
   type TabularMdp,
   TabularMdpEnv,
   TINY_MDP_PATH,
   tabularBatchLogProbs,
   tabularMdpTasks,
   tabularSoftmaxPolicy,
+  trajectoryCount,
   trajectoryDistribution,
   trajectoryList,
 } from '@metagrad/envs';
@@ -189,6 +192,75 @@ describe('infinite-horizon value (Loaded-DiCE random MDP)', () => {
   test('needs γ < 1', () => {
     const m = { ...small(2), discount: 1 };
     expect(() => infiniteHorizonValue(m, theta(0, 3, 2))).toThrow(/discount: expected < 1/);
+  });
+});
+
+describe('exact enumeration: per-step indices, probabilities and counts', () => {
+  test('stateActions = s·A + a, envProbs = exp(envLogProbs), the count is known before enumerating', () => {
+    for (const m of [small(3, 2), loadTabularMdp(TINY_MDP_PATH)]) {
+      const traj = enumerateTrajectories(m);
+      const A = m.actions;
+      expect(traj.stateActions.length).toBe(traj.count * traj.horizon);
+      for (let k = 0; k < traj.stateActions.length; k++)
+        expect(traj.stateActions[k]).toBe(traj.states[k] * A + traj.actions[k]);
+      for (let n = 0; n < traj.count; n++)
+        expect(traj.envProbs[n]).toBeCloseTo(Math.exp(traj.envLogProbs[n]), 15);
+      expect(prunedTrajectoryCount(m)).toBe(traj.count);
+      expect(prunedTrajectoryCount(m)).toBeLessThanOrEqual(trajectoryCount(m));
+    }
+    // the tiny MDP prunes: the cap applies to the pruned count, not to the bound
+    const tiny = loadTabularMdp(TINY_MDP_PATH);
+    const n = prunedTrajectoryCount(tiny);
+    expect(n).toBeLessThan(trajectoryCount(tiny));
+    expect(enumerateTrajectories(tiny, n).count).toBe(n);
+    expect(() => enumerateTrajectories(tiny, n - 1)).toThrow(/use backward induction/);
+  });
+
+  test('stateValues: V_{T−1} = Σ_a π R, initialᵀ V_0 = expectedReturn', () => {
+    const m = small(4, 8);
+    const x = theta(8, 3, 2).data;
+    const v = stateValues(m, x);
+    expect(v.length).toBe(4 * 3);
+    for (let s = 0; s < 3; s++) {
+      const z = Math.exp(x[2 * s]) + Math.exp(x[2 * s + 1]);
+      const last =
+        (Math.exp(x[2 * s]) * m.rewards[2 * s] + Math.exp(x[2 * s + 1]) * m.rewards[2 * s + 1]) / z;
+      expect(v[3 * 3 + s]).toBeCloseTo(last, 14);
+    }
+    const j = m.initial.reduce((acc, p, s) => acc + p * v[s], 0);
+    expect(j).toBe(expectedReturn(m, x));
+    // a shorter horizon is the tail of a longer one
+    expect(Array.from(stateValues(m, x, 2))).toEqual(Array.from(v.subarray(2 * 3)));
+  });
+});
+
+describe('exactReturnBackward on flat and batched logits', () => {
+  test('[S·A], [M, S, A] and [M, S·A] give the per-policy values and derivatives', () => {
+    const m = small(3, 9);
+    const xs = [0, 1, 2, 3].map((k) => theta(20 + k, 3, 2));
+    const single = xs.map((x) => exactReturnBackward(m, x).item());
+    expect(exactReturnBackward(m, reshape(xs[1], [6])).item()).toBe(single[1]);
+    const batch = stack(xs, 0); // [4, 3, 2]
+    for (const b of [batch, reshape(batch, [4, 6])]) {
+      const j = exactReturnBackward(m, b);
+      expect(j.shape).toEqual([4]);
+      expect(maxAbsDiff(j.data, single)).toBeLessThan(1e-14);
+    }
+    // the batch's gradient holds each policy's own gradient
+    const gb = grad((t: Tensor) => exactReturnBackward(m, t).sum())(batch) as Tensor;
+    xs.forEach((x, k) => {
+      const g = grad((t: Tensor) => exactReturnBackward(m, t))(x) as Tensor;
+      expect(maxAbsDiff(gb.data.subarray(6 * k, 6 * (k + 1)), g.data)).toBeLessThan(1e-14);
+    });
+    expect(exactReturnBackward(m, batch, 2).shape).toEqual([4]);
+  });
+
+  test('other shapes and horizons are refused with the accepted shapes named', () => {
+    const m = small(3, 9);
+    expect(() => exactReturnBackward(m, tensor(new Float64Array(5)))).toThrow(
+      /expected a tensor of shape \[3, 2\], \[6\], \[M, 3, 2\] or \[M, 6\], got \[5\]/,
+    );
+    expect(() => exactReturnBackward(m, theta(0, 3, 2), 0)).toThrow(/horizon/);
   });
 });
 

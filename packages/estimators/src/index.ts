@@ -1,7 +1,6 @@
 export * from './advantages';
 export * from './dice';
 export * from './es';
-export * from './exact/enumerate';
 export * from './exact/expectation';
 export * from './exact/gaussian-toy';
 export * from './exact/hessian-terms';

@@ -1,13 +1,11 @@
 import * as path from 'node:path';
 import { tensor } from '@metagrad/autodiff';
-import { loadTabularMdp } from '@metagrad/envs';
+import { enumerateTrajectories, exactReturnBackward, loadTabularMdp } from '@metagrad/envs';
 import {
-  enumerateTrajectories,
   exactDerivatives,
   exactEstimatorMoments,
   exactHessianTerms,
   exactMetaGradient,
-  exactReturn,
   trajectoryEstimators,
 } from '../src';
 
@@ -29,17 +27,17 @@ describe('exact oracles on the tiny MDP', () => {
       return Math.exp(l[a]) / (Math.exp(l[0]) + Math.exp(l[1]));
     };
     for (let k = 0; k < en.count; k++) {
-      let p = en.envProb[k];
+      let p = en.envProbs[k];
       let r = 0;
       for (let t = 0; t < T; t++) {
-        const sa = en.sa[k * T + t];
+        const sa = en.stateActions[k * T + t];
         p *= pi(Math.floor(sa / 2), sa % 2);
         r += mdp.discount ** t * en.rewards[k * T + t];
       }
       j += p * r;
     }
     expect(exact.J).toBeCloseTo(j, 12);
-    expect(exactReturn(mdp, tensor(theta)).item()).toBeCloseTo(j, 12);
+    expect(exactReturnBackward(mdp, tensor(theta)).item()).toBeCloseTo(j, 12);
   });
 
   test('meta-gradient equals (I + α∇²J)∇J(θ′)', () => {

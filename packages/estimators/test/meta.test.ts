@@ -1,15 +1,19 @@
 import { grad, Rng, type Tensor, tensor } from '@metagrad/autodiff';
-import { expectedReturn, loadTabularMdp, TINY_MDP_PATH } from '@metagrad/envs';
+import {
+  enumerateTrajectories,
+  exactReturnBackward,
+  expectedReturn,
+  loadTabularMdp,
+  TINY_MDP_PATH,
+} from '@metagrad/envs';
 import {
   ESTIMATORS,
-  enumerateTrajectories,
   esGradient,
   esMaml,
   esStep,
   exactDerivatives,
   exactMetaGradient,
   exactNSampleMeta,
-  exactReturn,
   hillClimb,
   magicBox,
   metaSurrogate,
@@ -32,20 +36,20 @@ describe('N-sample meta-objective (exact, by enumerating N-tuples)', () => {
     const en = enumerateTrajectories(mdp);
     const { count: K, horizon: T } = en;
     const th = tensor(Float64Array.from(theta));
-    const lpAll = tabularLogProbs(th, 2, 2, en.sa, [K, T]).sum(1).data;
+    const lpAll = tabularLogProbs(th, 2, 2, en.stateActions, [K, T]).sum(1).data;
     const sfMean = new Float64Array(4);
     const lsfMean = new Float64Array(4);
     for (let k = 0; k < K; k++) {
-      const sa = en.sa.subarray(k * T, (k + 1) * T);
+      const sa = en.stateActions.subarray(k * T, (k + 1) * T);
       let R = 0;
       for (let t = 0; t < T; t++) R += mdp.discount ** t * en.rewards[k * T + t];
       const logp = (x: Tensor) => tabularLogProbs(x, 2, 2, sa, [1, T]).sum();
       const inner = (x: Tensor) => logp(x).mul(R); // plain: Ĥ = ∇ĝ (SF meta)
       const innerDice = (x: Tensor) => magicBox(logp(x)).mul(R); // DiCE-type: full Ĥ (LSF)
-      const outer = (x: Tensor) => exactReturn(mdp, x);
-      const p = en.envProb[k] * Math.exp(lpAll[k]);
+      const outer = (x: Tensor) => exactReturnBackward(mdp, x);
+      const p = en.envProbs[k] * Math.exp(lpAll[k]);
       const thetaPrime = th.add((grad(inner) as (x: Tensor) => Tensor)(th).mul(alpha));
-      const value = exactReturn(mdp, thetaPrime).item();
+      const value = exactReturnBackward(mdp, thetaPrime).item();
       const gSf = (
         grad(
           metaSurrogate({

@@ -1,9 +1,18 @@
 import { exp, grad, hessian, mul, type Tensor, tensor } from '@metagrad/autodiff';
-import type { TabularMdp } from '@metagrad/envs';
+import {
+  enumerateTrajectories,
+  stateValues,
+  type TabularMdp,
+  type Trajectories as TrajectorySet,
+} from '@metagrad/envs';
 import type { Trajectories } from '../inputs';
 import { tabularLogProbs } from '../tabular-policy';
-import { type Enumerated, enumerateTrajectories } from './enumerate';
-import { exactValues } from './tabular';
+
+/**
+ * Largest enumeration the exact estimator moments accept (each costs a Hessian over all K
+ * trajectories); passed as `maxTrajectories` to envs' `enumerateTrajectories`.
+ */
+export const MOMENTS_MAX_TRAJECTORIES = 200_000;
 
 /**
  * A trajectory estimator as the study and the exact oracles see it: trajectories plus exact ⊥
@@ -29,17 +38,17 @@ export function exactEstimatorMoments(
   mdp: TabularMdp,
   theta: ArrayLike<number>,
   build: SurrogateBuilder,
-  options: { withValues?: boolean; enumerated?: Enumerated } = {},
+  options: { withValues?: boolean; enumerated?: TrajectorySet } = {},
 ): Moments {
-  const en = options.enumerated ?? enumerateTrajectories(mdp);
+  const en = options.enumerated ?? enumerateTrajectories(mdp, MOMENTS_MAX_TRAJECTORIES);
   const { count: K, horizon: T } = en;
   const { states: S, actions: A } = mdp;
   const th = tensor(Float64Array.from(theta));
-  const lp0 = tabularLogProbs(th, S, A, en.sa, [K, T]).sum(1);
-  const weight = mul(exp(lp0), tensor(en.envProb)).data;
+  const lp0 = tabularLogProbs(th, S, A, en.stateActions, [K, T]).sum(1);
+  const weight = mul(exp(lp0), tensor(en.envProbs)).data;
   const values = new Float64Array(K * T);
   if (options.withValues) {
-    const v = exactValues(mdp, theta, T);
+    const v = stateValues(mdp, theta, T);
     for (let i = 0; i < K * T; i++) values[i] = v[(i % T) * S + en.states[i]];
   }
   const rewards = new Float64Array(K * T);
@@ -49,7 +58,10 @@ export function exactEstimatorMoments(
     values[i] *= w;
   }
   const f = (x: Tensor) =>
-    build({ logProbs: tabularLogProbs(x, S, A, en.sa, [K, T]), rewards, discount: mdp.discount }, values);
+    build(
+      { logProbs: tabularLogProbs(x, S, A, en.stateActions, [K, T]), rewards, discount: mdp.discount },
+      values,
+    );
   return {
     value: f(th).item(),
     gradient: Float64Array.from((grad(f) as (x: Tensor) => Tensor)(th).data),

@@ -1,12 +1,11 @@
 import { mul, sum, type Tensor, tensor } from '@metagrad/autodiff';
-import type { TabularMdp } from '@metagrad/envs';
+import { enumerateTrajectories, type TabularMdp } from '@metagrad/envs';
 import { dice } from '../dice';
 import { prepare } from '../inputs';
 import { lvc } from '../lvc';
 import { magicBox } from '../magic-box';
 import { sf } from '../sf';
-import { enumerateTrajectories } from './enumerate';
-import { exactEstimatorMoments, type SurrogateBuilder } from './expectation';
+import { exactEstimatorMoments, MOMENTS_MAX_TRAJECTORIES, type SurrogateBuilder } from './expectation';
 
 /** Matrices [P, P] row-major that add up to ∇²J. */
 export interface HessianTerms {
@@ -48,7 +47,7 @@ const minus = (a: Float64Array, b: Float64Array) => a.map((x, i) => x - b[i]);
  * expectation by enumeration, so one can see which term an estimator gets wrong.
  */
 export function exactHessianTerms(mdp: TabularMdp, theta: ArrayLike<number>): HessianTerms {
-  const enumerated = enumerateTrajectories(mdp);
+  const enumerated = enumerateTrajectories(mdp, MOMENTS_MAX_TRAJECTORIES);
   const h = (b: SurrogateBuilder) => exactEstimatorMoments(mdp, theta, b, { enumerated }).hessian;
   const scoreHessian = h(whole('lp'));
   const perStep = h(whole('perStep'));

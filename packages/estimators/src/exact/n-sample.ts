@@ -11,11 +11,10 @@ import {
   type Tensor,
   tensor,
 } from '@metagrad/autodiff';
-import type { TabularMdp } from '@metagrad/envs';
+import { enumerateTrajectories, exactReturnBackward, type TabularMdp } from '@metagrad/envs';
 import { magicBox } from '../magic-box';
 import { tabularLogProbs } from '../tabular-policy';
-import { enumerateTrajectories } from './enumerate';
-import { exactReturn } from './tabular';
+import { MOMENTS_MAX_TRAJECTORIES } from './expectation';
 
 /**
  * The N-sample one-step meta-objective of a tiny MDP, exactly, by enumerating ordered N-tuples of
@@ -45,7 +44,7 @@ export function exactNSampleMeta(
   n: number,
 ): NSampleMeta {
   const { states: S, actions: A } = mdp;
-  const en = enumerateTrajectories(mdp);
+  const en = enumerateTrajectories(mdp, MOMENTS_MAX_TRAJECTORIES);
   const { count: K, horizon: T } = en;
   const tuples = K ** n;
   if (tuples > MAX_TUPLES)
@@ -58,7 +57,7 @@ export function exactNSampleMeta(
   const ret = new Float64Array(K);
   for (let k = 0; k < K; k++) {
     for (let t = 0; t < T; t++) {
-      const sa = en.sa[k * T + t];
+      const sa = en.stateActions[k * T + t];
       counts[k * S * A + sa]++;
       visits[k * S + Math.floor(sa / A)]++;
       ret[k] += mdp.discount ** t * en.rewards[k * T + t];
@@ -74,8 +73,8 @@ export function exactNSampleMeta(
   // log-weight of each tuple and the adapted parameters θ′ of each tuple: [M], [M, S·A]
   // dice: weight each inner gradient by □(log p(τ_i)) so ∂θ′/∂θ gets the outer products too
   const parts = (th: Tensor, dice = false) => {
-    const lp = sum(tabularLogProbs(th, S, A, en.sa, [K, T]), 1);
-    const logw = add(lp, log(tensor(en.envProb)));
+    const lp = sum(tabularLogProbs(th, S, A, en.stateActions, [K, T]), 1);
+    const logw = add(lp, log(tensor(en.envProbs)));
     const pi = reshape(softmax(reshape(th, [S, A]), 1), [1, S, A]);
     let gk = reshape(mul(Rk, sub(C, mul(Vt, pi))), [K, S * A]);
     if (dice) gk = mul(gk, reshape(magicBox(lp), [K, 1]));
@@ -93,10 +92,10 @@ export function exactNSampleMeta(
   const th0 = tensor(Float64Array.from(theta));
   const full = (th: Tensor) => {
     const { logW, thetaPrime } = parts(th);
-    return sum(mul(exp(logW), exactReturn(mdp, thetaPrime)));
+    return sum(mul(exp(logW), exactReturnBackward(mdp, thetaPrime)));
   };
   const weights = exp(parts(th0).logW);
-  const lsf = (th: Tensor) => sum(mul(weights, exactReturn(mdp, parts(th, true).thetaPrime)));
+  const lsf = (th: Tensor) => sum(mul(weights, exactReturnBackward(mdp, parts(th, true).thetaPrime)));
   const gradient = Float64Array.from((grad(full) as (x: Tensor) => Tensor)(th0).data);
   const lsfMean = Float64Array.from((grad(lsf) as (x: Tensor) => Tensor)(th0).data);
   return { gradient, lsfMean, lsfBias: lsfMean.map((g, i) => g - gradient[i]), tuples };

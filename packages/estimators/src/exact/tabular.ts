@@ -1,44 +1,11 @@
-import {
-  add,
-  grad,
-  hessian,
-  matmul,
-  mul,
-  reshape,
-  softmax,
-  sum,
-  type Tensor,
-  tensor,
-  zeros,
-} from '@metagrad/autodiff';
-import type { TabularMdp } from '@metagrad/envs';
+import { add, grad, hessian, mul, type Tensor, tensor } from '@metagrad/autodiff';
+import { exactReturnBackward, stateValues, type TabularMdp } from '@metagrad/envs';
 
 /**
- * Exact J(θ) = E[Σ_{t<T} γ^t R(s_t, a_t)] of the tabular softmax policy π(·|s) = softmax(θ[s]) by
- * backward induction, written with engine ops so ∇J, ∇²J and meta-gradients are exact.
- * θ: [S·A] (one parameter vector) or [M, S·A] (M vectors at once; the result is then [M]).
+ * Exact J, ∇J, ∇²J and the one-step MAML meta-gradient of the tabular softmax policy
+ * π(·|s) = softmax(θ[s]), θ flat [S·A] (index s·A + a). J is `exactReturnBackward` from
+ * `@metagrad/envs` (differentiable backward induction), so every derivative here is exact.
  */
-export function exactReturn(mdp: TabularMdp, theta: Tensor, horizon = mdp.horizon): Tensor {
-  const { states: S, actions: A } = mdp;
-  const batched = theta.ndim === 2;
-  const M = batched ? theta.shape[0] : 1;
-  if (theta.size !== M * S * A)
-    throw new RangeError(`theta: expected ${S * A} logits per policy ([S·A]), got shape [${theta.shape}]`);
-  const pi = softmax(reshape(theta, [M, S, A]), 2);
-  // Pᵀ as [S', S·A] so that V [M, S'] @ Pᵀ gives E[V(s') | s, a] for every (s, a)
-  const pt = new Float64Array(S * S * A);
-  for (let sa = 0; sa < S * A; sa++)
-    for (let s2 = 0; s2 < S; s2++) pt[s2 * S * A + sa] = mdp.transitions[sa * S + s2];
-  const P = tensor(pt, { shape: [S, S * A] });
-  const R = tensor(mdp.rewards, { shape: [1, S * A] });
-  let v: Tensor = zeros([M, S]);
-  for (let t = horizon - 1; t >= 0; t--) {
-    const q = t === horizon - 1 ? R : add(R, mul(mdp.discount, matmul(v, P)));
-    v = sum(mul(pi, reshape(q, [q.shape[0], S, A])), 2);
-  }
-  const j = matmul(v, tensor(mdp.initial, { shape: [S, 1] }));
-  return batched ? reshape(j, [M]) : reshape(j, []);
-}
 
 function thetaTensor(mdp: TabularMdp, theta: ArrayLike<number> | undefined): Tensor {
   const src = theta ?? mdp.logits;
@@ -58,7 +25,7 @@ export interface ExactDerivatives {
 /** Exact J, ∇J and ∇²J at θ (default: the MDP's own logits). */
 export function exactDerivatives(mdp: TabularMdp, theta?: ArrayLike<number>): ExactDerivatives {
   const th = thetaTensor(mdp, theta);
-  const f = (x: Tensor) => exactReturn(mdp, x);
+  const f = (x: Tensor) => exactReturnBackward(mdp, x);
   return {
     J: f(th).item(),
     grad: Float64Array.from((grad(f) as (x: Tensor) => Tensor)(th).data),
@@ -72,40 +39,16 @@ export function exactDerivatives(mdp: TabularMdp, theta?: ArrayLike<number>): Ex
  */
 export function exactMetaGradient(mdp: TabularMdp, alpha: number, theta?: ArrayLike<number>): Float64Array {
   const th = thetaTensor(mdp, theta);
-  const f = (x: Tensor) => exactReturn(mdp, x);
+  const f = (x: Tensor) => exactReturnBackward(mdp, x);
   const g = grad(f) as (x: Tensor) => Tensor;
   const meta = grad((x: Tensor) => f(add(x, mul(alpha, g(x))))) as (x: Tensor) => Tensor;
   return Float64Array.from(meta(th).data);
 }
 
 /**
- * Time-dependent state values V_t(s) = E[Σ_{k≥t} γ^{k−t} r_k | s_t = s] under softmax(θ), for
- * t < T: [T, S] (plain numbers; used as exact ⊥ baselines).
+ * Time-dependent state values V_t(s) under softmax(θ): [T, S] (plain numbers; exact ⊥ baselines).
+ * @deprecated The implementation lives in `@metagrad/envs` as `stateValues(mdp, θ, horizon)`; use that.
  */
 export function exactValues(mdp: TabularMdp, theta: ArrayLike<number>, horizon = mdp.horizon): Float64Array {
-  const { states: S, actions: A, transitions: P, rewards: R, discount: g } = mdp;
-  const pi = new Float64Array(S * A);
-  for (let s = 0; s < S; s++) {
-    let m = -Infinity;
-    for (let a = 0; a < A; a++) m = Math.max(m, theta[s * A + a]);
-    let z = 0;
-    for (let a = 0; a < A; a++) z += pi[s * A + a] = Math.exp(theta[s * A + a] - m);
-    for (let a = 0; a < A; a++) pi[s * A + a] /= z;
-  }
-  const out = new Float64Array(horizon * S);
-  let next = new Float64Array(S);
-  for (let t = horizon - 1; t >= 0; t--) {
-    const v = new Float64Array(S);
-    for (let s = 0; s < S; s++) {
-      for (let a = 0; a < A; a++) {
-        const sa = s * A + a;
-        let ev = 0;
-        for (let s2 = 0; s2 < S; s2++) ev += P[sa * S + s2] * next[s2];
-        v[s] += pi[sa] * (R[sa] + g * ev);
-      }
-    }
-    out.set(v, t * S);
-    next = v;
-  }
-  return out;
+  return stateValues(mdp, theta, horizon);
 }

@@ -1,15 +1,16 @@
 import { grad, jacobian, logSoftmax, mul, reshape, sum, type Tensor, take, tensor } from '@metagrad/autodiff';
 import {
   type Batch,
+  enumerateTrajectories,
   type Policy,
   rollout,
+  stateValues,
   type TabularMdp,
   TabularMdpEnv,
   tabularSoftmaxPolicy,
 } from '@metagrad/envs';
-import { enumerateTrajectories } from '../exact/enumerate';
-import { exactEstimatorMoments } from '../exact/expectation';
-import { exactDerivatives, exactValues } from '../exact/tabular';
+import { exactEstimatorMoments, MOMENTS_MAX_TRAJECTORIES } from '../exact/expectation';
+import { exactDerivatives } from '../exact/tabular';
 import { LinearBaseline } from '../linear-baseline';
 import { type TrajectoryEntry, trajectoryEstimators } from '../table';
 import { stateActionIndices } from '../tabular-policy';
@@ -43,7 +44,7 @@ function sampleChunk(
   let values: Float64Array = new Float64Array(sa.length);
   const baseline = p.baseline ?? 'exact';
   if (baseline === 'exact') {
-    const v = exactValues(mdp, theta, T);
+    const v = stateValues(mdp, theta, T);
     for (let i = 0; i < sa.length; i++)
       values[i] = batch.mask[i] * v[(i % T) * mdp.states + Math.floor(sa[i] / mdp.actions)];
   } else if (baseline === 'fitted') values = fittedValues(env, mdp, policy, batch, B, first, count, seed);
@@ -153,7 +154,7 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
   const exact = exactDerivatives(mdp, theta);
   let enumerated: ReturnType<typeof enumerateTrajectories> | null = null;
   try {
-    enumerated = enumerateTrajectories(mdp);
+    enumerated = enumerateTrajectories(mdp, MOMENTS_MAX_TRAJECTORIES);
   } catch {
     enumerated = null; // too many trajectories for an exact estimator mean: report sampled bias only
   }
