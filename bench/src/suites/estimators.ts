@@ -6,18 +6,18 @@
  */
 import { add, grad, hessian, mul, Rng, type Tensor, tensor } from '@metagrad/autodiff';
 import {
+  enumerateTrajectories,
   Navigation2dEnv,
   rollout,
+  stateValues,
   TabularMdpEnv,
   tabularMdpTasks,
   tabularSoftmaxPolicy,
 } from '@metagrad/envs';
 import {
   dice,
-  enumerateTrajectories,
   exactDerivatives,
   exactEstimatorMoments,
-  exactValues,
   stateActionIndices,
   tabularLogProbs,
   tmaml,
@@ -39,7 +39,7 @@ function tabularCase(kind: 'dice' | 'tmaml'): Case {
         seed: 3,
       });
       const sa = stateActionIndices(batch.observations, batch.actions, batch.mask, 10, 5);
-      const v = exactValues(mdp, theta);
+      const v = stateValues(mdp, theta);
       const values = Float64Array.from(sa, (x, i) => v[(i % 10) * 10 + Math.floor(x / 5)]);
       const f = (th: Tensor) => {
         const traj = {
