@@ -101,9 +101,11 @@ describe('cpuMatmul equals the reference', () => {
   });
 
   test('both paths are exercised: the small path and the blocked path', () => {
-    expect(isSmallProduct(8, 8, 8)).toBe(true);
-    expect(isSmallProduct(2000, 100, 2)).toBe(true);
-    expect(isSmallProduct(32, 32, 32)).toBe(false);
+    expect(isSmallProduct(2, 2, 2)).toBe(true);
+    expect(isSmallProduct(1, 600, 50)).toBe(true);
+    expect(isSmallProduct(2, 2, 100)).toBe(true); // (m, n, k)
+    expect(isSmallProduct(2000, 100, 2)).toBe(false);
+    expect(isSmallProduct(8, 8, 8)).toBe(false);
   });
 
   test('random shapes, transpositions and broadcast (fast-check)', () => {

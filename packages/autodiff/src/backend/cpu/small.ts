@@ -1,7 +1,6 @@
 /**
- * Direct loops for products too small or too thin to repay packing (e.g. 2000×2·2×100, the
- * first layer of a policy, or 2000×100·100×2, its last). Loop order keeps the innermost loop
- * long and, where the layout allows, unit-stride.
+ * Direct loops for products too small to repay packing (a few elements, row vectors times a
+ * matrix). Loop order keeps the innermost loop long and, where the layout allows, unit-stride.
  */
 import type { FloatArray } from '../types';
 import type { Strided } from './gemm';
