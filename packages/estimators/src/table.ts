@@ -7,8 +7,12 @@ import { sf } from './sf';
 import { tmaml } from './tmaml';
 
 /**
- * What an estimator is unbiased for. `hessian` is E[∇²L] = ∇²J; `metaGradient` is the gradient of
- * the N-sample one-step meta-objective V_N(θ) = E[J(θ + α ĝ_N(θ))]; null = not applicable.
+ * What an estimator is unbiased for. `hessian` is E[∇²L] = ∇²J. `metaGradient`: for the
+ * trajectory estimators, the one-step MAML meta-gradient (I + α∇²J(θ))∇J(θ′) with the exact inner
+ * step θ′ = θ + α∇J(θ), estimated as (I + αĤ)ĝ(θ′) from independent inner and outer batches
+ * (unbiased iff the estimator's gradient and Hessian are; the study's meta mode tests it); for the
+ * `meta` entries, the gradient of the N-sample meta-objective V_N(θ) = E[J(θ + α ĝ_N(θ))].
+ * null = not applicable.
  */
 export interface Unbiased {
   gradient: boolean | null;
@@ -37,7 +41,12 @@ export interface OtherEntry extends Base {
 
 export type EstimatorEntry = TrajectoryEntry | OtherEntry;
 
-const yes = (gradient: boolean, hessian: boolean): Unbiased => ({ gradient, hessian, metaGradient: null });
+/** A trajectory estimator's meta-gradient (I + αĤ)ĝ(θ′) is unbiased iff both factors are. */
+const yes = (gradient: boolean, hessian: boolean): Unbiased => ({
+  gradient,
+  hessian,
+  metaGradient: gradient && hessian,
+});
 
 /** The estimator table: every estimator once, with the properties its tests assert. */
 export const ESTIMATORS: readonly EstimatorEntry[] = [

@@ -1,11 +1,13 @@
 import { mdpStudy } from './mdp-study';
+import { metaStudy } from './meta-study';
 import { toyStudy } from './toy-study';
 import type { StudyOptions, StudyResult } from './types';
 
 /**
  * Draw `repeats` independent estimates per estimator and compare them with the exact value:
  * mean, bias (norm, relative, per-entry z), variance (trace, relative std), MSE, cosine and a
- * Bonferroni-corrected verdict. Deterministic: the same seed gives the same bits.
+ * Bonferroni-corrected verdict. With `meta`, the one-step MAML meta-gradient instead of ∇J and
+ * ∇²J (see metaStudy). Deterministic: the same seed gives the same bits.
  */
 export function study(opts: StudyOptions): StudyResult {
   const R = opts.repeats;
@@ -20,5 +22,13 @@ export function study(opts: StudyOptions): StudyResult {
   const a = opts.alpha;
   if (a !== undefined && !(a > 0 && a < 1))
     throw new RangeError(`alpha: expected a number in (0, 1), got ${a}`);
+  if (opts.meta !== undefined) {
+    const s = opts.meta.stepSize;
+    if (!(Number.isFinite(s) && s > 0))
+      throw new RangeError(`meta.stepSize: expected a finite number > 0, got ${s}`);
+    if (opts.problem.kind !== 'mdp')
+      throw new RangeError(`meta: expected an MDP problem, got ${JSON.stringify(opts.problem.kind)}`);
+    return metaStudy(opts.problem, opts);
+  }
   return opts.problem.kind === 'mdp' ? mdpStudy(opts.problem, opts) : toyStudy(opts.problem, opts);
 }

@@ -41,6 +41,18 @@ export interface StudyOptions {
   alpha?: number;
   /** Called after each chunk with (estimates done, estimates total). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Meta-gradient mode (MDP problems only): estimate ∇V for V(θ) = J(θ + α∇J(θ)) (same task inner
+   * and outer) instead of ∇J and ∇²J. `alpha` above stays the level of the z-test.
+   */
+  meta?: MetaOptions;
+}
+
+export interface MetaOptions {
+  /** Inner step size α of the one-step MAML objective. */
+  stepSize: number;
+  /** Also the composed estimator with the estimated inner step θ + αĝ (default true). */
+  composed?: boolean;
 }
 
 export interface MdpEstimatorResult {
@@ -90,4 +102,40 @@ export interface ToyStudyResult {
   falsePositiveRate: string;
 }
 
-export type StudyResult = MdpStudyResult | ToyStudyResult;
+export interface MetaEstimatorResult {
+  name: string;
+  label: string;
+  claim: Unbiased;
+  /**
+   * (I + αĤ(θ)) ĝ(θ′) with the exact inner step θ′ = θ + α∇J(θ), Ĥ and ĝ from independent batches:
+   * unbiased exactly when the estimator's Hessian and gradient are. Its verdict is the claim tested.
+   */
+  metaGradient: VectorStats;
+  /**
+   * The composed estimate with the estimator's own inner step θ′ = θ + αĝ_in (what a MAML
+   * implementation computes): biased even for unbiased Ĥ, by O(α² Var ĝ_in); reported, not claimed.
+   */
+  composed: VectorStats | null;
+  /** ‖(I + αE[Ĥ])E[ĝ(θ′)] − ∇V‖ by enumeration when feasible (exact inner step), else null. */
+  exactBias: number | null;
+}
+
+export interface MetaStudyResult {
+  kind: 'meta';
+  parameters: number;
+  samples: number;
+  repeats: number;
+  seed: number;
+  /** Level of the z-test. */
+  alpha: number;
+  /** Inner step size α of V(θ) = J(θ + α∇J(θ)). */
+  stepSize: number;
+  /** Exact J(θ), ∇J(θ), the exact inner step θ′ and the exact meta-gradient (I + α∇²J)∇J(θ′). */
+  exact: { J: number; grad: number[]; thetaPrime: number[]; metaGradient: number[] };
+  estimators: MetaEstimatorResult[];
+  /** What is estimated and why the composed estimate is not expected to be unbiased. */
+  note: string;
+  falsePositiveRate: string;
+}
+
+export type StudyResult = MdpStudyResult | ToyStudyResult | MetaStudyResult;
