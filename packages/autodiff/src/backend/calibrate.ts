@@ -31,8 +31,13 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
+/** A warm-up slower than this means one timed run is enough (2.6 s per 512³ on llvmpipe). */
+const SLOW_MS = 300;
+
 function timeMs(fn: () => void, reps: number): number {
+  const t0 = process.hrtime.bigint();
   fn(); // warm-up: shader compile, JIT
+  if (Number(process.hrtime.bigint() - t0) / 1e6 > SLOW_MS) reps = 1;
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = process.hrtime.bigint();
