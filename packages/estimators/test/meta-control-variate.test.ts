@@ -3,6 +3,7 @@ import {
   type Batch,
   concatBatches,
   rollout,
+  stateValues,
   type TabularMdp,
   TabularMdpEnv,
   tabularMdpTasks,
@@ -11,7 +12,6 @@ import {
 import {
   dice,
   exactDerivatives,
-  exactValues,
   MetaControlVariate,
   type RepeatData,
   repeatEstimates,
@@ -76,7 +76,7 @@ const testLogits = testTasks.map((_, i) => logitsFor(1, i));
 
 /** Exact V_t(s_t) for every step of a batch (0 on padding). */
 function exactStepValues(mdp: TabularMdp, theta: Float64Array, batch: Batch): Float64Array {
-  const v = exactValues(mdp, theta, T);
+  const v = stateValues(mdp, theta, T);
   const sa = stateActionIndices(batch.observations, batch.actions, batch.mask, S, A);
   return Float64Array.from(sa, (x, i) => batch.mask[i] * v[(i % T) * S + Math.floor(x / A)]);
 }

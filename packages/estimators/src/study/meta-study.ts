@@ -1,6 +1,6 @@
-import { type Policy, rollout, TabularMdpEnv } from '@metagrad/envs';
+import { type Policy, rollout, stateValues, TabularMdpEnv } from '@metagrad/envs';
 import { exactEstimatorMoments } from '../exact/expectation';
-import { exactDerivatives, exactMetaGradient, exactValues } from '../exact/tabular';
+import { exactDerivatives, exactMetaGradient } from '../exact/tabular';
 import { type TrajectoryEntry, trajectoryEstimators } from '../table';
 import { stateActionIndices } from '../tabular-policy';
 import { type RepeatData, repeatEstimates } from './batched-estimates';
@@ -63,7 +63,7 @@ function sampleRepeats(
   const values = new Float64Array(sa.length);
   if ((p.baseline ?? 'exact') === 'exact') {
     for (let r = 0; r < count; r++) {
-      const v = exactValues(mdp, thetas.subarray(r * P, (r + 1) * P), T);
+      const v = stateValues(mdp, thetas.subarray(r * P, (r + 1) * P), T);
       for (let i = r * B * T; i < (r + 1) * B * T; i++)
         values[i] = batch.mask[i] * v[(i % T) * S + Math.floor(sa[i] / A)];
     }
