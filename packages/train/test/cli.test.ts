@@ -3,7 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTabularMdp, TINY_MDP_PATH } from '@metagrad/envs';
-import { exactDerivatives, exactMetaGradient, type StudyResult, study } from '@metagrad/estimators';
+import {
+  defaultStudyMdp,
+  exactDerivatives,
+  exactMetaGradient,
+  type StudyResult,
+  study,
+} from '@metagrad/estimators';
 import { main } from '../src/cli/main';
 import { plotSpec } from '../src/cli/plot';
 
@@ -90,6 +96,28 @@ test('study --toy gaussian sweeps N', async () => {
   ]);
 });
 
+test('study --meta --alpha 0.1: meta-gradient table, JSON with the exact inner step and meta-gradient', async () => {
+  const r = await run(['study', '--meta', '--alpha', '0.1', '--repeats', '20', '--samples', '5']);
+  expect(r.code).toBe(0);
+  expect(r.out).toContain('meta-gradient of V(θ) = J(θ + α∇J(θ)), α = 0.1');
+  expect(r.out).toContain('verdict (exact inner step)');
+  expect(r.out).toContain('composed');
+  for (const name of ['maml', 'dice', 'tmaml', 'lvc']) expect(r.out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+  expect(r.err).toBe('');
+  const args = ['study', '--meta', '--alpha', '0.5', '--level', '0.05', '--repeats', '10', '--samples', '3'];
+  const j = await run([...args, '--estimators', 'dice,lvc', '--no-composed', '--json']);
+  const parsed = JSON.parse(j.out) as StudyResult;
+  expect(parsed.kind).toBe('meta');
+  if (parsed.kind !== 'meta') return;
+  expect(parsed.stepSize).toBe(0.5);
+  expect(parsed.alpha).toBe(0.05);
+  expect(parsed.exact.metaGradient).toEqual(Array.from(exactMetaGradient(defaultStudyMdp(), 0.5)));
+  expect(parsed.estimators.map((e) => [e.name, e.claim.metaGradient, e.composed])).toEqual([
+    ['dice', true, null],
+    ['lvc', false, null],
+  ]);
+});
+
 test('exact --mdp --json gives J, nested grad and Hessian w.r.t. the logits, and metaGrad with --alpha', async () => {
   const r = await run(['exact', '--mdp', TINY_MDP_PATH, '--alpha', '0.3', '--json']);
   expect(r.code).toBe(0);
@@ -126,6 +154,15 @@ test.each([
     ['study', '--mdp', '/nonexistent/mdp.json'],
     '--mdp: expected an existing MDP JSON file, got "/nonexistent/mdp.json"',
   ],
+  [['study', '--meta', '--toy', 'gaussian'], '--meta: expected an MDP problem, got --toy gaussian'],
+  [['study', '--meta', '--alpha', '0'], '--alpha: expected a number in (0, Infinity), got "0"'],
+  [['study', '--meta', '--baseline', 'fitted'], '--baseline: expected one of exact, none, got "fitted"'],
+  [['study', '--meta', '--level', '1.5'], '--level: expected a number in (0, 1), got "1.5"'],
+  [
+    ['study', '--alpha', '0.1', '--level', '0.1'],
+    '--level: expected either --alpha or --level as the test level',
+  ],
+  [['study', '--no-composed'], '--no-composed: expected only with --meta'],
   [['exact'], '--mdp: expected a path to an MDP JSON file'],
   [['exact', '--mdp', TINY_MDP_PATH, '--alpha', 'big'], '--alpha: expected a finite number, got "big"'],
 ])('bad input %j → exit 2 and an error naming the option', async (args, message) => {
@@ -160,6 +197,13 @@ test('--plot: the figure spec renders to SVG with vega (headless, in a child pro
       estimators: ['dice', 'lvc'],
     }),
     study({ problem: { kind: 'gaussian', theta: 2, sigma: 1, n: [1, 10] }, repeats: 20 }),
+    study({
+      problem: { kind: 'mdp', mdp: loadTabularMdp(TINY_MDP_PATH) },
+      samples: 4,
+      repeats: 10,
+      estimators: ['dice', 'lvc'],
+      meta: { stepSize: 0.1 },
+    }),
   ];
   const script = `
     const chunks = [];
@@ -177,6 +221,8 @@ test('--plot: the figure spec renders to SVG with vega (headless, in a child pro
     });
     expect(p.stderr).toBe('');
     expect(p.stdout.startsWith('<svg')).toBe(true);
-    expect(p.stdout).toContain(r.kind === 'mdp' ? 'Hessian variance' : 'variance vs N');
+    expect(p.stdout).toContain(
+      r.kind === 'mdp' ? 'Hessian variance' : r.kind === 'meta' ? 'meta-gradient variance' : 'variance vs N',
+    );
   }
 });

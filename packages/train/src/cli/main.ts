@@ -17,7 +17,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     .showHelpAfterError();
   program
     .command('study')
-    .description('bias/variance study of the estimators against the exact gradient and Hessian')
+    .description(
+      'bias/variance study of the estimators against the exact gradient and Hessian (or meta-gradient)',
+    )
     .option('--mdp <file>', 'tabular MDP JSON file with `logits` (default: the built-in 3-state study MDP)')
     .option('--toy <name>', 'the N-sample toy instead of an MDP: gaussian')
     .option('--theta <x>', 'toy: mean θ of X_i (default 2)')
@@ -32,7 +34,13 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--repeats <R>', 'independent estimates per estimator (default 400; toy 1000)')
     .option('--batch-size <k>', 'estimates per vectorised engine call (speed only)')
     .option('--seed <s>', 'random seed (default 0)')
-    .option('--alpha <a>', 'level of the Bonferroni z-test (default 0.01)')
+    .option('--meta', 'meta-gradient mode: one-step MAML ∇J(θ + α∇J(θ)) instead of gradient and Hessian')
+    .option(
+      '--alpha <a>',
+      'level of the Bonferroni z-test (default 0.01); with --meta: the inner step size α (default 0.1)',
+    )
+    .option('--level <a>', 'level of the Bonferroni z-test (default 0.01), in either mode')
+    .option('--no-composed', 'meta: skip the composed estimate with the estimated inner step')
     .option('--json', 'print machine-readable JSON')
     .option('--plot <file.svg>', 'write a bias/variance figure (SVG)')
     .option('--out <file.json>', 'write the JSON results atomically')

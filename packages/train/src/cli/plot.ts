@@ -1,4 +1,4 @@
-import type { MdpStudyResult, StudyResult, ToyStudyResult } from '@metagrad/estimators';
+import type { MdpStudyResult, MetaStudyResult, StudyResult, ToyStudyResult } from '@metagrad/estimators';
 
 type Spec = Record<string, unknown>;
 
@@ -75,8 +75,53 @@ function toySpec(r: ToyStudyResult): Spec {
   };
 }
 
+/** Meta-gradient bias (exact inner step and composed) and variance per estimator. */
+function metaSpec(r: MetaStudyResult): Spec {
+  const rows = r.estimators.flatMap((e) => [
+    {
+      estimator: e.name,
+      metric: 'meta-gradient |bias|',
+      source: 'exact inner step',
+      value: e.metaGradient.biasNorm,
+    },
+    ...(e.composed === null
+      ? []
+      : [
+          {
+            estimator: e.name,
+            metric: 'meta-gradient |bias|',
+            source: 'composed',
+            value: e.composed.biasNorm,
+          },
+        ]),
+    {
+      estimator: e.name,
+      metric: 'meta-gradient variance (trace)',
+      source: 'exact inner step',
+      value: e.metaGradient.varianceTrace,
+    },
+  ]);
+  const bar = (metric: string, log: boolean) => ({
+    title: metric,
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    mark: 'bar',
+    encoding: {
+      y: { field: 'estimator', type: 'nominal', sort: null, title: null },
+      yOffset: { field: 'source' },
+      color: { field: 'source', type: 'nominal', title: null },
+      x: { field: 'value', type: 'quantitative', title: null, ...(log ? { scale: { type: 'log' } } : {}) },
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Meta-gradient study, α = ${r.stepSize}: ${r.repeats} estimates × ${r.samples} trajectories (seed ${r.seed})`,
+    data: { values: rows },
+    hconcat: [bar('meta-gradient |bias|', false), bar('meta-gradient variance (trace)', true)],
+  };
+}
+
 export function plotSpec(r: StudyResult): Spec {
-  return r.kind === 'mdp' ? mdpSpec(r) : toySpec(r);
+  return r.kind === 'mdp' ? mdpSpec(r) : r.kind === 'meta' ? metaSpec(r) : toySpec(r);
 }
 
 // vega and vega-lite are ES modules; a real dynamic import (not compiled to require) loads them

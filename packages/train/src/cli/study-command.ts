@@ -10,7 +10,7 @@ import {
 } from '@metagrad/estimators';
 import { SingleBar } from 'cli-progress';
 import { CliError, parseChoice, parseIntList, parseIntOption, parseNumberOption } from './errors';
-import { formatMdpStudy, formatToyStudy } from './format';
+import { formatMdpStudy, formatMetaStudy, formatToyStudy } from './format';
 import { writeFileAtomic } from './io';
 import { renderSvg } from './plot';
 
@@ -31,7 +31,13 @@ export interface StudyCliOptions {
   out?: string;
   progress?: boolean;
   baseline?: string;
+  meta?: boolean;
+  level?: string;
+  composed?: boolean;
 }
+
+/** Inner step size of `study --meta` when --alpha is not given. */
+export const DEFAULT_META_STEP = 0.1;
 
 export function loadMdp(option: string, file: string) {
   if (!fs.existsSync(file))
@@ -47,6 +53,7 @@ export function loadMdp(option: string, file: string) {
 function problemFrom(o: StudyCliOptions): Problem {
   if (o.toy !== undefined) {
     parseChoice('--toy', o.toy, ['gaussian']);
+    if (o.meta) throw new CliError('--meta: expected an MDP problem, got --toy gaussian');
     if (o.baseline !== undefined)
       throw new CliError(`--baseline: expected only with an MDP problem, got ${JSON.stringify(o.baseline)}`);
     if (o.mdp !== undefined)
@@ -68,7 +75,9 @@ function problemFrom(o: StudyCliOptions): Problem {
   const baseline =
     o.baseline === undefined
       ? 'exact'
-      : parseChoice('--baseline', o.baseline, ['exact', 'fitted', 'none'] as const);
+      : o.meta
+        ? parseChoice('--baseline', o.baseline, ['exact', 'none'] as const)
+        : parseChoice('--baseline', o.baseline, ['exact', 'fitted', 'none'] as const);
   return { kind: 'mdp', mdp: o.mdp === undefined ? defaultStudyMdp() : loadMdp('--mdp', o.mdp), baseline };
 }
 
@@ -85,6 +94,27 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
         })
       : null;
   let started = false;
+  // --alpha is the z-test level, except with --meta where it is the inner step size (as in
+  // `exact --alpha`); --level names the z-test level in both modes
+  const levelOf = (option: string, v: string) => parseNumberOption(option, v, { min: 0, max: 1, open: true });
+  if (!o.meta && o.alpha !== undefined && o.level !== undefined)
+    throw new CliError(`--level: expected either --alpha or --level as the test level, got both`);
+  if (!o.meta && o.composed === false) throw new CliError('--no-composed: expected only with --meta');
+  const level =
+    o.level !== undefined
+      ? levelOf('--level', o.level)
+      : !o.meta && o.alpha !== undefined
+        ? levelOf('--alpha', o.alpha)
+        : undefined;
+  const meta = o.meta
+    ? {
+        stepSize:
+          o.alpha === undefined
+            ? DEFAULT_META_STEP
+            : parseNumberOption('--alpha', o.alpha, { min: 0, max: Infinity, open: true }),
+        composed: o.composed !== false,
+      }
+    : undefined;
   const result: StudyResult = study({
     problem,
     estimators,
@@ -92,10 +122,8 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
     repeats: o.repeats === undefined ? undefined : parseIntOption('--repeats', o.repeats, 2),
     batchSize: o.batchSize === undefined ? undefined : parseIntOption('--batch-size', o.batchSize, 1),
     seed: o.seed === undefined ? 0 : parseIntOption('--seed', o.seed, 0),
-    alpha:
-      o.alpha === undefined
-        ? undefined
-        : parseNumberOption('--alpha', o.alpha, { min: 0, max: 1, open: true }),
+    alpha: level,
+    meta,
     onProgress: (done, total) => {
       if (!bar) return;
       if (!started) {
@@ -109,8 +137,12 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
   const json = `${JSON.stringify(result, null, 2)}\n`;
   if (o.out !== undefined) writeFileAtomic('--out', o.out, json);
   if (o.plot !== undefined) writeFileAtomic('--plot', o.plot, await renderSvg(result));
-  process.stdout.write(
-    o.json ? json : `${result.kind === 'mdp' ? formatMdpStudy(result) : formatToyStudy(result)}\n`,
-  );
+  const text =
+    result.kind === 'mdp'
+      ? formatMdpStudy(result)
+      : result.kind === 'meta'
+        ? formatMetaStudy(result)
+        : formatToyStudy(result);
+  process.stdout.write(o.json ? json : `${text}\n`);
   return 0;
 }
