@@ -21,7 +21,7 @@ export const META_STUDY_NOTE =
   'meta-gradient (exact inner step): (I + αĤ(θ)) ĝ(θ′) with θ′ = θ + α∇J(θ) exact, Ĥ from inner samples at θ and ĝ from independent outer samples at θ′; ' +
   'its mean is (I + αE[Ĥ]) E[ĝ], so it is unbiased for (I + α∇²J)∇J(θ′) exactly when the estimator’s Hessian and gradient are (this is the verdict). ' +
   'composed (estimated inner step, what a MAML implementation computes): θ′ = θ + αĝ_in from the same inner samples, ĝ from outer samples drawn at that θ′; ' +
-  'E[f(θ + αĝ)] ≠ f(θ + αE[ĝ]), so even an unbiased Hessian leaves an O(α² Var ĝ) bias: its bias and verdict are reported, not claimed.';
+  'E[f(θ + αĝ)] ≠ f(θ + αE[ĝ]), so even an unbiased Hessian leaves an O(α²) bias (through Var ĝ_in and Cov(Ĥ, ĝ_in), both from the same inner samples): its bias and verdict are reported, not claimed.';
 
 /** π(a|s) = softmax(θ_r[s]) where lane b belongs to estimate r = ⌊b / B⌋ of this call. */
 function perRepeatPolicy(thetas: Float64Array, S: number, A: number, B: number): Policy {

@@ -113,7 +113,7 @@ export interface MetaEstimatorResult {
   metaGradient: VectorStats;
   /**
    * The composed estimate with the estimator's own inner step θ′ = θ + αĝ_in (what a MAML
-   * implementation computes): biased even for unbiased Ĥ, by O(α² Var ĝ_in); reported, not claimed.
+   * implementation computes): biased even for unbiased Ĥ, by O(α²) (Var ĝ_in, Cov(Ĥ, ĝ_in)); reported, not claimed.
    */
   composed: VectorStats | null;
   /** ‖(I + αE[Ĥ])E[ĝ(θ′)] − ∇V‖ by enumeration when feasible (exact inner step), else null. */
