@@ -142,7 +142,8 @@ test('exact --mdp --json gives J, nested grad and Hessian w.r.t. the logits, and
 test.each([
   [['study', '--repeats', 'abc'], '--repeats: expected an integer >= 2, got "abc"'],
   [['study', '--samples', '0'], '--samples: expected an integer >= 1, got "0"'],
-  [['study', '--alpha', '2'], '--alpha: expected a number in (0, 1), got "2"'],
+  [['study', '--level', '2'], '--level: expected a number in (0, 1), got "2"'],
+  [['study', '--alpha', '0.1'], '--alpha: the inner step size is used only with --meta, got 0.1'],
   [['study', '--estimators', 'dice,nope'], '--estimators: expected one of sf, maml, dice'],
   [['study', '--toy', 'cube'], '--toy: expected one of gaussian, got "cube"'],
   [['study', '--toy', 'gaussian', '--n', '1,x'], '--n: expected a comma-separated list of integers >= 1'],
@@ -158,10 +159,6 @@ test.each([
   [['study', '--meta', '--alpha', '0'], '--alpha: expected a number in (0, Infinity), got "0"'],
   [['study', '--meta', '--baseline', 'fitted'], '--baseline: expected one of exact, none, got "fitted"'],
   [['study', '--meta', '--level', '1.5'], '--level: expected a number in (0, 1), got "1.5"'],
-  [
-    ['study', '--alpha', '0.1', '--level', '0.1'],
-    '--level: expected either --alpha or --level as the test level',
-  ],
   [['study', '--no-composed'], '--no-composed: expected only with --meta'],
   [['exact'], '--mdp: expected a path to an MDP JSON file'],
   [['exact', '--mdp', TINY_MDP_PATH, '--alpha', 'big'], '--alpha: expected a finite number, got "big"'],

@@ -47,7 +47,7 @@ export function formatMdpStudy(r: MdpStudyResult): string {
     '',
     table(head, rows),
     '',
-    `verdict: Bonferroni z-test at α = ${r.alpha} (Hessian: |z| threshold ${z === undefined ? '-' : num(z, 2)}); ${r.falsePositiveRate}.`,
+    `verdict: Bonferroni z-test at level ${r.alpha} (Hessian: |z| threshold ${z === undefined ? '-' : num(z, 2)}); ${r.falsePositiveRate}.`,
   ].join('\n');
 }
 
@@ -79,7 +79,7 @@ export function formatToyStudy(r: ToyStudyResult): string {
     '',
     table(head, rows),
     '',
-    `verdict: z-test at α = ${r.alpha}; ${r.falsePositiveRate}.`,
+    `verdict: z-test at level ${r.alpha}; ${r.falsePositiveRate}.`,
   ].join('\n');
 }
 

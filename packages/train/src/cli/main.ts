@@ -37,9 +37,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--meta', 'meta-gradient mode: one-step MAML ∇J(θ + α∇J(θ)) instead of gradient and Hessian')
     .option(
       '--alpha <a>',
-      'level of the Bonferroni z-test (default 0.01); with --meta: the inner step size α (default 0.1)',
+      'with --meta: the inner step size α of V(θ) = J(θ + α∇J(θ)) (default 0.1)',
     )
-    .option('--level <a>', 'level of the Bonferroni z-test (default 0.01), in either mode')
+    .option('--level <a>', 'level of the Bonferroni z-test (default 0.01)')
     .option('--no-composed', 'meta: skip the composed estimate with the estimated inner step')
     .option('--json', 'print machine-readable JSON')
     .option('--plot <file.svg>', 'write a bias/variance figure (SVG)')

@@ -94,18 +94,12 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
         })
       : null;
   let started = false;
-  // --alpha is the z-test level, except with --meta where it is the inner step size (as in
-  // `exact --alpha`); --level names the z-test level in both modes
-  const levelOf = (option: string, v: string) => parseNumberOption(option, v, { min: 0, max: 1, open: true });
-  if (!o.meta && o.alpha !== undefined && o.level !== undefined)
-    throw new CliError(`--level: expected either --alpha or --level as the test level, got both`);
+  // --alpha is the MAML step size here as in `exact --alpha`; --level is the z-test level
+  if (!o.meta && o.alpha !== undefined)
+    throw new CliError(`--alpha: the inner step size is used only with --meta, got ${o.alpha}; the test level is --level`);
   if (!o.meta && o.composed === false) throw new CliError('--no-composed: expected only with --meta');
   const level =
-    o.level !== undefined
-      ? levelOf('--level', o.level)
-      : !o.meta && o.alpha !== undefined
-        ? levelOf('--alpha', o.alpha)
-        : undefined;
+    o.level === undefined ? undefined : parseNumberOption('--level', o.level, { min: 0, max: 1, open: true });
   const meta = o.meta
     ? {
         stepSize:
