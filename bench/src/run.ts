@@ -4,6 +4,7 @@
  * compared with the previous run of the same suite.
  */
 import { join } from 'node:path';
+import { shutdownGpu } from '@metagrad/autodiff';
 import { machineInfo, packageVersions } from './infra/machine';
 import { renderRun, type SavedRun } from './infra/report';
 import { loadLatest, saveRun } from './infra/store';
@@ -55,12 +56,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => {
-    // the GPU worker closes itself when the loop goes idle; nothing else to wait for
-  },
-  (e: unknown) => {
+main()
+  .catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exitCode = 1;
-  },
-);
+  })
+  // a native handle a suite left open (a GPU device, a worker) must not keep the run alive:
+  // results are on disk by now, and metagrad's GPU worker is closed before exiting
+  .then(() => shutdownGpu())
+  .finally(() => process.exit());

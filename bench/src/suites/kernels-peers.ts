@@ -12,13 +12,18 @@ import ndarray from 'ndarray';
 import gemm from 'ndarray-gemm';
 import { installWebGpuNavigator } from '../webgpu-navigator';
 
+/** op(A) is m×k and op(B) is k×n; A is stored k×m when transA, B n×k when transB. */
 export interface Shape {
   label: string;
   batch: number;
   m: number;
   k: number;
   n: number;
+  transA?: boolean;
+  transB?: boolean;
 }
+
+const NO_TRANSPOSES = 'n/a: no transposed product without a copy';
 
 export interface MatmulPeer {
   name: string;
@@ -68,10 +73,10 @@ export const tfjsCpu: MatmulPeer = {
   prepare: async (s, a, b) => {
     tfReady ??= tf.setBackend('cpu');
     await tfReady;
-    const ta = tf.tensor3d(Float32Array.from(a), [s.batch, s.m, s.k]);
-    const tb = tf.tensor3d(Float32Array.from(b), [s.batch, s.k, s.n]);
+    const ta = tf.tensor3d(Float32Array.from(a), s.transA ? [s.batch, s.k, s.m] : [s.batch, s.m, s.k]);
+    const tb = tf.tensor3d(Float32Array.from(b), s.transB ? [s.batch, s.n, s.k] : [s.batch, s.k, s.n]);
     return () => {
-      const c = tf.matMul(ta, tb);
+      const c = tf.matMul(ta, tb, s.transA, s.transB);
       c.dataSync();
       c.dispose();
     };
@@ -93,6 +98,7 @@ function perBatch<T>(
 export const mlMatrix: MatmulPeer = {
   name: 'ml-matrix (f64)',
   prepare: async (s, a, b) => {
+    if (s.transA || s.transB) return NO_TRANSPOSES;
     const toMatrix = (rows: number, cols: number) => (v: Float64Array) =>
       Matrix.from1DArray(rows, cols, Array.from(v));
     const as = perBatch(s, a, s.m, s.k, toMatrix(s.m, s.k));
@@ -106,8 +112,13 @@ export const mlMatrix: MatmulPeer = {
 export const ndarrayGemm: MatmulPeer = {
   name: 'ndarray-gemm (f64)',
   prepare: async (s, a, b) => {
-    const as = perBatch(s, a, s.m, s.k, (v) => ndarray(v, [s.m, s.k]));
-    const bs = perBatch(s, b, s.k, s.n, (v) => ndarray(v, [s.k, s.n]));
+    // transposed operands are strided views, which ndarray-gemm reads without copying
+    const as = perBatch(s, a, s.m, s.k, (v) =>
+      s.transA ? ndarray(v, [s.k, s.m]).transpose(1, 0) : ndarray(v, [s.m, s.k]),
+    );
+    const bs = perBatch(s, b, s.k, s.n, (v) =>
+      s.transB ? ndarray(v, [s.n, s.k]).transpose(1, 0) : ndarray(v, [s.k, s.n]),
+    );
     const cs = Array.from({ length: s.batch }, () => ndarray(new Float64Array(s.m * s.n), [s.m, s.n]));
     return () => {
       for (let p = 0; p < s.batch; p++) gemm(cs[p], as[p], bs[p]);
@@ -129,11 +140,21 @@ function gpuJsMatmul(this: KernelThis, a: Float32Array, b: Float32Array): number
   return s;
 }
 
-function gpuJsPeer(name: string, mode: 'cpu' | 'webgpu', ready: () => Promise<string | null>): MatmulPeer {
+interface GpuJsPeer extends MatmulPeer {
+  /** Destroys the peer's gpu.js instance (and kernels). */
+  release(): void;
+}
+
+function gpuJsPeer(name: string, mode: 'cpu' | 'webgpu', ready: () => Promise<string | null>): GpuJsPeer {
   let gpu: GPU | null = null;
   return {
     name,
+    release: () => {
+      gpu?.destroy();
+      gpu = null;
+    },
     prepare: async (s, a, b) => {
+      if (s.transA || s.transB) return NO_TRANSPOSES;
       const why = await ready();
       if (why) return why;
       gpu ??= new GPU({ mode });
@@ -164,6 +185,16 @@ export const gpuJsWebGpu = gpuJsPeer('gpu.js webgpu direct (f32)', 'webgpu', asy
   gpuJsWebGpuAdapter = await navigatorReady;
   return gpuJsWebGpuAdapter ? null : 'n/a: no WebGPU adapter';
 });
+
+/**
+ * Frees the WebGPU device gpu.js holds in this thread: Dawn's bindings poll a live device from
+ * the event loop, which would keep the process busy and alive after the run.
+ */
+export async function releaseGpuJsWebGpu(): Promise<void> {
+  gpuJsWebGpu.release();
+  const { WebGPUContext } = require('gpu.js') as { WebGPUContext?: { destroy(): Promise<void> } };
+  await WebGPUContext?.destroy();
+}
 
 export const ALL_PEERS: MatmulPeer[] = [
   metagradCpu,

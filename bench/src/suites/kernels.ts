@@ -16,13 +16,23 @@ import { checkGpuDevice, describeGpuDevice } from '../gpu-device-check';
 import { duration, rate, type TimingOptions, time } from '../infra/measure';
 import type { Cell, ReportRow, Suite, SuiteOptions } from '../infra/suite';
 import { microKernelCeiling } from './kernels-ceiling';
-import { ALL_PEERS, gpuJsWebGpu, gpuJsWebGpuAdapter, type Shape, tfjsCpu } from './kernels-peers';
+import {
+  ALL_PEERS,
+  gpuJsWebGpu,
+  gpuJsWebGpuAdapter,
+  releaseGpuJsWebGpu,
+  type Shape,
+  tfjsCpu,
+} from './kernels-peers';
 
 const SHAPES: Shape[] = [
   ...[32, 64, 128, 256, 512].map((s) => ({ label: `${s}³`, batch: 1, m: s, k: s, n: s })),
   { label: '64 × 32³', batch: 64, m: 32, k: 32, n: 32 },
   { label: '20 × 64³', batch: 20, m: 64, k: 64, n: 64 },
   { label: 'policy 2000×100·100×100', batch: 1, m: 2000, k: 100, n: 100 },
+  // the policy layer's backward products (weight and input gradients)
+  { label: 'policy Aᵀ·B 100×2000·2000×100', batch: 1, m: 100, k: 2000, n: 100, transA: true },
+  { label: 'policy A·Bᵀ 2000×100·(100×100)ᵀ', batch: 1, m: 2000, k: 100, n: 100, transB: true },
 ];
 
 function operands(s: Shape, seed: number): [Float64Array, Float64Array] {
@@ -82,7 +92,7 @@ function autoNote(): { note: string; calibration: unknown } {
 async function run(options: SuiteOptions) {
   const timing: TimingOptions = options.quick
     ? { maxTime: 0.15, minSamples: 3 }
-    : { maxTime: 0.6, minSamples: 7 };
+    : { maxTime: 0.5, minSamples: 7 };
   const device = checkGpuDevice();
   const rows = await measureTable(timing);
   setBackend('gpu');
@@ -101,6 +111,7 @@ async function run(options: SuiteOptions) {
     'GPU columns compute in float32 and include upload and readback; f32 peers convert operands once, outside the timing.',
   );
   await shutdownGpu();
+  await releaseGpuJsWebGpu();
   return {
     suite: 'kernels',
     title: 'matmul GFLOP/s',
