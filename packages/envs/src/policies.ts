@@ -38,16 +38,41 @@ export function constantPolicy(action: ArrayLike<number>): Policy {
   };
 }
 
+export interface TabularSoftmaxPolicyOptions {
+  /**
+   * Several policies in one rollout: `logits` holds M parameter vectors `[M, S, A]` and lane b
+   * samples with vector ⌊b / lanesPerPolicy⌋ (e.g. one vector per estimate of B episodes each).
+   * Without it `logits` is one vector `[S, A]` used by every lane.
+   */
+  lanesPerPolicy?: number;
+}
+
 /**
  * π(a|s) = softmax(θ[s]) for one-hot observations of S states (the tabular MDP's observation);
- * `logits` is θ flattened row-major [S, A].
+ * `logits` is θ flattened row-major [S, A], or [M, S, A] with `lanesPerPolicy`.
  */
-export function tabularSoftmaxPolicy(logits: ArrayLike<number>, states: number, actions: number): Policy {
-  if (logits.length !== states * actions) {
-    throw new EnvConfigError(
-      `tabularSoftmaxPolicy: logits: expected length ${states * actions} ([${states}, ${actions}]), got ${logits.length}`,
-    );
+export function tabularSoftmaxPolicy(
+  logits: ArrayLike<number>,
+  states: number,
+  actions: number,
+  options: TabularSoftmaxPolicyOptions = {},
+): Policy {
+  const P = states * actions;
+  const per = options.lanesPerPolicy;
+  if (per === undefined) {
+    if (logits.length !== P)
+      throw new EnvConfigError(
+        `tabularSoftmaxPolicy: logits: expected length ${P} ([${states}, ${actions}]), got ${logits.length}`,
+      );
+  } else {
+    if (!(Number.isInteger(per) && per >= 1))
+      throw new EnvConfigError(`tabularSoftmaxPolicy: lanesPerPolicy: expected an integer >= 1, got ${per}`);
+    if (logits.length === 0 || logits.length % P !== 0)
+      throw new EnvConfigError(
+        `tabularSoftmaxPolicy: logits: expected a positive multiple of ${P} ([M, ${states}, ${actions}]), got length ${logits.length}`,
+      );
   }
+  const M = logits.length / P;
   const theta = Float64Array.from(logits);
   return (obs, _t, out, ctx) => {
     for (let b = 0; b < ctx.size; b++) {
@@ -55,11 +80,16 @@ export function tabularSoftmaxPolicy(logits: ArrayLike<number>, states: number, 
         out[b] = 0;
         continue;
       }
+      const m = per === undefined ? 0 : Math.floor(b / per);
+      if (m >= M)
+        throw new EnvConfigError(
+          `tabularSoftmaxPolicy: lane ${b}: expected at most ${M * (per as number)} lanes (${M} policies × ${per} lanes)`,
+        );
       let s = 0;
       while (s < states && obs[b * states + s] !== 1) s++;
       if (s === states)
         throw new EnvConfigError(`tabularSoftmaxPolicy: obs[${b}]: expected a one-hot state vector`);
-      out[b] = ctx.rngs[b].categoricalLogits(theta, s * actions, actions);
+      out[b] = ctx.rngs[b].categoricalLogits(theta, m * P + s * actions, actions);
     }
   };
 }

@@ -167,6 +167,60 @@ describe('tabular MDP environment', () => {
     expect(Math.abs(mean - exact) / (sd / Math.sqrt(n))).toBeLessThan(4);
   });
 
+  test('tabularSoftmaxPolicy with lanesPerPolicy: lane b uses vector ⌊b / L⌋, bit for bit as one rollout per vector', () => {
+    const m = loadTabularMdp(TINY_MDP_PATH);
+    const env = TabularMdpEnv.forMdp(m);
+    const thetas = [
+      [0, 0, 0.5, -0.5],
+      [2, -1, -3, 1],
+      [-2, 2, 0, 0],
+    ];
+    const L = 4;
+    const all = rollout(env, m, tabularSoftmaxPolicy(thetas.flat(), 2, 2, { lanesPerPolicy: L }), {
+      episodes: thetas.length * L,
+      seed: 7,
+    });
+    for (const [k, th] of thetas.entries()) {
+      const one = rollout(env, m, tabularSoftmaxPolicy(th, 2, 2), {
+        episodes: L,
+        episodeOffset: k * L,
+        seed: 7,
+      });
+      const T = one.horizon;
+      expect(all.actions.subarray(k * L * T, (k + 1) * L * T)).toEqual(one.actions);
+      expect(all.rewards.subarray(k * L * T, (k + 1) * L * T)).toEqual(one.rewards);
+    }
+  });
+
+  test('tabularSoftmaxPolicy rejects bad shapes, lanes beyond the vectors and non-one-hot observations', () => {
+    const m = loadTabularMdp(TINY_MDP_PATH);
+    const env = TabularMdpEnv.forMdp(m);
+    expect(() => tabularSoftmaxPolicy([0, 0, 0], 2, 2)).toThrow(/logits: expected length 4/);
+    expect(() => tabularSoftmaxPolicy([0, 0, 0, 0, 0], 2, 2, { lanesPerPolicy: 1 })).toThrow(
+      /logits: expected a positive multiple of 4/,
+    );
+    expect(() => tabularSoftmaxPolicy([], 2, 2, { lanesPerPolicy: 1 })).toThrow(EnvConfigError);
+    expect(() => tabularSoftmaxPolicy([0, 0, 0, 0], 2, 2, { lanesPerPolicy: 0 })).toThrow(
+      /lanesPerPolicy: expected an integer >= 1, got 0/,
+    );
+    expect(() => tabularSoftmaxPolicy([0, 0, 0, 0], 2, 2, { lanesPerPolicy: 1.5 })).toThrow(EnvConfigError);
+    const twoLanes = tabularSoftmaxPolicy(new Float64Array(8), 2, 2, { lanesPerPolicy: 1 });
+    expect(() => rollout(env, m, twoLanes, { episodes: 3, seed: 0 })).toThrow(
+      /lane 2: expected at most 2 lanes/,
+    );
+    const policy = tabularSoftmaxPolicy(new Float64Array(4), 2, 2, { lanesPerPolicy: 2 });
+    const ctx = {
+      size: 1,
+      rngs: [new Rng(0)],
+      active: Uint8Array.of(1),
+      taskIndex: new Int32Array(1),
+      episodeIndex: new Int32Array(1),
+    };
+    expect(() => policy(Float64Array.of(0.5, 0.5), 0, new Float64Array(1), ctx)).toThrow(
+      /obs\[0\]: expected a one-hot state vector/,
+    );
+  });
+
   test('optimal return by backward induction (hand-computed two-step case)', () => {
     const m = tabularMdpFromJson({ ...tiny(), horizon: 2 });
     // t=1: V1(0) = max(0, 1) = 1, V1(1) = max(2, -1) = 2
