@@ -20,6 +20,13 @@ export interface RepeatEstimates {
   hessian: Float64Array | null;
 }
 
+/** θ repeated for R estimates: the [R·P] `thetas` of `repeatEstimates` when all share one θ. */
+export function tileParameters(theta: Float64Array, R: number): Float64Array {
+  const out = new Float64Array(R * theta.length);
+  for (let r = 0; r < R; r++) out.set(theta, r * theta.length);
+  return out;
+}
+
 /**
  * Gradients and Hessians of one surrogate for R independent estimates at once, each at its own
  * parameter vector θ_r (rows of `thetas`, [R·P]): F(Θ) = Σ_r L_r(θ_r), so ∇F holds every gradient

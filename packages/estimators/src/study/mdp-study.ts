@@ -1,4 +1,3 @@
-import { grad, jacobian, logSoftmax, mul, reshape, sum, type Tensor, take, tensor } from '@metagrad/autodiff';
 import {
   type Batch,
   enumerateTrajectories,
@@ -12,20 +11,13 @@ import {
 import { exactEstimatorMoments, MOMENTS_MAX_TRAJECTORIES } from '../exact/expectation';
 import { exactDerivatives } from '../exact/tabular';
 import { LinearBaseline } from '../linear-baseline';
-import { type TrajectoryEntry, trajectoryEstimators } from '../table';
 import { stateActionIndices } from '../tabular-policy';
+import { type RepeatData, repeatEstimates, tileParameters } from './batched-estimates';
+import { mdpStudySetup } from './mdp-setup';
 import { upperTriangles, vectorStats } from './stats';
 import type { MdpEstimatorResult, MdpProblem, MdpStudyResult, StudyOptions } from './types';
 
-/** Sampled data of `repeats` consecutive estimates (B trajectories each), rows repeat-major. */
-interface Chunk {
-  repeats: number;
-  sa: Int32Array;
-  rewards: Float64Array;
-  mask: Float64Array;
-  values: Float64Array;
-}
-
+/** Batches of `count` consecutive estimates (B trajectories each) at θ, with the problem's ⊥ values. */
 function sampleChunk(
   p: MdpProblem,
   theta: Float64Array,
@@ -33,7 +25,7 @@ function sampleChunk(
   first: number,
   count: number,
   seed: number,
-): Chunk {
+): RepeatData {
   const { mdp } = p;
   const env = TabularMdpEnv.forMdp(mdp);
   const policy = tabularSoftmaxPolicy(theta, mdp.states, mdp.actions);
@@ -97,60 +89,9 @@ function selectLanes(batch: Batch, lanes: number[]): Batch {
   };
 }
 
-/**
- * Gradients [R, P] and Hessians [R, P, P] of one estimator for R estimates at once: each estimate
- * gets its own copy θ_r of the parameters, F(Θ) = Σ_r L_r(θ_r), so ∇F holds every gradient and one
- * reverse pass per parameter (the Jacobian of Σ_r ∇_r F) holds every Hessian column.
- */
-function estimates(p: MdpProblem, theta: Float64Array, entry: TrajectoryEntry, c: Chunk, B: number) {
-  const { states: S, actions: A, horizon: T, discount } = p.mdp;
-  const P = S * A;
-  const R = c.repeats;
-  const idx = new Float64Array(c.sa.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = Math.floor(i / (B * T)) * P + c.sa[i];
-  const index = tensor(idx, { shape: [R * B, T] });
-  const maskT = tensor(c.mask, { shape: [R * B, T] });
-  const F = (Th: Tensor) => {
-    const flat = reshape(logSoftmax(reshape(Th, [R, S, A]), 2), [R * P]);
-    const logProbs = mul(take(flat, index, 0), maskT);
-    return mul(R, entry.build({ logProbs, rewards: c.rewards, mask: c.mask, discount }, c.values));
-  };
-  const Th = tensor(
-    new Float64Array(R * P).map((_, i) => theta[i % P]),
-    { shape: [R, P] },
-  );
-  const gradient = (grad(F) as (x: Tensor) => Tensor)(Th).data;
-  const jac = (jacobian((x: Tensor) => sum(grad(F)(x) as Tensor, 0)) as (x: Tensor) => Tensor)(Th).data;
-  const hess = new Float64Array(R * P * P);
-  for (let i = 0; i < P; i++)
-    for (let r = 0; r < R; r++)
-      for (let j = 0; j < P; j++) hess[r * P * P + i * P + j] = jac[i * R * P + r * P + j];
-  return { gradient: Float64Array.from(gradient), hessian: hess };
-}
-
 export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
   const { mdp } = p;
-  const src = p.theta ?? mdp.logits;
-  if (src === undefined)
-    throw new RangeError('theta: expected policy logits (the MDP file has no `logits` and none were given)');
-  const theta = Float64Array.from(src);
-  const P = mdp.states * mdp.actions;
-  if (theta.length !== P) throw new RangeError(`theta: expected ${P} logits, got ${theta.length}`);
-  const B = opts.samples ?? 20;
-  const R = opts.repeats ?? 400;
-  const chunk = opts.batchSize ?? 50;
-  const seed = opts.seed ?? 0;
-  const alpha = opts.alpha ?? 0.01;
-  const all = trajectoryEstimators();
-  const names = opts.estimators ?? all.map((e) => e.name);
-  const entries = names.map((n) => {
-    const e = all.find((x) => x.name === n);
-    if (!e)
-      throw new RangeError(
-        `estimators: expected names from ${all.map((x) => x.name).join(', ')}, got ${JSON.stringify(n)}`,
-      );
-    return e;
-  });
+  const { theta, P, B, R, chunk, seed, level: alpha, entries } = mdpStudySetup(p, opts);
   const exact = exactDerivatives(mdp, theta);
   let enumerated: ReturnType<typeof enumerateTrajectories> | null = null;
   try {
@@ -164,11 +105,12 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
   let done = 0;
   for (let first = 0; first < R; first += chunk) {
     const count = Math.min(chunk, R - first);
-    const c = sampleChunk(p, theta, B, first, count, seed);
+    const data = sampleChunk(p, theta, B, first, count, seed);
+    const thetas = tileParameters(theta, count);
     entries.forEach((e, k) => {
-      const out = estimates(p, theta, e, c, B);
+      const out = repeatEstimates(mdp, thetas, e.build, data, B);
       grads[k].set(out.gradient, first * P);
-      hessians[k].set(out.hessian, first * P * P);
+      hessians[k].set(out.hessian as Float64Array, first * P * P);
       done += count;
       opts.onProgress?.(done, total);
     });

@@ -1,9 +1,10 @@
-import { type Policy, rollout, stateValues, TabularMdpEnv } from '@metagrad/envs';
+import { rollout, stateValues, TabularMdpEnv, tabularSoftmaxPolicy } from '@metagrad/envs';
 import { exactEstimatorMoments } from '../exact/expectation';
 import { exactDerivatives, exactMetaGradient } from '../exact/tabular';
-import { type TrajectoryEntry, trajectoryEstimators } from '../table';
+import type { TrajectoryEntry } from '../table';
 import { stateActionIndices } from '../tabular-policy';
-import { type RepeatData, repeatEstimates } from './batched-estimates';
+import { type RepeatData, repeatEstimates, tileParameters } from './batched-estimates';
+import { mdpStudySetup } from './mdp-setup';
 import { falsePositiveText } from './mdp-study';
 import { vectorStats } from './stats';
 import type { MdpProblem, MetaEstimatorResult, MetaStudyResult, StudyOptions } from './types';
@@ -23,22 +24,6 @@ export const META_STUDY_NOTE =
   'composed (estimated inner step, what a MAML implementation computes): θ′ = θ + αĝ_in from the same inner samples, ĝ from outer samples drawn at that θ′; ' +
   'E[f(θ + αĝ)] ≠ f(θ + αE[ĝ]), so even an unbiased Hessian leaves an O(α²) bias (through Var ĝ_in and Cov(Ĥ, ĝ_in), both from the same inner samples): its bias and verdict are reported, not claimed.';
 
-/** π(a|s) = softmax(θ_r[s]) where lane b belongs to estimate r = ⌊b / B⌋ of this call. */
-function perRepeatPolicy(thetas: Float64Array, S: number, A: number, B: number): Policy {
-  const P = S * A;
-  return (obs, _t, out, ctx) => {
-    for (let b = 0; b < ctx.size; b++) {
-      if (!ctx.active[b]) {
-        out[b] = 0;
-        continue;
-      }
-      let s = 0;
-      while (s < S && obs[b * S + s] !== 1) s++;
-      out[b] = ctx.rngs[b].categoricalLogits(thetas, Math.floor(b / B) * P + s * A, A);
-    }
-  };
-}
-
 /** `count` estimates' batches (B each) from one stream, estimate r drawn with θ_r (rows of `thetas`). */
 function sampleRepeats(
   p: MdpProblem,
@@ -52,12 +37,17 @@ function sampleRepeats(
   const { mdp } = p;
   const { states: S, actions: A } = mdp;
   const P = S * A;
-  const batch = rollout(TabularMdpEnv.forMdp(mdp), mdp, perRepeatPolicy(thetas, S, A, B), {
-    episodes: count * B,
-    episodeOffset: first * B,
-    seed,
-    taskIndices: [stream],
-  });
+  const batch = rollout(
+    TabularMdpEnv.forMdp(mdp),
+    mdp,
+    tabularSoftmaxPolicy(thetas, S, A, { lanesPerPolicy: B }),
+    {
+      episodes: count * B,
+      episodeOffset: first * B,
+      seed,
+      taskIndices: [stream],
+    },
+  );
   const T = batch.horizon;
   const sa = stateActionIndices(batch.observations, batch.actions, batch.mask, S, A);
   const values = new Float64Array(sa.length);
@@ -70,12 +60,6 @@ function sampleRepeats(
   }
   return { repeats: count, sa, rewards: batch.rewards, mask: batch.mask, values };
 }
-
-const tile = (x: Float64Array, n: number) => {
-  const out = new Float64Array(n * x.length);
-  for (let r = 0; r < n; r++) out.set(x, r * x.length);
-  return out;
-};
 
 /** Row r of the result: g_r + α H_r g_r, i.e. (I + αĤ_r) ĝ_r. */
 function compose(hess: Float64Array, g: Float64Array, alpha: number, P: number): Float64Array {
@@ -104,18 +88,7 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
   const withComposed = opts.meta.composed ?? true;
   if ((p.baseline ?? 'exact') === 'fitted')
     throw new RangeError('baseline: expected exact or none in the meta-gradient study, got "fitted"');
-  const src = p.theta ?? mdp.logits;
-  if (src === undefined)
-    throw new RangeError('theta: expected policy logits (the MDP file has no `logits` and none were given)');
-  const theta = Float64Array.from(src);
-  const P = mdp.states * mdp.actions;
-  if (theta.length !== P) throw new RangeError(`theta: expected ${P} logits, got ${theta.length}`);
-  const B = opts.samples ?? 20;
-  const R = opts.repeats ?? 400;
-  const chunk = opts.batchSize ?? 50;
-  const seed = opts.seed ?? 0;
-  const level = opts.alpha ?? 0.01;
-  const entries = pickEntries(opts.estimators);
+  const { theta, P, B, R, chunk, seed, level, entries } = mdpStudySetup(p, opts);
 
   const exact = exactDerivatives(mdp, theta);
   const thetaPrime = theta.map((x, i) => x + stepSize * exact.grad[i]);
@@ -127,8 +100,8 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
   let done = 0;
   for (let first = 0; first < R; first += chunk) {
     const count = Math.min(chunk, R - first);
-    const thetas = tile(theta, count);
-    const primes = tile(thetaPrime, count);
+    const thetas = tileParameters(theta, count);
+    const primes = tileParameters(thetaPrime, count);
     const inner = sampleRepeats(p, thetas, B, first, count, seed, INNER_STREAM);
     const outer = sampleRepeats(p, primes, B, first, count, seed, OUTER_STREAM);
     entries.forEach((e, k) => {
@@ -173,18 +146,6 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
     note: META_STUDY_NOTE,
     falsePositiveRate: falsePositiveText(level),
   };
-}
-
-function pickEntries(names: string[] | undefined): TrajectoryEntry[] {
-  const all = trajectoryEstimators();
-  return (names ?? all.map((e) => e.name)).map((n) => {
-    const e = all.find((x) => x.name === n);
-    if (!e)
-      throw new RangeError(
-        `estimators: expected names from ${all.map((x) => x.name).join(', ')}, got ${JSON.stringify(n)}`,
-      );
-    return e;
-  });
 }
 
 /**
