@@ -35,10 +35,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--batch-size <k>', 'estimates per vectorised engine call (speed only)')
     .option('--seed <s>', 'random seed (default 0)')
     .option('--meta', 'meta-gradient mode: one-step MAML ∇J(θ + α∇J(θ)) instead of gradient and Hessian')
-    .option(
-      '--alpha <a>',
-      'with --meta: the inner step size α of V(θ) = J(θ + α∇J(θ)) (default 0.1)',
-    )
+    .option('--alpha <a>', 'with --meta: the inner step size α of V(θ) = J(θ + α∇J(θ)) (default 0.1)')
     .option('--level <a>', 'level of the Bonferroni z-test (default 0.01)')
     .option('--no-composed', 'meta: skip the composed estimate with the estimated inner step')
     .option('--json', 'print machine-readable JSON')

@@ -96,7 +96,9 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
   let started = false;
   // --alpha is the MAML step size here as in `exact --alpha`; --level is the z-test level
   if (!o.meta && o.alpha !== undefined)
-    throw new CliError(`--alpha: the inner step size is used only with --meta, got ${o.alpha}; the test level is --level`);
+    throw new CliError(
+      `--alpha: the inner step size is used only with --meta, got ${o.alpha}; the test level is --level`,
+    );
   if (!o.meta && o.composed === false) throw new CliError('--no-composed: expected only with --meta');
   const level =
     o.level === undefined ? undefined : parseNumberOption('--level', o.level, { min: 0, max: 1, open: true });
