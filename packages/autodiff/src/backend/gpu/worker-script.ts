@@ -3,7 +3,8 @@
  * this file. When running from TypeScript sources (jest), Node cannot load `.ts` in a worker, so
  * the worker's files are transpiled once with @swc/core (a dev dependency) into a temp folder.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,19 +14,31 @@ interface Swc {
   transformSync(src: string, options: object): { code: string };
 }
 
+/** Transpiles into a folder named by the sources' hash, so runs share it and edits get a new one. */
 function transpileSources(): string {
+  const files = readdirSync(WORKER_DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .sort(); // main.js is written last: its presence means the folder is complete
+  const sources = files.map((f) => readFileSync(join(WORKER_DIR, f), 'utf8'));
+  const hash = createHash('sha256').update(sources.join('\0')).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), `metagrad-gpu-worker-${hash}`);
+  const entry = join(dir, 'main.js');
+  if (existsSync(entry)) return entry;
   const swc = require('@swc/core') as Swc;
-  const dir = join(tmpdir(), `metagrad-gpu-worker-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  for (const file of readdirSync(WORKER_DIR).filter((f) => f.endsWith('.ts'))) {
-    const { code } = swc.transformSync(readFileSync(join(WORKER_DIR, file), 'utf8'), {
+  files.forEach((file, i) => {
+    const { code } = swc.transformSync(sources[i], {
       filename: file,
       jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
       module: { type: 'commonjs' },
     });
-    writeFileSync(join(dir, file.replace(/\.ts$/, '.js')), code);
-  }
-  return join(dir, 'main.js');
+    // temp file + rename: parallel test workers may write the same folder at once
+    const target = join(dir, file.replace(/\.ts$/, '.js'));
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, target);
+  });
+  return entry;
 }
 
 let cached: string | null = null;
