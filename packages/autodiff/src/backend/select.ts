@@ -61,13 +61,26 @@ export function getBackend(): BackendInfo {
   const bridge = gpuBridge();
   if (!bridge) return { requested, active: 'cpu', reason: gpuUnavailableReason() ?? undefined };
   if (requested === 'gpu') return { requested, active: 'gpu', adapter: bridge.adapter };
-  const onGpu = autoThreshold === null || Number.isFinite(autoThreshold);
+  if (autoThreshold === null) {
+    return {
+      requested,
+      active: 'cpu',
+      adapter: bridge.adapter,
+      autoThresholdFlops: null,
+      reason:
+        'auto: GPU/CPU crossover not measured yet (measured on the first product of ≥ 2^20 FLOPs; ' +
+        'or call calibrateAutoThreshold(), or set METAGRAD_GPU_THRESHOLD_FLOPS)',
+    };
+  }
+  const onGpu = Number.isFinite(autoThreshold);
   return {
     requested,
     active: onGpu ? 'gpu' : 'cpu',
     adapter: bridge.adapter,
     autoThresholdFlops: autoThreshold,
-    reason: onGpu ? undefined : 'auto: the GPU was measured slower than the CPU at every size tried',
+    reason: onGpu
+      ? undefined
+      : 'auto: threshold is Infinity (the GPU lost at every size measured, or it was set so)',
   };
 }
 
