@@ -1,9 +1,9 @@
-import { ones } from '../creation';
+import { allocate } from '../dtype';
 import { UnsupportedDerivativeError } from '../errors';
 import { add } from '../ops/elementwise';
 import { type OpName, rules } from '../ops/rules';
 import { engineState } from '../state';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 
 /**
  * Reverse pass from `roots` with cotangents `seeds` (null = ones), returning the cotangent of each target
@@ -68,16 +68,19 @@ export function backward(
   }
   for (const t of targets) t._ct = null;
   const results: (Tensor | null)[] = targets.map(() => null);
-  if (!roots.some((r) => r._relevant === pass)) return results;
+  let reached = false;
+  for (const r of roots) if (r._relevant === pass) reached = true;
+  if (!reached) return results;
 
   const saved = engineState.recording;
   engineState.recording = createGraph;
   try {
-    roots.forEach((r, i) => {
-      if (r._relevant !== pass) return;
-      const s = seeds[i] ?? ones(r.shape, r.dtype);
+    for (let i = 0; i < roots.length; i++) {
+      const r = roots[i];
+      if (r._relevant !== pass) continue;
+      const s = seeds[i] ?? new Tensor(allocate(r.dtype, r.size).fill(1), r.shape, r.size);
       r._ct = r._ct === null ? s : add(r._ct, s);
-    });
+    }
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const g = t._ct;

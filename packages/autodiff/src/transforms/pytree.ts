@@ -24,13 +24,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Flatten a pytree in a fixed order (arrays by index, objects by insertion order of keys). */
-const single = (ls: readonly Tensor[]): Tensor => {
+/** Rebuild a pytree that is a single tensor. */
+export const unflattenSingle = (ls: readonly Tensor[]): Tensor => {
   if (ls.length !== 1) throw new ArgumentError(`pytree: expected 1 leaf, got ${ls.length}`);
   return ls[0];
 };
 
 export function flattenTree(tree: unknown, where = 'pytree'): Flat {
-  if (tree instanceof Tensor) return { leaves: [tree], unflatten: single };
+  if (tree instanceof Tensor) return { leaves: [tree], unflatten: unflattenSingle };
   const leaves: Tensor[] = [];
   const walk = (node: unknown, path: string): ((it: { i: number }, ls: readonly Tensor[]) => unknown) => {
     if (node instanceof Tensor || typeof node === 'number') {

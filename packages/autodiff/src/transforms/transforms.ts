@@ -6,7 +6,7 @@ import { sum } from '../ops/reduction';
 import { engineState } from '../state';
 import { Tensor } from '../tensor';
 import { backward } from './backward';
-import { flattenTree, mapTree } from './pytree';
+import { flattenTree, mapTree, unflattenSingle } from './pytree';
 
 export interface GradOptions {
   /** Which positional arguments to differentiate (default 0). An array gives a tuple of results. */
@@ -58,8 +58,14 @@ function detachAux(aux: unknown): unknown {
   return walk(aux);
 }
 
-function argList(argnums: number | readonly number[] | undefined, nargs: number, where: string): number[] {
-  const list = argnums === undefined ? [0] : typeof argnums === 'number' ? [argnums] : argnums.slice();
+const FIRST_ARG: readonly number[] = [0];
+
+function argList(
+  argnums: number | readonly number[] | undefined,
+  nargs: number,
+  where: string,
+): readonly number[] {
+  const list = argnums === undefined ? FIRST_ARG : typeof argnums === 'number' ? [argnums] : argnums.slice();
   for (const a of list) {
     if (!Number.isInteger(a) || a < 0 || a >= nargs)
       throw new ArgumentError(`${where}: argnums ${a} out of range for ${nargs} argument(s)`);
@@ -79,17 +85,23 @@ interface Traced {
 function trace(
   f: (...args: never[]) => unknown,
   args: unknown[],
-  argnums: number[],
+  argnums: readonly number[],
   hasAux: boolean,
   where: string,
 ): Traced {
   const call = args.slice();
-  const diffArgs = argnums.map((i) => {
-    const flat = flattenTree(args[i], `${where}: argument ${i}`);
-    const vars = flat.leaves.map(variable);
-    call[i] = flat.unflatten(vars);
-    return { vars, unflatten: flat.unflatten };
-  });
+  const diffArgs: Traced['args'] = [];
+  const targets: Tensor[] = [];
+  for (const i of argnums) {
+    const arg = args[i];
+    // a bare tensor (the common case) needs no pytree walk
+    const flat = arg instanceof Tensor ? null : flattenTree(arg, `${where}: argument ${i}`);
+    const vars = flat === null ? [variable(arg as Tensor)] : flat.leaves.map(variable);
+    const unflatten = flat === null ? unflattenSingle : flat.unflatten;
+    call[i] = unflatten(vars);
+    diffArgs.push({ vars, unflatten });
+    for (const v of vars) targets.push(v);
+  }
   let out = (f as (...a: unknown[]) => unknown)(...call);
   let aux: unknown;
   if (hasAux) {
@@ -97,7 +109,7 @@ function trace(
       throw new ArgumentError(`${where}: with hasAux, f must return [output, aux]`);
     [out, aux] = out;
   }
-  return { out, aux, args: diffArgs, targets: diffArgs.flatMap((a) => a.vars) };
+  return { out, aux, args: diffArgs, targets };
 }
 
 /** Split a flat list of per-target results back into the arguments' structures. */
