@@ -5,6 +5,7 @@
  * its worker thread.
  */
 import { dirname, join } from 'node:path';
+import { checkGpuDevice } from './gpu-device-check';
 
 interface DawnGpu {
   requestAdapter(o?: object): Promise<{ info?: { description?: string; device?: string } } | null>;
@@ -21,7 +22,9 @@ export async function installWebGpuNavigator(): Promise<string | null> {
     globals: object;
   };
   Object.assign(globalThis, dawn.globals);
-  const backends = (process.env.METAGRAD_DAWN_BACKENDS ?? 'vulkan,opengles,opengl').split(',');
+  // Vulkan only with a loader: otherwise Dawn just prints a warning
+  const fallback = checkGpuDevice().vulkanLoader ? 'vulkan,opengles,opengl' : 'opengles,opengl';
+  const backends = (process.env.METAGRAD_DAWN_BACKENDS ?? fallback).split(',');
   for (const backend of backends) {
     const gpu = dawn.create([`backend=${backend.trim()}`]);
     for (const featureLevel of ['core', 'compatibility']) {

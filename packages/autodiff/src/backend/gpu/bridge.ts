@@ -4,6 +4,7 @@
  * blocks in Atomics.wait until the worker has written the result (Atomics.wait is allowed on
  * Node's main thread). Replies come back through receiveMessageOnPort, so nothing here awaits.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   MessageChannel,
@@ -17,7 +18,7 @@ import { stagedLength, stageOperand } from './staging';
 import type { GpuMatmulJob } from './worker/kernels';
 import { workerScriptPath } from './worker-script';
 
-/** Dawn backends tried in order unless METAGRAD_DAWN_BACKENDS says otherwise. */
+/** Dawn backends tried in order unless METAGRAD_DAWN_BACKENDS says otherwise (Vulkan only with a loader). */
 export const DEFAULT_DAWN_BACKENDS = ['vulkan', 'opengles', 'opengl'];
 const START_TIMEOUT_MS = 60_000;
 const JOB_TIMEOUT_MS = 600_000;
@@ -37,14 +38,27 @@ function dawnAddonPath(): string {
   return join(root, 'dist', `${process.platform}-${arch}.dawn.node`);
 }
 
+const LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/usr/local/lib',
+];
+
+/** Without a Vulkan loader, trying Dawn's Vulkan backend only prints a warning on every start. */
+function hasVulkanLoader(): boolean {
+  return process.platform !== 'linux' || LIB_DIRS.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 function dawnBackends(): string[] {
   const env = process.env.METAGRAD_DAWN_BACKENDS;
-  return env
-    ? env
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0)
-    : DEFAULT_DAWN_BACKENDS;
+  if (env)
+    return env
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+  return hasVulkanLoader() ? DEFAULT_DAWN_BACKENDS : DEFAULT_DAWN_BACKENDS.filter((b) => b !== 'vulkan');
 }
 
 /** A started GPU worker with an adapter. */
