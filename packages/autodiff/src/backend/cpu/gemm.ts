@@ -8,10 +8,13 @@ import type { FloatArray } from '../types';
 import { macroKernel } from './macro-kernel';
 import { packA, packB } from './pack';
 
-/** Block sizes, tuned on a Zen 4 core (32 KiB L1d, 1 MiB L2); multiples of 4. */
+/**
+ * Block sizes, tuned on a Zen 4 core (32 KiB L1d, 1 MiB L2); multiples of 4. The packed B panel
+ * (KC·NC doubles = 512 KiB) must leave room in L2 for the A block: at 1 MiB, 512³ ran 30% slower.
+ */
 export const MC = 64;
 export const KC = 256;
-export const NC = 512;
+export const NC = 256;
 
 const packedA = new Float64Array(MC * KC);
 const packedB = new Float64Array(KC * NC);
