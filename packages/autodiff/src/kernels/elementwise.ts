@@ -16,7 +16,11 @@ export type Kernel = (
 
 const NAMES = ['x', 'y', 'z'];
 
-export function makeKernel(arity: number, expr: string): Kernel {
+export function makeKernel(
+  arity: number,
+  expr: string,
+  helpers: Record<string, (...a: number[]) => number> = {},
+): Kernel {
   const names = NAMES.slice(0, arity);
   const arrays = names.map((n, i) => `const ${n}a = inputs[${i}];`).join('\n');
   // fast path: no broadcasting, one flat loop (a size-1 input is read once)
@@ -52,5 +56,11 @@ for (let r = 0; r < outer; r++) {
     ${rewind} idx[d] = 0;
   }
 }`;
-  return new Function('inputs', 'out', 'shape', 'strides', 'p0', 'p1', src) as Kernel;
+  // helper functions (e.g. a faster tanh) are bound by name, so the expression calls them directly
+  const helperNames = Object.keys(helpers);
+  const make = new Function(
+    ...helperNames,
+    `return function kernel(inputs, out, shape, strides, p0, p1) {${src}};`,
+  );
+  return make(...helperNames.map((n) => helpers[n])) as Kernel;
 }

@@ -2,6 +2,7 @@ import { type TensorLike, toTensor } from '../creation';
 import { allocate, resultDtype } from '../dtype';
 import { ArgumentError } from '../errors';
 import { type Kernel, makeKernel } from '../kernels/elementwise';
+import { tanh as fastTanh } from '../kernels/math';
 import { broadcastShapes, broadcastStrides, type Shape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import { sumTo } from './broadcast';
@@ -56,7 +57,7 @@ const K = {
   abs: makeKernel(1, 'Math.abs(x)'),
   sin: makeKernel(1, 'Math.sin(x)'),
   cos: makeKernel(1, 'Math.cos(x)'),
-  tanh: makeKernel(1, 'Math.tanh(x)'),
+  tanh: makeKernel(1, 'tanh(x)', { tanh: fastTanh }),
   // g * (1 - y^2): the tanh derivative fused into one pass (x = g, y = tanh output)
   tanhBackward: makeKernel(2, 'x * (1 - y * y)'),
   // stable in both tails
