@@ -11,7 +11,8 @@ function mdpSpec(r: MdpStudyResult): Spec {
   const bar = (metric: string, log: boolean) => ({
     title: metric,
     transform: [{ filter: { field: 'metric', equal: metric } }],
-    mark: 'bar',
+    // bars need a zero baseline, which a log axis lacks: log panels are dot plots
+    mark: log ? { type: 'point', filled: true, size: 70 } : 'bar',
     encoding: {
       y: { field: 'estimator', type: 'nominal', sort: null, title: null },
       x: { field: 'value', type: 'quantitative', title: null, ...(log ? { scale: { type: 'log' } } : {}) },
@@ -104,7 +105,8 @@ function metaSpec(r: MetaStudyResult): Spec {
   const bar = (metric: string, log: boolean) => ({
     title: metric,
     transform: [{ filter: { field: 'metric', equal: metric } }],
-    mark: 'bar',
+    // bars need a zero baseline, which a log axis lacks: log panels are dot plots
+    mark: log ? { type: 'point', filled: true, size: 70 } : 'bar',
     encoding: {
       y: { field: 'estimator', type: 'nominal', sort: null, title: null },
       yOffset: { field: 'source' },
