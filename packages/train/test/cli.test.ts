@@ -221,5 +221,11 @@ test('--plot: the figure spec renders to SVG with vega (headless, in a child pro
     expect(p.stdout).toContain(
       r.kind === 'mdp' ? 'Hessian variance' : r.kind === 'meta' ? 'meta-gradient variance' : 'variance vs N',
     );
+    // every panel draws one mark per estimator (a log axis once swallowed all the bars)
+    const marks = (role: string) => p.stdout.split(`aria-roledescription="${role}"`).length - 1;
+    if (r.kind === 'mdp' || r.kind === 'meta') {
+      expect(marks('bar')).toBeGreaterThanOrEqual(2);
+      expect(marks('point')).toBe(2);
+    } else expect(marks('point')).toBe(2 * 2 * 2); // 2 estimators × 2 values of N × 2 panels
   }
 });
