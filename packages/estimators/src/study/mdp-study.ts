@@ -13,6 +13,7 @@ import { exactDerivatives } from '../exact/tabular';
 import { LinearBaseline } from '../linear-baseline';
 import { stateActionIndices } from '../tabular-policy';
 import { type RepeatData, repeatEstimates, tileParameters } from './batched-estimates';
+import { StudySeries } from './chunks';
 import { mdpStudySetup } from './mdp-setup';
 import { upperTriangles, vectorStats } from './stats';
 import type { MdpEstimatorResult, MdpProblem, MdpStudyResult, StudyOptions } from './types';
@@ -99,24 +100,29 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
   } catch {
     enumerated = null; // too many trajectories for an exact estimator mean: report sampled bias only
   }
-  const grads = entries.map(() => new Float64Array(R * P));
-  const hessians = entries.map(() => new Float64Array(R * P * P));
+  const widths: Record<string, number> = {};
+  for (const e of entries) {
+    widths[`${e.name}/gradient`] = P;
+    widths[`${e.name}/hessian`] = P * P;
+  }
+  const series = new StudySeries(R, widths, opts.resume);
   const total = R * entries.length;
-  let done = 0;
-  for (let first = 0; first < R; first += chunk) {
+  let done = series.done * entries.length;
+  for (let first = series.done; first < R; first += chunk) {
     const count = Math.min(chunk, R - first);
     const data = sampleChunk(p, theta, B, first, count, seed);
     const thetas = tileParameters(theta, count);
-    entries.forEach((e, k) => {
+    for (const e of entries) {
       const out = repeatEstimates(mdp, thetas, e.build, data, B);
-      grads[k].set(out.gradient, first * P);
-      hessians[k].set(out.hessian as Float64Array, first * P * P);
+      series.set(`${e.name}/gradient`, out.gradient, first);
+      series.set(`${e.name}/hessian`, out.hessian as Float64Array, first);
       done += count;
       opts.onProgress?.(done, total);
-    });
+    }
+    opts.onChunk?.(series.chunk(first, count));
   }
   const exactUpper = upperTriangles(exact.hessian, P);
-  const results: MdpEstimatorResult[] = entries.map((e, k) => {
+  const results: MdpEstimatorResult[] = entries.map((e) => {
     let exactBias: MdpEstimatorResult['exactBias'] = null;
     // a fitted baseline is random: its exact estimator mean is not enumerable (it is unbiased anyway)
     if (enumerated !== null && p.baseline !== 'fitted') {
@@ -133,8 +139,8 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
       name: e.name,
       label: e.label,
       claim: e.unbiased,
-      gradient: vectorStats(grads[k], exact.grad, alpha),
-      hessian: vectorStats(upperTriangles(hessians[k], P), exactUpper, alpha),
+      gradient: vectorStats(series.values[`${e.name}/gradient`], exact.grad, alpha),
+      hessian: vectorStats(upperTriangles(series.values[`${e.name}/hessian`], P), exactUpper, alpha),
       exactBias,
     };
   });

@@ -4,6 +4,7 @@ import { exactDerivatives, exactMetaGradient } from '../exact/tabular';
 import type { TrajectoryEntry } from '../table';
 import { stateActionIndices } from '../tabular-policy';
 import { type RepeatData, repeatEstimates, tileParameters } from './batched-estimates';
+import { StudySeries } from './chunks';
 import { mdpStudySetup } from './mdp-setup';
 import { falsePositiveText } from './mdp-study';
 import { vectorStats } from './stats';
@@ -94,38 +95,43 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
   const thetaPrime = theta.map((x, i) => x + stepSize * exact.grad[i]);
   const exactMeta = exactMetaGradient(mdp, stepSize, theta);
 
-  const metaSamples = entries.map(() => new Float64Array(R * P));
-  const composedSamples = entries.map(() => new Float64Array(R * P));
+  const widths: Record<string, number> = {};
+  for (const e of entries) {
+    widths[`${e.name}/metaGradient`] = P;
+    if (withComposed) widths[`${e.name}/composed`] = P;
+  }
+  const series = new StudySeries(R, widths, opts.resume);
   const total = R * entries.length;
-  let done = 0;
-  for (let first = 0; first < R; first += chunk) {
+  let done = series.done * entries.length;
+  for (let first = series.done; first < R; first += chunk) {
     const count = Math.min(chunk, R - first);
     const thetas = tileParameters(theta, count);
     const primes = tileParameters(thetaPrime, count);
     const inner = sampleRepeats(p, thetas, B, first, count, seed, INNER_STREAM);
     const outer = sampleRepeats(p, primes, B, first, count, seed, OUTER_STREAM);
-    entries.forEach((e, k) => {
+    for (const e of entries) {
       const fit = repeatEstimates(mdp, thetas, e.build, inner, B, true);
       const hess = fit.hessian as Float64Array;
       const gOut = repeatEstimates(mdp, primes, e.build, outer, B, false).gradient;
-      metaSamples[k].set(compose(hess, gOut, stepSize, P), first * P);
+      series.set(`${e.name}/metaGradient`, compose(hess, gOut, stepSize, P), first);
       if (withComposed) {
         const own = thetas.map((x, i) => x + stepSize * fit.gradient[i]);
         const data = sampleRepeats(p, own, B, first, count, seed, COMPOSED_STREAM);
         const gOwn = repeatEstimates(mdp, own, e.build, data, B, false).gradient;
-        composedSamples[k].set(compose(hess, gOwn, stepSize, P), first * P);
+        series.set(`${e.name}/composed`, compose(hess, gOwn, stepSize, P), first);
       }
       done += count;
       opts.onProgress?.(done, total);
-    });
+    }
+    opts.onChunk?.(series.chunk(first, count));
   }
 
-  const estimators: MetaEstimatorResult[] = entries.map((e, k) => ({
+  const estimators: MetaEstimatorResult[] = entries.map((e) => ({
     name: e.name,
     label: e.label,
     claim: e.unbiased,
-    metaGradient: vectorStats(metaSamples[k], exactMeta, level),
-    composed: withComposed ? vectorStats(composedSamples[k], exactMeta, level) : null,
+    metaGradient: vectorStats(series.values[`${e.name}/metaGradient`], exactMeta, level),
+    composed: withComposed ? vectorStats(series.values[`${e.name}/composed`], exactMeta, level) : null,
     exactBias: exactMetaBias(p, e, theta, thetaPrime, stepSize, exactMeta),
   }));
   return {

@@ -2,6 +2,7 @@ import { gaussianLogProb, grad, Rng, reshape, type Tensor, tensor } from '@metag
 import { gaussianToy, toyGradient, toyObjective, toyObjectiveGrad } from '@metagrad/envs';
 import { toyLsfMoments, toySfMoments } from '../exact/gaussian-toy';
 import { lsf, nSampleSf } from '../lsf';
+import { StudySeries } from './chunks';
 import { falsePositiveText } from './mdp-study';
 import { vectorStats } from './stats';
 import type { GaussianProblem, StudyOptions, ToyRow, ToyStudyResult } from './types';
@@ -45,26 +46,35 @@ export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult
       );
   }
   const chunk = opts.batchSize ?? 250;
-  const rows: ToyRow[] = [];
+  const key = (name: string, ni: number) => `${name}/n[${ni}]=${ns[ni]}`;
+  const widths: Record<string, number> = {};
+  for (const ni of ns.keys()) for (const name of names) widths[key(name, ni)] = 1;
+  const series = new StudySeries(R, widths, opts.resume);
   const total = ns.length * names.length * R;
-  let done = 0;
+  let done = series.done * ns.length * names.length;
+  for (let first = series.done; first < R; first += chunk) {
+    const count = Math.min(chunk, R - first);
+    for (const [ni, N] of ns.entries()) {
+      const x = new Float64Array(count * N);
+      // one stream per (N index, repeat): the same draws for every estimator and any chunking
+      for (let r = 0; r < count; r++) {
+        const rng = new Rng(seed).derive(ni, first + r);
+        for (let i = 0; i < N; i++) x[r * N + i] = rng.normal(p.theta, p.sigma);
+      }
+      for (const name of names) {
+        series.set(key(name, ni), toyEstimates(name, p.theta, p.sigma, x, count, N), first);
+        done += count;
+        opts.onProgress?.(done, total);
+      }
+    }
+    opts.onChunk?.(series.chunk(first, count));
+  }
+  const rows: ToyRow[] = [];
   for (const [ni, N] of ns.entries()) {
     const toy = gaussianToy({ n: N, sigma: p.sigma });
     const exactGrad = toyGradient(toy, p.theta);
     for (const name of names) {
-      const est = new Float64Array(R);
-      for (let first = 0; first < R; first += chunk) {
-        const count = Math.min(chunk, R - first);
-        const x = new Float64Array(count * N);
-        // one stream per (N index, repeat): the same draws for every estimator and any chunking
-        for (let r = 0; r < count; r++) {
-          const rng = new Rng(seed).derive(ni, first + r);
-          for (let i = 0; i < N; i++) x[r * N + i] = rng.normal(p.theta, p.sigma);
-        }
-        est.set(toyEstimates(name, p.theta, p.sigma, x, count, N), first);
-        done += count;
-        opts.onProgress?.(done, total);
-      }
+      const est = series.values[key(name, ni)];
       const stats = vectorStats(est, [exactGrad], alpha);
       const mean = stats.mean[0];
       let m4 = 0;

@@ -42,10 +42,33 @@ export interface StudyOptions {
   /** Called after each chunk with (estimates done, estimates total). */
   onProgress?: (done: number, total: number) => void;
   /**
+   * Called after each newly computed chunk of repeats with their raw per-repeat estimates (for
+   * checkpointing). The arrays are views into the study's own storage: read them, do not modify.
+   */
+  onChunk?: (chunk: StudyChunk) => void;
+  /**
+   * Chunks finished by an earlier run of the same study (same problem, options and seed), in
+   * order and covering repeats 0 … k − 1: they are used instead of recomputed, and the result is
+   * bit-identical to an uninterrupted run (estimate r depends only on the seed and r).
+   */
+  resume?: readonly StudyChunk[];
+  /**
    * Meta-gradient mode (MDP problems only): estimate ∇V for V(θ) = J(θ + α∇J(θ)) (same task inner
    * and outer) instead of ∇J and ∇²J. `alpha` above stays the level of the z-test.
    */
   meta?: MetaOptions;
+}
+
+/**
+ * Raw estimates of repeats first … first + count − 1, one repeat-major array per series of
+ * count × width values: `<estimator>/gradient` (P) and `<estimator>/hessian` (P·P, row-major) for
+ * an MDP study, `<estimator>/metaGradient` and `<estimator>/composed` (P each) in meta mode,
+ * `<estimator>/n[<i>]=<N>` (1; i indexes the N values) for the Gaussian toy.
+ */
+export interface StudyChunk {
+  first: number;
+  count: number;
+  values: Record<string, Float64Array>;
 }
 
 export interface MetaOptions {

@@ -2,12 +2,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from './errors';
 
-/** Write a file atomically: a temporary file in the same directory, then rename over the target. */
-export function writeFileAtomic(option: string, file: string, text: string): void {
+/**
+ * Write a file atomically: `write` fills a temporary file in the same directory (through its
+ * descriptor), which is flushed to disk and then renamed over the target, so readers see the old
+ * file or the whole new one, never a partial write.
+ */
+export function writeFileAtomicWith(option: string, file: string, write: (fd: number) => void): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    fs.writeFileSync(tmp, text);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      write(fd);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
@@ -15,4 +25,9 @@ export function writeFileAtomic(option: string, file: string, text: string): voi
       `${option}: expected a writable path, got ${JSON.stringify(file)} (${(e as Error).message})`,
     );
   }
+}
+
+/** Write a file atomically: a temporary file in the same directory, then rename over the target. */
+export function writeFileAtomic(option: string, file: string, text: string): void {
+  writeFileAtomicWith(option, file, (fd) => fs.writeFileSync(fd, text));
 }

@@ -40,7 +40,11 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--no-composed', 'meta: skip the composed estimate with the estimated inner step')
     .option('--json', 'print machine-readable JSON')
     .option('--plot <file.svg>', 'write a bias/variance figure (SVG)')
-    .option('--out <file.json>', 'write the JSON results atomically')
+    .option(
+      '--out <file.json>',
+      'write the JSON results atomically; checkpoints to <file.json>.partial after each chunk and resumes from it',
+    )
+    .option('--restart', 'with --out: ignore and replace an existing <file.json>.partial checkpoint')
     .option('--no-progress', 'no progress bar')
     .action(async (o) => exit(await runStudyCommand(o)));
   program

@@ -1,14 +1,18 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { EnvConfigError, loadTabularMdp } from '@metagrad/envs';
 import {
+  DEFAULT_TOY_N,
   defaultStudyMdp,
   type Problem,
+  type StudyChunk,
   type StudyResult,
   study,
   TOY_ESTIMATORS,
   trajectoryEstimators,
 } from '@metagrad/estimators';
 import { SingleBar } from 'cli-progress';
+import { type Fingerprint, StudyCheckpoint } from './checkpoint';
 import { CliError, parseChoice, parseIntList, parseIntOption, parseNumberOption } from './errors';
 import { formatMdpStudy, formatMetaStudy, formatToyStudy } from './format';
 import { writeFileAtomic } from './io';
@@ -34,7 +38,14 @@ export interface StudyCliOptions {
   meta?: boolean;
   level?: string;
   composed?: boolean;
+  restart?: boolean;
 }
+
+/**
+ * Test-only: stop with an error after this many newly computed chunks, once the checkpoint is
+ * written, as if the run had been killed there (the resume tests use it).
+ */
+export const STOP_AFTER_CHUNKS_ENV = 'METAGRAD_STUDY_STOP_AFTER_CHUNKS';
 
 /** Inner step size of `study --meta` when --alpha is not given. */
 export const DEFAULT_META_STEP = 0.1;
@@ -81,6 +92,10 @@ function problemFrom(o: StudyCliOptions): Problem {
   return { kind: 'mdp', mdp: o.mdp === undefined ? defaultStudyMdp() : loadMdp('--mdp', o.mdp), baseline };
 }
 
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
 /** Parse, run with a progress bar on a TTY stderr, print, and write the requested files. */
 export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
   const problem = problemFrom(o);
@@ -111,27 +126,96 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
         composed: o.composed !== false,
       }
     : undefined;
-  const result: StudyResult = study({
-    problem,
-    estimators,
-    samples: o.samples === undefined ? undefined : parseIntOption('--samples', o.samples, 1),
-    repeats: o.repeats === undefined ? undefined : parseIntOption('--repeats', o.repeats, 2),
-    batchSize: o.batchSize === undefined ? undefined : parseIntOption('--batch-size', o.batchSize, 1),
-    seed: o.seed === undefined ? 0 : parseIntOption('--seed', o.seed, 0),
-    alpha: level,
-    meta,
-    onProgress: (done, total) => {
-      if (!bar) return;
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.update(done);
-    },
-  });
-  if (bar && started) bar.stop();
+  const samples =
+    o.samples !== undefined
+      ? parseIntOption('--samples', o.samples, 1)
+      : problem.kind === 'mdp'
+        ? 20
+        : undefined;
+  const repeats =
+    o.repeats === undefined
+      ? problem.kind === 'mdp'
+        ? 400
+        : 1000
+      : parseIntOption('--repeats', o.repeats, 2);
+  const seed = o.seed === undefined ? 0 : parseIntOption('--seed', o.seed, 0);
+  const batchSize = o.batchSize === undefined ? undefined : parseIntOption('--batch-size', o.batchSize, 1);
+  if (o.restart && o.out === undefined) throw new CliError('--restart: expected only with --out');
+  let checkpoint: StudyCheckpoint | null = null;
+  let resume: StudyChunk[] | undefined;
+  if (o.out !== undefined) {
+    // every option that changes the numbers (not --batch-size, which changes speed only)
+    const fingerprint: Fingerprint = {
+      '--mdp': problem.kind !== 'mdp' ? null : o.mdp === undefined ? 'built-in' : `sha256:${sha256(o.mdp)}`,
+      '--toy': problem.kind === 'gaussian' ? 'gaussian' : null,
+      '--theta': problem.kind === 'gaussian' ? problem.theta : null,
+      '--sigma': problem.kind === 'gaussian' ? problem.sigma : null,
+      '--n': problem.kind === 'gaussian' ? (problem.n ?? DEFAULT_TOY_N) : null,
+      '--baseline': problem.kind === 'mdp' ? (problem.baseline ?? 'exact') : null,
+      '--estimators': estimators ?? valid,
+      '--samples': problem.kind === 'mdp' ? samples : null,
+      '--repeats': repeats,
+      '--seed': seed,
+      '--level': level ?? 0.01,
+      '--meta': meta !== undefined,
+      '--alpha': meta?.stepSize ?? null,
+      '--composed': meta?.composed ?? null,
+    };
+    checkpoint = new StudyCheckpoint(o.out, fingerprint, repeats);
+    const previous = checkpoint.load(o.restart === true);
+    if (previous) {
+      resume = [previous];
+      process.stderr.write(`resuming: ${previous.count}/${repeats} repeats done (${checkpoint.file})\n`);
+    }
+  }
+  const stopEnv = process.env[STOP_AFTER_CHUNKS_ENV];
+  const stopAfter = stopEnv === undefined || stopEnv === '' ? null : Number(stopEnv);
+  let chunks = 0;
+  let result: StudyResult;
+  try {
+    result = study({
+      problem,
+      estimators,
+      samples,
+      repeats,
+      batchSize,
+      seed,
+      alpha: level,
+      meta,
+      resume,
+      onChunk: checkpoint
+        ? (chunk) => {
+            const c = checkpoint as StudyCheckpoint;
+            chunks++;
+            c.add(chunk, chunks === stopAfter);
+            if (chunks === stopAfter)
+              throw new CliError(
+                `stopped after ${chunks} chunks (${STOP_AFTER_CHUNKS_ENV} is for tests only); ` +
+                  `${c.repeatsDone}/${repeats} repeats saved in ${c.file}`,
+              );
+          }
+        : undefined,
+      onProgress: (done, total) => {
+        if (!bar) return;
+        if (!started) {
+          bar.start(total, 0);
+          started = true;
+        }
+        bar.update(done);
+      },
+    });
+  } catch (e) {
+    if (checkpoint && e instanceof RangeError && e.message.startsWith('resume:'))
+      throw new CliError(
+        `--out: ${checkpoint.file} does not fit this study (${e.message}); delete it or pass --restart to start over`,
+      );
+    throw e;
+  } finally {
+    if (bar && started) bar.stop();
+  }
   const json = `${JSON.stringify(result, null, 2)}\n`;
   if (o.out !== undefined) writeFileAtomic('--out', o.out, json);
+  checkpoint?.remove();
   if (o.plot !== undefined) writeFileAtomic('--plot', o.plot, await renderSvg(result));
   const text =
     result.kind === 'mdp'
