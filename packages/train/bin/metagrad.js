@@ -6,7 +6,9 @@ const fs = require('node:fs');
 
 const cli = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!fs.existsSync(cli)) {
-  process.stderr.write(`metagrad: the CLI is not built yet (${cli} is missing); run \`npm run build\` first\n`);
+  process.stderr.write(
+    `metagrad: the CLI is not built yet (${cli} is missing); run \`npm run build\` first\n`,
+  );
   process.exit(2);
 }
 require(cli)
