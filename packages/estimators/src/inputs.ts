@@ -1,19 +1,20 @@
-import { cumsum, mul, stopGradient, type Tensor, tensor } from '@metagrad/autodiff';
+import { cumsum, stopGradient, type Tensor, tensor, where } from '@metagrad/autodiff';
 
 /** Plain numbers or a (constant) tensor, laid out batch-major [B, T]. */
 export type BT = ArrayLike<number> | Tensor;
 
 /**
  * What every trajectory estimator reads. Layout is batch-major [B, T] everywhere.
- * Padded steps (mask 0) are multiplied out of the log-probs and rewards here, so they drop out
- * exactly whatever the caller left in them.
+ * Padded steps (mask 0) are replaced by 0 in the log-probs, rewards and per-step inputs here (not
+ * multiplied by the mask, which would turn a NaN or −∞ left in the padding into NaN), so they drop
+ * out exactly whatever the caller left in them. Real steps must have finite rewards.
  */
 export interface Trajectories {
   /** log π_θ(a_t|s_t): a differentiable [B, T] tensor. */
   logProbs: Tensor;
   /** Undiscounted rewards r_t: [B, T]. */
   rewards: BT;
-  /** 1 for real steps, 0 for padding: [B, T] (default all ones). */
+  /** 1 for real steps, 0 for padding: [B, T] (default all ones); any other value is an error. */
   mask?: BT;
   /** γ (default 1). */
   discount?: number;
@@ -52,6 +53,10 @@ export function prepare(traj: Trajectories): Prepared {
   const [B, T] = logProbs.shape;
   const n = B * T;
   const mask = traj.mask === undefined ? new Float64Array(n).fill(1) : toArray(traj.mask, n, 'mask');
+  for (let i = 0; i < n; i++) {
+    if (mask[i] !== 0 && mask[i] !== 1)
+      throw new RangeError(`mask[${Math.floor(i / T)}][${i % T}]: expected 0 or 1, got ${mask[i]}`);
+  }
   const raw = toArray(traj.rewards, n, 'rewards');
   const discount = traj.discount ?? 1;
   if (!(discount >= 0 && discount <= 1))
@@ -62,13 +67,16 @@ export function prepare(traj: Trajectories): Prepared {
   for (let b = 0; b < B; b++) {
     let w = 1;
     for (let t = 0; t < T; t++, w *= discount) {
-      rewards[b * T + t] = raw[b * T + t] * mask[b * T + t];
-      discounted[b * T + t] = w * rewards[b * T + t];
+      const i = b * T + t;
+      if (mask[i] === 1 && !Number.isFinite(raw[i]))
+        throw new RangeError(`rewards[${b}][${t}]: expected a finite number on a real step, got ${raw[i]}`);
+      rewards[i] = mask[i] === 1 ? raw[i] : 0;
+      discounted[i] = w * rewards[i];
     }
     let g = 0;
     for (let t = T - 1; t >= 0; t--) returnsToGo[b * T + t] = g += discounted[b * T + t];
   }
-  const lp = mul(logProbs, tensor(mask, { shape: [B, T] }));
+  const lp = where(tensor(mask, { shape: [B, T] }), logProbs, 0);
   return { B, T, lp, mask, rewards, discounted, returnsToGo, discount };
 }
 
@@ -83,7 +91,7 @@ export function stepInput(p: Prepared, x: BT | undefined, name: string): Float64
   const src = isTensor(x) ? stopGradient(x).data : x;
   const data = toArray(src, p.B * p.T, name);
   const out = new Float64Array(p.B * p.T);
-  for (let i = 0; i < out.length; i++) out[i] = data[i] * p.mask[i];
+  for (let i = 0; i < out.length; i++) out[i] = p.mask[i] === 1 ? data[i] : 0;
   return out;
 }
 

@@ -79,6 +79,43 @@ test.each(builders)('%s: padded steps drop out exactly', (_n, build) => {
   expect(maxDiff(H(fPad), H(fPlain))).toBeLessThan(1e-13);
 });
 
+test.each(builders)('%s: NaN and −∞ left in the padding drop out too (no silent NaN)', (_n, build) => {
+  const pad = 2;
+  const Tp = T + pad;
+  const r = new Float64Array(B * Tp).fill(Number.NaN);
+  const v = new Float64Array(B * Tp).fill(Number.NaN);
+  const m = new Float64Array(B * Tp);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      r[b * Tp + t] = rewards[b * T + t];
+      v[b * Tp + t] = values[b * T + t];
+      m[b * Tp + t] = 1;
+    }
+  }
+  const junk = tensor(
+    Array.from({ length: B * pad }, (_, i) => (i % 2 ? Number.NEGATIVE_INFINITY : Number.NaN)),
+    { shape: [B, pad] },
+  );
+  const fPlain = (x: Tensor) => build({ logProbs: lpOf(x), rewards, discount: 0.9 }, values);
+  const fPad = (x: Tensor) =>
+    build({ logProbs: concat([lpOf(x), junk], 1), rewards: r, mask: m, discount: 0.9 }, v);
+  expect(Math.abs(fPad(x0).item() - fPlain(x0).item())).toBeLessThan(1e-13);
+  expect(maxDiff(G(fPad), G(fPlain))).toBeLessThan(1e-13);
+  expect(maxDiff(H(fPad), H(fPlain))).toBeLessThan(1e-13);
+});
+
+test('a mask other than 0/1 and a non-finite reward on a real step are errors naming the entry', () => {
+  const lp = lpOf(x0);
+  const mask = new Float64Array(B * T).fill(1);
+  mask[5] = 0.5;
+  expect(() => dice({ logProbs: lp, rewards, mask })).toThrow('mask[1][1]: expected 0 or 1, got 0.5');
+  const bad = Float64Array.from(rewards);
+  bad[6] = Number.NaN;
+  expect(() => sf({ logProbs: lp, rewards: bad })).toThrow(
+    'rewards[1][2]: expected a finite number on a real step, got NaN',
+  );
+});
+
 test('TMAML control-variate term: value 0, gradient 0, whatever c_t', () => {
   const base = (x: Tensor) => dice({ logProbs: lpOf(x), rewards, discount: 0.9 });
   const withCv = (x: Tensor) =>
