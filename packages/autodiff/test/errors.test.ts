@@ -75,6 +75,18 @@ describe('transforms say what they expected', () => {
     expect(e.message).toMatch(/must return a scalar.*\[3\]/);
   });
 
+  test('hvp with a v that only broadcasts against x names both shapes (no silent wrong product)', () => {
+    const cube = (x: Tensor) => ad.sum(ad.mul(ad.mul(x, x), x));
+    const x = tensor([1, 2, 3]);
+    for (const v of [tensor([1]), ad.ones([3, 3])]) {
+      const e = thrown(() => hvp(cube, x, v));
+      expect(e).toBeInstanceOf(ShapeError);
+      expect(e.message).toMatch(/hvp: v \[.*\] does not match x \[3\] \(leaf 0\)/);
+    }
+    // same size, other layout: reshaped like vjp's cotangents, so [[1], [0], [0]] is e_0
+    expect(Array.from(hvp(cube, x, tensor([[1], [0], [0]])).data)).toEqual([6, 0, 0]);
+  });
+
   test('hvp of a non-scalar function says so', () => {
     expect(() => hvp((x: Tensor) => ad.exp(x), ad.ones([2]), ad.ones([2]))).toThrow(
       /hvp: f must return a scalar/,

@@ -262,9 +262,20 @@ export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any {
     const tr = trace(f, [x], [0], false, 'hvp');
     if (vLeaves.length !== tr.targets.length)
       throw new ArgumentError(`hvp: v has ${vLeaves.length} leaves, x has ${tr.targets.length}`);
+    // v is contracted with the gradient elementwise: a leaf that merely broadcasts against x
+    // (e.g. [n, 1] for [n]) would silently give a wrong product, so sizes must match exactly
+    tr.targets.forEach((t, i) => {
+      if (vLeaves[i].size !== t.size)
+        throw new ShapeError(
+          `hvp: v ${fmtShape(vLeaves[i].shape)} does not match x ${fmtShape(t.shape)} (leaf ${i})`,
+        );
+    });
     const out = scalarOutput(tr.out, 'hvp');
     const g = backward([out], [null], tr.targets, true);
-    const root = vdot(g, vLeaves);
+    const root = vdot(
+      g,
+      vLeaves.map((v, i) => reshape(v, tr.targets[i].shape)),
+    );
     const flat =
       root === null ? g.map(() => null) : backward([root], [null], tr.targets, engineState.depth > 1);
     return regroup(tr, flat, true);
