@@ -193,11 +193,14 @@ export const sign = (x: TensorLike): Tensor => constant('sign', [x]);
 const inRange = (x: Tensor, lo: number, hi: number): Tensor => constant('inRange', [x], lo, hi);
 
 export const elementwiseRules: Record<ElementwiseOp, VjpRule> = {
-  add: (g, o) => [sumTo(g, o.inputs![0].shape), sumTo(g, o.inputs![1].shape)],
-  sub: (g, o) => [
-    sumTo(g, o.inputs![0].shape),
-    wants(o.inputs![1]) ? sumTo(neg(g), o.inputs![1].shape) : null,
-  ],
+  add: (g, o) => {
+    const [a, b] = o.inputs!;
+    return [wants(a) ? sumTo(g, a.shape) : null, wants(b) ? sumTo(g, b.shape) : null];
+  },
+  sub: (g, o) => {
+    const [a, b] = o.inputs!;
+    return [wants(a) ? sumTo(g, a.shape) : null, wants(b) ? sumTo(neg(g), b.shape) : null];
+  },
   mul: (g, o) => {
     const [a, b] = o.inputs!;
     return [wants(a) ? sumTo(mul(g, b), a.shape) : null, wants(b) ? sumTo(mul(g, a), b.shape) : null];
@@ -219,15 +222,15 @@ export const elementwiseRules: Record<ElementwiseOp, VjpRule> = {
   maximum: (g, o) => {
     const [a, b] = o.inputs!;
     return [
-      sumTo(mul(g, constant('tieShare', [a, b])), a.shape),
-      sumTo(mul(g, constant('tieShare', [b, a])), b.shape),
+      wants(a) ? sumTo(mul(g, constant('tieShare', [a, b])), a.shape) : null,
+      wants(b) ? sumTo(mul(g, constant('tieShare', [b, a])), b.shape) : null,
     ];
   },
   minimum: (g, o) => {
     const [a, b] = o.inputs!;
     return [
-      sumTo(mul(g, constant('tieShare', [b, a])), a.shape),
-      sumTo(mul(g, constant('tieShare', [a, b])), b.shape),
+      wants(a) ? sumTo(mul(g, constant('tieShare', [b, a])), a.shape) : null,
+      wants(b) ? sumTo(mul(g, constant('tieShare', [a, b])), b.shape) : null,
     ];
   },
   neg: (g) => [neg(g)],
