@@ -35,8 +35,8 @@ export function permuteInto(
 }
 
 /**
- * Copy the box `begin .. begin+size` of `x` into `out` (slice), or with `add` the reverse:
- * accumulate a box-shaped `x` into the box of a larger `out` (the slice's adjoint, pad).
+ * 'extract': copy the box of `big` at `begin` with `boxShape` into `box` (slice); 'insert':
+ * the reverse, accumulate `box` into that box of `big` (the slice's adjoint, and concat).
  */
 export function boxCopy(
   big: FloatArray,

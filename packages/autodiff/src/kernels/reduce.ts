@@ -5,7 +5,8 @@ export type ReduceKind = 'sum' | 'max' | 'min';
 
 /**
  * Reduce `x` (of `shape`) over `axes` (sorted) into `out`, laid out as the keepDims shape.
- * Three loops cover every case: all axes, trailing axes (rows), and a general odometer.
+ * Two loops cover every case: trailing axes (all axes included), where each output is a
+ * contiguous row of the input, and a general odometer.
  */
 export function reduceInto(
   kind: ReduceKind,

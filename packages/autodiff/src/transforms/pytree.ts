@@ -23,13 +23,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Flatten a pytree in a fixed order (arrays by index, objects by insertion order of keys). */
 /** Rebuild a pytree that is a single tensor. */
 export const unflattenSingle = (ls: readonly Tensor[]): Tensor => {
   if (ls.length !== 1) throw new ArgumentError(`pytree: expected 1 leaf, got ${ls.length}`);
   return ls[0];
 };
 
+/** Flatten a pytree in a fixed order (arrays by index, objects by insertion order of keys). */
 export function flattenTree(tree: unknown, where = 'pytree'): Flat {
   if (tree instanceof Tensor) return { leaves: [tree], unflatten: unflattenSingle };
   const leaves: Tensor[] = [];
