@@ -2,7 +2,7 @@
  * Batched matmul as gpu.js WebGPU kernels. Output is 3-D `[N, M, B]` (gpu.js sizes are the
  * reverse of row-major), so thread (x, y, z) = (column j, row i, batch entry). Sizes and batch
  * strides are constants: gpu.js caps loops over a non-constant bound (LOOP_MAX), and constants
- * let the shader compiler unroll. One compiled kernel per shape, cached.
+ * let the shader compiler unroll. One compiled kernel per shape, in an LRU cache of MAX_CACHED.
  */
 
 /** The part of gpu.js this file uses. */
@@ -72,7 +72,12 @@ export class MatmulKernels {
       .concat([job.aLength, job.bLength])
       .join(',');
     let kernel = this.cache.get(key);
-    if (kernel) return kernel;
+    if (kernel) {
+      // least recently used first: a hit moves to the back of the Map's insertion order
+      this.cache.delete(key);
+      this.cache.set(key, kernel);
+      return kernel;
+    }
     const fn = job.transA ? (job.transB ? mmTT : mmTN) : job.transB ? mmNT : mmNN;
     kernel = this.gpu.createKernel(fn as unknown as (...args: Float32Array[]) => number, {
       output: [job.n, job.m, job.batch],
