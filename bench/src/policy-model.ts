@@ -11,7 +11,7 @@ import {
 } from '@metagrad/autodiff';
 
 /**
- * The reference workload of performance.md: the 2D-navigation Gaussian MLP policy
+ * The benchmarks' reference workload: the 2D-navigation Gaussian MLP policy
  * 2 → 100 tanh → 100 tanh → 2 means with a state-independent log-std (10,604 parameters),
  * on a batch of (observation, action, advantage) triples; J = mean of advantage-weighted log-probs.
  */

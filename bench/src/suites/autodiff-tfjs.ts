@@ -4,7 +4,8 @@ import type { PolicyBatch, PolicyParams } from '../policy-model';
 /**
  * The same policy workload in TensorFlow.js on its pure-JS CPU backend (float32: the only
  * dtype it has), for side-by-side timing in one run. Its nested gradients run, but are known
- * to be wrong through tanh (see performance.md); we time them anyway and report their error.
+ * to be wrong through tanh; we time them anyway and report their error against metagrad's
+ * float64 results (which the autodiff suite checks against finite differences).
  */
 export interface TfWorkload {
   forward(): void;

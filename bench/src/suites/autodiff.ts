@@ -1,5 +1,5 @@
 /**
- * The engine on the reference workload of performance.md (2D-navigation Gaussian MLP policy,
+ * The engine on the reference workload of policy-model.ts (2D-navigation Gaussian MLP policy,
  * 10,604 parameters, 2,000 samples): forward, value+gradient, Hessian-vector product and a
  * one-step MAML meta-gradient, plus the per-op overhead of a tiny add. TensorFlow.js on its
  * CPU backend runs the same workload in the same process, and both second-order results are
