@@ -151,6 +151,7 @@ test.each([
   [['study', '--theta', '1'], '--theta: expected only with --toy gaussian'],
   [['study', '--baseline', 'oracle'], '--baseline: expected one of exact, fitted, none, got "oracle"'],
   [['study', '--toy', 'gaussian', '--baseline', 'none'], '--baseline: expected only with an MDP problem'],
+  [['study', '--toy', 'gaussian', '--samples', '5'], '--samples: expected only with an MDP problem'],
   [
     ['study', '--mdp', '/nonexistent/mdp.json'],
     '--mdp: expected an existing MDP JSON file, got "/nonexistent/mdp.json"',

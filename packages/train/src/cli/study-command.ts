@@ -67,6 +67,10 @@ function problemFrom(o: StudyCliOptions): Problem {
     if (o.meta) throw new CliError('--meta: expected an MDP problem, got --toy gaussian');
     if (o.baseline !== undefined)
       throw new CliError(`--baseline: expected only with an MDP problem, got ${JSON.stringify(o.baseline)}`);
+    if (o.samples !== undefined)
+      throw new CliError(
+        `--samples: expected only with an MDP problem (the toy's sample sizes are --n), got ${JSON.stringify(o.samples)}`,
+      );
     if (o.mdp !== undefined)
       throw new CliError(`--mdp: expected no MDP together with --toy, got ${JSON.stringify(o.mdp)}`);
     return {
@@ -127,11 +131,7 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
       }
     : undefined;
   const samples =
-    o.samples !== undefined
-      ? parseIntOption('--samples', o.samples, 1)
-      : problem.kind === 'mdp'
-        ? 20
-        : undefined;
+    problem.kind !== 'mdp' ? undefined : o.samples === undefined ? 20 : parseIntOption('--samples', o.samples, 1);
   const repeats =
     o.repeats === undefined
       ? problem.kind === 'mdp'
