@@ -131,7 +131,11 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
       }
     : undefined;
   const samples =
-    problem.kind !== 'mdp' ? undefined : o.samples === undefined ? 20 : parseIntOption('--samples', o.samples, 1);
+    problem.kind !== 'mdp'
+      ? undefined
+      : o.samples === undefined
+        ? 20
+        : parseIntOption('--samples', o.samples, 1);
   const repeats =
     o.repeats === undefined
       ? problem.kind === 'mdp'
