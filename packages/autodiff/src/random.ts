@@ -83,9 +83,11 @@ export class Rng {
     return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  /** Uniform integer in [0, n). */
+  /** Uniform integer in [0, n), for 1 ≤ n ≤ 2^32 (one 32-bit draw per try). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`int: n must be a positive integer, got ${n}`);
+    // above 2^32 the rejection limit below is 0 and every draw would be rejected, forever
+    if (!Number.isInteger(n) || n <= 0 || n > 4294967296)
+      throw new RangeError(`int: n must be an integer in [1, 2^32], got ${n}`);
     // rejection sampling keeps the distribution exactly uniform
     const limit = Math.floor(4294967296 / n) * n;
     let x = this.nextUint32();

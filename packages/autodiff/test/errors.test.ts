@@ -212,6 +212,9 @@ describe('bad arguments raise immediately, naming the value', () => {
     ['expandDims axis', () => ad.expandDims(ad.zeros([2]), 3), /expandDims: axis 3/],
     ['arange step 0', () => ad.arange(0, 1, 0), /arange: .*step non-zero/],
     ['singular solve', () => ad.solve(ad.zeros([2, 2]), ad.ones([2])), /solve: .*singular/],
+    ['Rng.int of zero', () => new ad.Rng(0).int(0), /int: n must be an integer in \[1, 2\^32\], got 0/],
+    // used to loop forever: no 32-bit draw is below the rejection limit 0
+    ['Rng.int above 2^32', () => new ad.Rng(0).int(2 ** 33), /int: .*got 8589934592/],
   ])('%s', (_name, fn, message) => {
     const e = thrown(fn);
     expect(e).toBeInstanceOf(RangeError); // ArgumentError is a RangeError
