@@ -95,6 +95,22 @@ export function stepInput(p: Prepared, x: BT | undefined, name: string): Float64
   return out;
 }
 
+/** γ^t x[b, t] for a [B, T] array (a new array; x is not modified). */
+export function discountPerStep(p: Prepared, x: Float64Array): Float64Array {
+  const out = new Float64Array(p.B * p.T);
+  for (let b = 0; b < p.B; b++) {
+    let w = 1;
+    for (let t = 0; t < p.T; t++, w *= p.discount) out[b * p.T + t] = w * x[b * p.T + t];
+  }
+  return out;
+}
+
+/** The ⊥ advantages G_t − γ^t V(s_t) (G_t discounted from time 0), 0 on padding. */
+export function returnsMinusValues(p: Prepared, values: BT | undefined): Float64Array {
+  const gv = discountPerStep(p, stepInput(p, values, 'values'));
+  return p.returnsToGo.map((g, i) => (g - gv[i]) * p.mask[i]);
+}
+
 /** C_t = Σ_{t'≤t} lp_t' along time (inclusive), or C_{<t} (exclusive). */
 export function cumLogProbs(p: Prepared, exclusive = false): Tensor {
   return cumsum(p.lp, 1, { exclusive });

@@ -1,6 +1,6 @@
 import { div, matmul, mul, sub, sum, type Tensor, tensor } from '@metagrad/autodiff';
 import { type AdvantageOptions, gae } from './advantages';
-import { constBT, prepare, type Trajectories } from './inputs';
+import { constBT, discountPerStep, prepare, type Trajectories } from './inputs';
 import { magicBox } from './magic-box';
 
 export interface LoadedDiceOptions extends AdvantageOptions {
@@ -26,11 +26,7 @@ export function loadedDice(traj: Trajectories, opts: LoadedDiceOptions = {}): Te
   if (!(lambda >= 0 && lambda <= 1))
     throw new RangeError(`lambda: expected a number in [0, 1], got ${lambda}`);
   const p = prepare(traj);
-  const adv = gae(p, opts);
-  for (let b = 0; b < p.B; b++) {
-    let w = 1;
-    for (let t = 0; t < p.T; t++, w *= p.discount) adv[b * p.T + t] *= w;
-  }
+  const adv = discountPerStep(p, gae(p, opts));
   const w = matmul(p.lp, lambdaMatrix(p.T, lambda));
   const weight = sub(magicBox(w), magicBox(sub(w, p.lp)));
   return div(sum(mul(weight, constBT(p, adv))), p.B);

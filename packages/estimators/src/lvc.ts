@@ -1,5 +1,5 @@
 import { div, mul, sum, type Tensor } from '@metagrad/autodiff';
-import { type BT, constBT, prepare, stepInput, type Trajectories } from './inputs';
+import { type BT, constBT, prepare, returnsMinusValues, stepInput, type Trajectories } from './inputs';
 import { magicBox } from './magic-box';
 
 export interface LvcOptions {
@@ -16,18 +16,9 @@ export interface LvcOptions {
  */
 export function lvc(traj: Trajectories, opts: LvcOptions = {}): Tensor {
   const p = prepare(traj);
-  let adv: Float64Array;
-  if (opts.advantages !== undefined) adv = stepInput(p, opts.advantages, 'advantages');
-  else {
-    const v = stepInput(p, opts.values, 'values');
-    adv = new Float64Array(p.B * p.T);
-    for (let b = 0; b < p.B; b++) {
-      let w = 1;
-      for (let t = 0; t < p.T; t++, w *= p.discount) {
-        const i = b * p.T + t;
-        adv[i] = (p.returnsToGo[i] - w * v[i]) * p.mask[i];
-      }
-    }
-  }
+  const adv =
+    opts.advantages !== undefined
+      ? stepInput(p, opts.advantages, 'advantages')
+      : returnsMinusValues(p, opts.values);
   return div(sum(mul(magicBox(p.lp), constBT(p, adv))), p.B);
 }

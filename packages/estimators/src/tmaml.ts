@@ -1,5 +1,14 @@
 import { add, div, mul, sub, sum, type Tensor } from '@metagrad/autodiff';
-import { type BT, constBT, cumLogProbs, prepare, stepInput, type Trajectories } from './inputs';
+import { diceSum } from './dice';
+import {
+  type BT,
+  constBT,
+  cumLogProbs,
+  discountPerStep,
+  prepare,
+  stepInput,
+  type Trajectories,
+} from './inputs';
 import { magicBox } from './magic-box';
 
 export interface TmamlOptions {
@@ -26,19 +35,11 @@ export function tmaml(traj: Trajectories, opts: TmamlOptions = {}): Tensor {
   const p = prepare(traj);
   let c: Float64Array;
   if (opts.controlVariate !== undefined) c = stepInput(p, opts.controlVariate, 'controlVariate');
-  else {
-    const v = stepInput(p, opts.values, 'values');
-    const sign = opts.posterSign ? 1 : -1;
-    c = new Float64Array(p.B * p.T);
-    for (let b = 0; b < p.B; b++) {
-      let w = 1;
-      for (let t = 0; t < p.T; t++, w *= p.discount)
-        c[b * p.T + t] = sign * (opts.posterSign ? 1 : w) * v[b * p.T + t];
-    }
-  }
-  const dice = sum(mul(magicBox(cumLogProbs(p)), constBT(p, p.discounted)));
+  else if (opts.posterSign)
+    c = stepInput(p, opts.values, 'values'); // c_t = +b(s_t), literally
+  else c = discountPerStep(p, stepInput(p, opts.values, 'values')).map((x) => -x); // c_t = −γ^t V(s_t)
   const before = sub(1, magicBox(cumLogProbs(p, true)));
   const now = sub(1, magicBox(p.lp));
   const cv = sum(mul(mul(before, now), constBT(p, c)));
-  return div(add(dice, cv), p.B);
+  return div(add(diceSum(p), cv), p.B);
 }
