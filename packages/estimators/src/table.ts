@@ -103,7 +103,7 @@ export const ESTIMATORS: readonly EstimatorEntry[] = [
     label: 'TMAML (c_t = −γ^t V)',
     kind: 'trajectory',
     unbiased: yes(true, true),
-    note: 'cross-time coefficient G_t − γ^t V(s_t): unbiased, lower Hessian variance',
+    note: 'cross-time coefficient G_t − γ^t V(s_t): unbiased; lower Hessian variance on the study MDP, not on every MDP',
     build: (t, values) => tmaml(t, { values }),
   },
   {
