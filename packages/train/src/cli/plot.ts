@@ -2,27 +2,35 @@ import type { MdpStudyResult, MetaStudyResult, StudyResult, ToyStudyResult } fro
 
 type Spec = Record<string, unknown>;
 
-/** Hessian bias and variance per estimator, as two bar charts side by side. */
-function mdpSpec(r: MdpStudyResult): Spec {
-  const rows = r.estimators.flatMap((e) => [
-    { estimator: e.name, metric: 'Hessian |bias| (Monte Carlo)', value: e.hessian.biasNorm },
-    { estimator: e.name, metric: 'Hessian variance (trace)', value: e.hessian.varianceTrace },
-  ]);
-  const bar = (metric: string, log: boolean) => ({
+/** One panel: `metric` per estimator (rows), a bar chart, or a dot plot on a log axis. */
+function estimatorPanel(metric: string, log: boolean, extra: Spec = {}): Spec {
+  return {
     title: metric,
     transform: [{ filter: { field: 'metric', equal: metric } }],
     // bars need a zero baseline, which a log axis lacks: log panels are dot plots
     mark: log ? { type: 'point', filled: true, size: 70 } : 'bar',
     encoding: {
       y: { field: 'estimator', type: 'nominal', sort: null, title: null },
+      ...extra,
       x: { field: 'value', type: 'quantitative', title: null, ...(log ? { scale: { type: 'log' } } : {}) },
     },
-  });
+  };
+}
+
+/** Hessian bias and variance per estimator, as two bar charts side by side. */
+function mdpSpec(r: MdpStudyResult): Spec {
+  const rows = r.estimators.flatMap((e) => [
+    { estimator: e.name, metric: 'Hessian |bias| (Monte Carlo)', value: e.hessian.biasNorm },
+    { estimator: e.name, metric: 'Hessian variance (trace)', value: e.hessian.varianceTrace },
+  ]);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `Estimator study: ${r.repeats} estimates × ${r.samples} trajectories (seed ${r.seed})`,
     data: { values: rows },
-    hconcat: [bar('Hessian |bias| (Monte Carlo)', false), bar('Hessian variance (trace)', true)],
+    hconcat: [
+      estimatorPanel('Hessian |bias| (Monte Carlo)', false),
+      estimatorPanel('Hessian variance (trace)', true),
+    ],
   };
 }
 
@@ -102,18 +110,11 @@ function metaSpec(r: MetaStudyResult): Spec {
       value: e.metaGradient.varianceTrace,
     },
   ]);
-  const bar = (metric: string, log: boolean) => ({
-    title: metric,
-    transform: [{ filter: { field: 'metric', equal: metric } }],
-    // bars need a zero baseline, which a log axis lacks: log panels are dot plots
-    mark: log ? { type: 'point', filled: true, size: 70 } : 'bar',
-    encoding: {
-      y: { field: 'estimator', type: 'nominal', sort: null, title: null },
+  const bar = (metric: string, log: boolean) =>
+    estimatorPanel(metric, log, {
       yOffset: { field: 'source' },
       color: { field: 'source', type: 'nominal', title: null },
-      x: { field: 'value', type: 'quantitative', title: null, ...(log ? { scale: { type: 'log' } } : {}) },
-    },
-  });
+    });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `Meta-gradient study, α = ${r.stepSize}: ${r.repeats} estimates × ${r.samples} trajectories (seed ${r.seed})`,
