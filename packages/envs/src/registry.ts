@@ -5,11 +5,11 @@ import { configError, EnvConfigError } from './errors';
 import { FourCornersEnv, fourCornersTasks } from './four-corners';
 import { type GaussianToy, gaussianToy } from './gaussian-toy';
 import { loadTabularMdp } from './mdp-json';
-import { Navigation2dEnv, navigation2dTasks } from './navigation2d';
+import { NAVIGATION2D_DEFAULTS, Navigation2dEnv, navigation2dTasks } from './navigation2d';
 import { PointMassEnv, pointMassTasks } from './point-mass';
-import { randomMdpTasks } from './random-mdp';
+import { RANDOM_MDP_DEFAULTS, randomMdpTasks } from './random-mdp';
 import { type SinusoidTask, sinusoidTasks } from './sinusoid';
-import { TabularMdpEnv, tabularMdpTasks } from './tabular-env';
+import { TABULAR_MDP_DEFAULTS, TabularMdpEnv, tabularMdpTasks } from './tabular-env';
 import type { TabularMdp } from './tabular-mdp';
 import { type TaskDistribution, taskDistribution } from './task-distribution';
 import type { VecEnv } from './vec-env';
@@ -92,10 +92,10 @@ const ENTRIES: Record<string, Entry> = {
     description: 'random tabular MDP: Dirichlet(1) transitions, R ∼ N(1,1), one-hot states, start 0',
     kind: 'rl',
     options: {
-      states: { type: 'int', default: 10, min: 1, doc: 'number of states' },
-      actions: { type: 'int', default: 5, min: 1, doc: 'number of actions' },
-      horizon: { type: 'int', default: 10, min: 1, doc: 'episode length' },
-      discount: { type: 'number', default: 1, min: 0, max: 1, doc: 'γ' },
+      states: { type: 'int', default: TABULAR_MDP_DEFAULTS.states, min: 1, doc: 'number of states' },
+      actions: { type: 'int', default: TABULAR_MDP_DEFAULTS.actions, min: 1, doc: 'number of actions' },
+      horizon: { type: 'int', default: TABULAR_MDP_DEFAULTS.horizon, min: 1, doc: 'episode length' },
+      discount: { type: 'number', default: TABULAR_MDP_DEFAULTS.discount, min: 0, max: 1, doc: 'γ' },
     },
     make: (o) =>
       rl(
@@ -109,10 +109,15 @@ const ENTRIES: Record<string, Entry> = {
     description: 'Loaded-DiCE random MDP: 5×4, R = (N(0,1)+5)·10, γ = 0.95, exact infinite-horizon value',
     kind: 'rl',
     options: {
-      states: { type: 'int', default: 5, min: 1, doc: 'number of states' },
-      actions: { type: 'int', default: 4, min: 1, doc: 'number of actions' },
-      discount: { type: 'number', default: 0.95, min: 0, max: 1, doc: 'γ' },
-      horizon: { type: 'int', default: 100, min: 1, doc: 'truncation of sampled episodes' },
+      states: { type: 'int', default: RANDOM_MDP_DEFAULTS.states, min: 1, doc: 'number of states' },
+      actions: { type: 'int', default: RANDOM_MDP_DEFAULTS.actions, min: 1, doc: 'number of actions' },
+      discount: { type: 'number', default: RANDOM_MDP_DEFAULTS.discount, min: 0, max: 1, doc: 'γ' },
+      horizon: {
+        type: 'int',
+        default: RANDOM_MDP_DEFAULTS.horizon,
+        min: 1,
+        doc: 'truncation of sampled episodes',
+      },
     },
     make: (o) =>
       rl(
@@ -141,18 +146,18 @@ const ENTRIES: Record<string, Entry> = {
     description: '2D point navigation to a goal ∼ U[−0.5,0.5]² (original MAML code behaviour)',
     kind: 'rl',
     options: {
-      horizon: { type: 'int', default: 100, min: 1, doc: 'episode length' },
-      actionBound: { type: 'number', default: 0.1, min: 0, doc: 'action clip' },
-      goalBound: { type: 'number', default: 0.5, min: 0, doc: 'goal range' },
+      horizon: { type: 'int', default: NAVIGATION2D_DEFAULTS.horizon, min: 1, doc: 'episode length' },
+      actionBound: { type: 'number', default: NAVIGATION2D_DEFAULTS.actionBound, min: 0, doc: 'action clip' },
+      goalBound: { type: 'number', default: NAVIGATION2D_DEFAULTS.goalBound, min: 0, doc: 'goal range' },
       reward: {
         type: 'enum',
-        default: 'distance',
+        default: NAVIGATION2D_DEFAULTS.reward,
         values: ['distance', 'squared'],
         doc: '−‖s−g‖ or −‖s−g‖²',
       },
       doneTolerance: {
         type: 'number',
-        default: 0.01,
+        default: NAVIGATION2D_DEFAULTS.doneTolerance,
         min: 0,
         doc: 'per-axis distance that ends the episode',
       },
