@@ -82,6 +82,10 @@ export class MetaControlVariate {
     this.innerLr = o.innerLr ?? 0.01;
     if (!(Number.isInteger(this.innerSteps) && this.innerSteps >= 0))
       throw new RangeError(`innerSteps: expected an integer >= 0, got ${this.innerSteps}`);
+    if (!(this.innerLr > 0 && Number.isFinite(this.innerLr)))
+      throw new RangeError(`innerLr: expected a finite number > 0, got ${this.innerLr}`);
+    if (!(this.discount >= 0 && this.discount <= 1))
+      throw new RangeError(`discount: expected a number in [0, 1], got ${this.discount}`);
     const D = o.states + o.horizon + 1 + 2 * o.states * o.actions;
     this.net = new ValueMlp(D, o.hidden ?? 16);
     if (params !== undefined && params.length !== this.net.size)

@@ -221,3 +221,16 @@ describe('TMAML with the meta control variate on held-out tasks', () => {
     }
   });
 });
+
+test('bad settings are errors naming the option and the value (no silent NaN later)', () => {
+  const base = { states: S, actions: A, horizon: T };
+  expect(() => new MetaControlVariate({ ...base, innerLr: Number.NaN })).toThrow(
+    'innerLr: expected a finite number > 0, got NaN',
+  );
+  expect(() => new MetaControlVariate({ ...base, innerLr: -0.1 })).toThrow(
+    'innerLr: expected a finite number > 0',
+  );
+  expect(() => new MetaControlVariate({ ...base, discount: 1.5 })).toThrow(
+    'discount: expected a number in [0, 1], got 1.5',
+  );
+});
