@@ -60,11 +60,19 @@ export const ESTIMATORS: readonly EstimatorEntry[] = [
   },
   {
     name: 'maml',
-    label: 'original MAML-RL',
+    label: 'original MAML-RL inner loss',
+    kind: 'trajectory',
+    unbiased: yes(true, false),
+    note: 'Σ lp_t ⊥γ^t Â_t differentiated twice: Hessian misses the ∇lp∇lpᵀ terms',
+    build: (t, values) => mamlBiased(t, { values }),
+  },
+  {
+    name: 'maml-reference',
+    label: 'MAML-RL as in the reference code',
     kind: 'trajectory',
     unbiased: yes(false, false),
-    note: 'GAE advantages without γ^t (biased gradient unless γ = 1), Hessian misses ∇lp∇lpᵀ terms',
-    build: (t, values) => mamlBiased(t, { values }),
+    note: 'GAE advantages without γ^t (gradient biased unless γ = 1), Hessian misses ∇lp∇lpᵀ terms',
+    build: (t, values) => mamlBiased(t, { values, discounted: false }),
   },
   {
     name: 'dice',

@@ -144,7 +144,7 @@ test.each([
   [['study', '--samples', '0'], '--samples: expected an integer >= 1, got "0"'],
   [['study', '--level', '2'], '--level: expected a number in (0, 1), got "2"'],
   [['study', '--alpha', '0.1'], '--alpha: the inner step size is used only with --meta, got 0.1'],
-  [['study', '--estimators', 'dice,nope'], '--estimators: expected one of sf, maml, dice'],
+  [['study', '--estimators', 'dice,nope'], '--estimators: expected one of sf, maml, maml-reference, dice'],
   [['study', '--toy', 'cube'], '--toy: expected one of gaussian, got "cube"'],
   [['study', '--toy', 'gaussian', '--n', '1,x'], '--n: expected a comma-separated list of integers >= 1'],
   [['study', '--toy', 'gaussian', '--sigma', '-1'], '--sigma: expected a number in (0, Infinity), got "-1"'],
