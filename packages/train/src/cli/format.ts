@@ -10,7 +10,11 @@ export function table(header: string[], rows: string[][]): string {
 
 export const num = (x: number, digits = 3): string =>
   !Number.isFinite(x)
-    ? String(x)
+    ? Number.isNaN(x)
+      ? 'NaN'
+      : x > 0
+        ? '∞'
+        : '−∞'
     : x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)
       ? x.toExponential(2)
       : x.toFixed(digits);
