@@ -46,6 +46,17 @@ test('study prints one row per estimator with a verdict', async () => {
   expect(r.err).toBe(''); // no progress bar when stderr is not a TTY
 });
 
+test('study --json keeps infinite z-scores (biased entries with zero variance) as "Infinity", not null', async () => {
+  const r = await run(['study', '--repeats', '20', '--samples', '4', '--estimators', 'sf', '--json']);
+  expect(r.code).toBe(0);
+  const parsed = JSON.parse(r.out) as {
+    estimators: { hessian: { maxAbsZ: unknown; consistent: boolean } }[];
+  };
+  expect(parsed.estimators[0].hessian.maxAbsZ).toBe('Infinity');
+  expect(parsed.estimators[0].hessian.consistent).toBe(false);
+  expect(r.out).not.toContain('null');
+});
+
 test('study --json is deterministic and --out writes the same JSON atomically', async () => {
   const out = path.join(tmp, 'study.json');
   const args = [

@@ -31,3 +31,12 @@ export function writeFileAtomicWith(option: string, file: string, write: (fd: nu
 export function writeFileAtomic(option: string, file: string, text: string): void {
   writeFileAtomicWith(option, file, (fd) => fs.writeFileSync(fd, text));
 }
+
+/**
+ * JSON for machines: standard JSON has no Infinity or NaN (JSON.stringify would write null, so an
+ * infinite z-score would read as missing); they are written as the strings "Infinity",
+ * "-Infinity" and "NaN", which JavaScript's Number() and Python's float() both parse.
+ */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+}

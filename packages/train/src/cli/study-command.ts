@@ -15,7 +15,7 @@ import { SingleBar } from 'cli-progress';
 import { type Fingerprint, StudyCheckpoint } from './checkpoint';
 import { CliError, parseChoice, parseIntList, parseIntOption, parseNumberOption } from './errors';
 import { formatMdpStudy, formatMetaStudy, formatToyStudy } from './format';
-import { writeFileAtomic } from './io';
+import { toJson, writeFileAtomic } from './io';
 import { renderSvg } from './plot';
 
 export interface StudyCliOptions {
@@ -217,7 +217,7 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
   } finally {
     if (bar && started) bar.stop();
   }
-  const json = `${JSON.stringify(result, null, 2)}\n`;
+  const json = toJson(result);
   if (o.out !== undefined) writeFileAtomic('--out', o.out, json);
   checkpoint?.remove();
   if (o.plot !== undefined) writeFileAtomic('--plot', o.plot, await renderSvg(result));
