@@ -10,29 +10,8 @@ import {
   type StudyResult,
   study,
 } from '@metagrad/estimators';
-import { main } from '../src/cli/main';
 import { plotSpec } from '../src/cli/plot';
-
-/** Run the CLI in-process, capturing stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { runCli as run } from './run-cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -2,31 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TINY_MDP_PATH } from '@metagrad/envs';
-import { main } from '../src/cli/main';
 import { STOP_AFTER_CHUNKS_ENV } from '../src/cli/study-command';
-
-/** Run the CLI in-process, capturing stdout and stderr; `stopAfter` sets the test-only stop hook. */
-async function run(args: string[], stopAfter?: number): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  if (stopAfter !== undefined) process.env[STOP_AFTER_CHUNKS_ENV] = String(stopAfter);
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    delete process.env[STOP_AFTER_CHUNKS_ENV];
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { runCli as run } from './run-cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-resume-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
