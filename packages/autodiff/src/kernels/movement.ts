@@ -1,42 +1,27 @@
 import type { FloatArray } from '../backend/types';
 import { stridesOf } from '../shape';
 
-/** out = x permuted: out dim i is x dim perm[i]. */
+/** out = x permuted: out dim i is x dim perm[i] (a strided read of x). */
 export function permuteInto(
   x: FloatArray,
   shape: readonly number[],
   perm: readonly number[],
   out: FloatArray,
 ): void {
-  const nd = shape.length;
   const xs = stridesOf(shape);
-  const outShape = perm.map((p) => shape[p]);
-  const ps = perm.map((p) => xs[p]);
-  const size = x.length;
-  if (size === 0) return;
-  if (nd === 0) {
-    out[0] = x[0];
-    return;
-  }
-  const inner = outShape[nd - 1];
-  const si = ps[nd - 1];
-  const idx = new Int32Array(nd);
-  let xo = 0;
-  for (let o = 0; o < size; o += inner) {
-    for (let j = 0; j < inner; j++) out[o + j] = x[xo + j * si];
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]++;
-      xo += ps[d];
-      if (idx[d] < outShape[d]) break;
-      xo -= ps[d] * outShape[d];
-      idx[d] = 0;
-    }
-  }
+  stridedCopy(
+    x,
+    0,
+    perm.map((p) => xs[p]),
+    perm.map((p) => shape[p]),
+    out,
+    'extract',
+  );
 }
 
 /**
- * 'extract': copy the box of `big` at `begin` with `boxShape` into `box` (slice); 'insert':
- * the reverse, accumulate `box` into that box of `big` (the slice's adjoint, and concat).
+ * Copy the box `begin .. begin+size` of `big` into `box` (slice), or the reverse: accumulate a
+ * box-shaped `box` into that box of `big` (the slice's adjoint, pad).
  */
 export function boxCopy(
   big: FloatArray,
@@ -46,28 +31,44 @@ export function boxCopy(
   boxShape: readonly number[],
   direction: 'extract' | 'insert',
 ): void {
-  const nd = bigShape.length;
-  const size = box.length;
-  if (size === 0) return;
-  if (nd === 0) {
-    if (direction === 'extract') box[0] = big[0];
-    else big[0] += box[0];
-    return;
-  }
   const bs = stridesOf(bigShape);
   let start = 0;
-  for (let d = 0; d < nd; d++) start += begin[d] * bs[d];
-  const inner = boxShape[nd - 1];
+  for (let d = 0; d < bigShape.length; d++) start += begin[d] * bs[d];
+  stridedCopy(big, start, bs, boxShape, box, direction);
+}
+
+/**
+ * The walk both share: `flat` is contiguous with `shape`; element i of it sits in `big` at
+ * `start` + Σ idx_d·strides_d. 'extract' reads big into flat; 'insert' adds flat into big.
+ */
+function stridedCopy(
+  big: FloatArray,
+  start: number,
+  strides: readonly number[],
+  shape: readonly number[],
+  flat: FloatArray,
+  direction: 'extract' | 'insert',
+): void {
+  const nd = shape.length;
+  const size = flat.length;
+  if (size === 0) return;
+  if (nd === 0) {
+    if (direction === 'extract') flat[0] = big[start];
+    else big[start] += flat[0];
+    return;
+  }
+  const inner = shape[nd - 1];
+  const si = strides[nd - 1];
   const idx = new Int32Array(nd);
   let bo = start;
   for (let o = 0; o < size; o += inner) {
-    if (direction === 'extract') for (let j = 0; j < inner; j++) box[o + j] = big[bo + j];
-    else for (let j = 0; j < inner; j++) big[bo + j] += box[o + j];
+    if (direction === 'extract') for (let j = 0; j < inner; j++) flat[o + j] = big[bo + j * si];
+    else for (let j = 0; j < inner; j++) big[bo + j * si] += flat[o + j];
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]++;
-      bo += bs[d];
-      if (idx[d] < boxShape[d]) break;
-      bo -= bs[d] * boxShape[d];
+      bo += strides[d];
+      if (idx[d] < shape[d]) break;
+      bo -= strides[d] * shape[d];
       idx[d] = 0;
     }
   }
