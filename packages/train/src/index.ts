@@ -1,2 +1,3 @@
 export * from './policies/gaussian-mlp';
 export * from './policies/tabular-softmax';
+export * from './policies/policy';

@@ -1,0 +1,29 @@
+import type { PyTree, Rng, Tensor } from '@metagrad/autodiff';
+import type { Batch, Policy } from '@metagrad/envs';
+
+/**
+ * What the meta-learners need from a policy: parameters as a pytree of tensors, differentiable
+ * log-probabilities of a rollout batch, a sampler for the envs' vectorised rollouts, and the mean
+ * KL divergence that TRPO constrains and ProMP penalises. Every method is a pure function of the
+ * parameters it is given (nothing is stored on the policy object but its architecture).
+ */
+export interface PolicyModel<P extends PyTree = PyTree> {
+  /** Short name for run configs and errors, e.g. 'gaussian-mlp'. */
+  readonly kind: string;
+  /** Fresh parameters from a seeded generator (deterministic for a seed). */
+  init(rng: Rng): P;
+  /** log π_θ(a_t|s_t) of every step of a batch: [B, T], padded steps exactly 0. */
+  logProbs(params: P, batch: Batch): Tensor;
+  /**
+   * One rollout callback for several parameter sets at once: lane b acts with
+   * `params[⌊b / lanesPerParams⌋]`, and all lanes that share parameters go through one batched
+   * forward per time step. Sampling reads only `ctx.rngs[b]`, so episodes do not depend on how
+   * lanes are grouped.
+   */
+  sampler(params: readonly P[], lanesPerParams: number): Policy;
+  /**
+   * Mean over the real steps of `batch` of KL(π_old(·|s_t) ‖ π_params(·|s_t)), a differentiable
+   * scalar of `params` (`old` is held constant); 0 with a zero gradient at params = old.
+   */
+  kl(old: P, params: P, batch: Batch): Tensor;
+}
