@@ -5,7 +5,10 @@ import { runDemo } from './demo';
 import { CliError } from './errors';
 import { runExactCommand } from './exact-command';
 import { table } from './format';
+import { runEvaluateCommand } from './evaluate-command';
+import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
+import { configFlags, runTrainCommand } from './train-command';
 
 const tick = (b: boolean | null) => (b === null ? '-' : b ? 'yes' : 'no');
 
@@ -70,6 +73,38 @@ export function buildProgram(exit: (code: number) => void): Command {
       process.stdout.write(`${table(['name', 'kind', 'gradient', 'Hessian', 'meta-grad', 'note'], rows)}\n`);
       exit(0);
     });
+  const train = program
+    .command('train')
+    .description('meta-train a policy (MAML, FOMAML, ProMP, pretrain) into a run directory; Ctrl-C safe, resumable')
+    .option('--config <preset>', 'a preset: JSON file of config fields, or the name of a shipped preset')
+    .option('--out <dir>', 'the run directory to create')
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (bit-identical)')
+    .option('--force', 'start over in a directory that already holds a run')
+    .option('--env-option <key=value...>', 'an option of the environment (repeatable)')
+    .option('--json', 'print a machine-readable summary')
+    .option('--quiet', 'no per-iteration lines when there is no progress bar')
+    .option('--no-progress', 'no progress bar');
+  for (const [flag, doc] of configFlags()) train.option(flag, doc);
+  train.action((o) => exit(runTrainCommand(o)));
+  program
+    .command('evaluate')
+    .description('meta-test runs: return after 0..k adaptation steps on fixed test tasks, mean ± 95% CI')
+    .argument('<dirs...>', 'run directories')
+    .option('--tasks <n>', 'test tasks (default 40)')
+    .option('--steps <k>', 'adaptation steps (default 3)')
+    .option('--episodes <n>', 'episodes per task and step (default 40)')
+    .option('--alpha <a>', "first step size (default the run's α)")
+    .option('--later-factor <f>', 'later steps use α·f (default 0.5, as the MAML code)')
+    .option('--random-init', 'evaluate a fresh random initialisation instead (the random-init baseline)')
+    .option('--no-save', 'do not write evaluation.json into the run directory')
+    .option('--json', 'print machine-readable JSON')
+    .action((dirs, o) => exit(runEvaluateCommand(dirs, o)));
+  program
+    .command('plot')
+    .description('learning curves (95% bands) and adaptation curves of run directories, as SVG')
+    .argument('<dirs...>', 'run directories')
+    .requiredOption('--out <file.svg>', 'the figure to write')
+    .action(async (dirs, o) => exit(await runPlotCommand(dirs, o)));
   program
     .command('demo')
     .description('a one-screen tour of the autodiff engine')

@@ -137,13 +137,18 @@ interface VegaLiteModule {
 }
 const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<unknown>;
 
-/** Render the study's figure to an SVG string, headless. */
-export async function renderSvg(r: StudyResult): Promise<string> {
+/** Render a vega-lite spec to an SVG string, headless. */
+export async function renderSpecSvg(spec: Spec): Promise<string> {
   const [vega, vl] = (await Promise.all([importEsm('vega'), importEsm('vega-lite')])) as [
     VegaModule,
     VegaLiteModule,
   ];
-  const compiled = vl.compile(plotSpec(r)).spec;
+  const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   return view.toSVG();
+}
+
+/** Render the study's figure to an SVG string, headless. */
+export function renderSvg(r: StudyResult): Promise<string> {
+  return renderSpecSvg(plotSpec(r));
 }

@@ -1,0 +1,57 @@
+/**
+ * Meta-training cost: one MAML-TRPO meta-iteration on 2D navigation in pytorch-maml-rl's setup
+ * (20 tasks × 20 episodes × 100 steps, 64-64 tanh, one inner step, TRPO with 10 CG iterations
+ * and ≤ 15 line-search steps), timed whole and split into sampling / inner adaptation / outer
+ * gradient / optimiser, as the run directory's timing.jsonl splits it. Each repetition is a
+ * different meta-iteration (its own tasks and episodes) from the same meta-parameters.
+ */
+import { initMetaParams, makeOuterUpdate, makeProblem, metaIteration, resolveConfig } from '@metagrad/train';
+import type { Measurement, ReportRow, Suite, SuiteOptions } from '../infra/suite';
+
+const PHASES = ['total', 'sampling', 'inner', 'outer', 'optimizer'] as const;
+
+function stats(xs: number[]): Measurement {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s[s.length - 1], unit: 's', samples: s.length };
+}
+
+async function run(options: SuiteOptions) {
+  const reps = options.quick ? 1 : 5;
+  const rows: ReportRow[] = [];
+  for (const [name, overrides] of [
+    ['MAML-TRPO, 2D navigation 20 × 20 × 100, 64-64 tanh', {}],
+    ['FOMAML-TRPO, same setup', { algo: 'fomaml' }],
+    ['MAML-VPG (Adam), same setup', { outer: 'vpg' }],
+  ] as const) {
+    const config = resolveConfig({ ...overrides, iterations: reps });
+    const problem = makeProblem(config);
+    const meta = initMetaParams(problem);
+    const times: Record<(typeof PHASES)[number], number[]> = { total: [], sampling: [], inner: [], outer: [], optimizer: [] };
+    for (let it = 0; it < reps; it++) {
+      const r = metaIteration(problem, makeOuterUpdate(config), meta, it);
+      for (const p of PHASES) times[p].push(r.times[p]);
+    }
+    rows.push({ name, cells: Object.fromEntries(PHASES.map((p) => [p, stats(times[p])])) });
+    console.error(`  ${name} done`);
+  }
+  return {
+    suite: 'train',
+    title: 'one meta-iteration, seconds (median over meta-iterations)',
+    columns: [...PHASES],
+    rows,
+    higherIsBetter: false,
+    notes: [
+      'Goal: ≤ 2 s per MAML-TRPO meta-iteration on this 2-core machine.',
+      "pytorch-maml-rl's own config on this machine kind: 19.5 s median per meta-iteration (1 sampler worker), 12.0 s with sampling before optimisation (design notes, training.md).",
+      'inner = adaptation for sampling and baseline fits; outer = the outer loss gradient through the adaptation; optimizer = CG on KL Hessian-vector products + line search.',
+    ],
+  };
+}
+
+export const trainSuite: Suite = {
+  name: 'train',
+  description: 'one MAML-TRPO meta-iteration on 2D navigation, split by phase',
+  run,
+};

@@ -1,0 +1,78 @@
+import * as path from 'node:path';
+import type { PyTree } from '@metagrad/autodiff';
+import type { MetaParams } from '../meta/adaptation';
+import { type EvaluationResult, evaluateMeta } from '../meta/evaluate';
+import { initMetaParams } from '../meta/init';
+import { makeProblem } from '../meta/problem';
+import { RUN_FILES, RunDirError, readPolicy, readRunConfig } from '../run/run-dir';
+import { treeFromJson } from '../run/serialize';
+import { CliError, parseIntOption, parseNumberOption } from './errors';
+import { toJson, writeFileAtomic } from './io';
+
+/** The file `evaluate` writes into a run directory (random-init evaluations get their own). */
+export const evaluationFile = (randomInit: boolean) =>
+  randomInit ? 'evaluation-random-init.json' : RUN_FILES.evaluation;
+
+export interface EvaluationFile {
+  format: 'metagrad-evaluation/1';
+  run: string;
+  /** Where the meta-parameters came from: policy.json, checkpoint.json, or a fresh initialisation. */
+  source: string;
+  iterations: number;
+  randomInit: boolean;
+  result: EvaluationResult;
+}
+
+export function evaluateRun(dir: string, opts: { tasks: number; steps: number; episodes: number; alpha?: number; laterFactor: number; randomInit: boolean }): EvaluationFile {
+  const config = readRunConfig(dir);
+  const problem = makeProblem(config);
+  const saved = opts.randomInit ? null : readPolicy(dir);
+  const meta =
+    saved === null || saved.meta === null
+      ? initMetaParams(problem)
+      : (treeFromJson(saved.meta, path.join(dir, 'meta')) as unknown as MetaParams<PyTree>);
+  const result = evaluateMeta(problem, meta, opts);
+  return {
+    format: 'metagrad-evaluation/1',
+    run: dir,
+    source: saved === null ? 'random initialisation' : saved.source,
+    iterations: saved?.iterations ?? 0,
+    randomInit: opts.randomInit,
+    result,
+  };
+}
+
+function formatEvaluation(e: EvaluationFile): string {
+  const r = e.result;
+  const lines = [`${e.run} (${e.source}, ${e.iterations} iterations; ${r.tasks} test tasks × ${r.episodes} episodes)`];
+  r.mean.forEach((m, s) => lines.push(`  after ${s} step${s === 1 ? ' ' : 's'}: ${m.toFixed(2)} ± ${r.ci95[s].toFixed(2)}`));
+  if (r.oracle !== null) lines.push(`  oracle:        ${r.oracle.toFixed(2)}`);
+  return lines.join('\n');
+}
+
+export function runEvaluateCommand(dirs: readonly string[], o: Record<string, unknown>): number {
+  if (dirs.length === 0) throw new CliError('evaluate: expected at least one run directory');
+  const opts = {
+    tasks: o.tasks === undefined ? 40 : parseIntOption('--tasks', String(o.tasks), 1),
+    steps: o.steps === undefined ? 3 : parseIntOption('--steps', String(o.steps), 0),
+    episodes: o.episodes === undefined ? 40 : parseIntOption('--episodes', String(o.episodes), 1),
+    alpha: o.alpha === undefined ? undefined : parseNumberOption('--alpha', String(o.alpha), { min: 0 }),
+    laterFactor: o.laterFactor === undefined ? 0.5 : parseNumberOption('--later-factor', String(o.laterFactor), { min: 0 }),
+    randomInit: o.randomInit === true,
+  };
+  const results: EvaluationFile[] = [];
+  for (const dir of dirs) {
+    let e: EvaluationFile;
+    try {
+      e = evaluateRun(dir, opts);
+    } catch (err) {
+      if (err instanceof RunDirError) throw new CliError(err.message);
+      throw err;
+    }
+    if (o.save !== false) writeFileAtomic('evaluate', path.join(dir, evaluationFile(opts.randomInit)), toJson(e));
+    results.push(e);
+    if (!o.json) process.stdout.write(`${formatEvaluation(e)}\n`);
+  }
+  if (o.json) process.stdout.write(toJson(results.length === 1 ? results[0] : results));
+  return 0;
+}

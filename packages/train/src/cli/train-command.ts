@@ -1,0 +1,183 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { ConfigError, resolveConfig, type TrainConfig } from '../meta/config';
+import { type IterationRecord, NonFiniteError } from '../meta/meta-learner';
+import { RunDirError } from '../run/run-dir';
+import { trainRun } from '../run/train-run';
+import { CliError } from './errors';
+
+/** Where `--config NAME` (without a path) looks: the presets shipped with metagrad. */
+export const PRESETS_DIR = path.join(__dirname, '..', '..', '..', '..', 'presets');
+
+/** Command-line option → config field, for the flags that set one field each. */
+const FLAGS: Record<string, { field: keyof TrainConfig; parse: 'int' | 'number' | 'string' | 'list' | 'bool' | 'nullable-number' }> = {
+  env: { field: 'env', parse: 'string' },
+  algo: { field: 'algo', parse: 'string' },
+  estimator: { field: 'estimator', parse: 'string' },
+  outer: { field: 'outer', parse: 'string' },
+  policy: { field: 'policy', parse: 'string' },
+  hidden: { field: 'hidden', parse: 'list' },
+  activation: { field: 'activation', parse: 'string' },
+  iterations: { field: 'iterations', parse: 'int' },
+  metaBatch: { field: 'metaBatch', parse: 'int' },
+  fastBatch: { field: 'fastBatch', parse: 'int' },
+  innerSteps: { field: 'innerSteps', parse: 'int' },
+  alpha: { field: 'alpha', parse: 'number' },
+  learnAlpha: { field: 'learnAlpha', parse: 'bool' },
+  discount: { field: 'discount', parse: 'nullable-number' },
+  gaeLambda: { field: 'gaeLambda', parse: 'number' },
+  baseline: { field: 'baseline', parse: 'string' },
+  horizon: { field: 'horizon', parse: 'int' },
+  maxKl: { field: 'maxKl', parse: 'number' },
+  cgIters: { field: 'cgIters', parse: 'int' },
+  cgDamping: { field: 'cgDamping', parse: 'number' },
+  lineSearchSteps: { field: 'lineSearchSteps', parse: 'int' },
+  backtrackRatio: { field: 'backtrackRatio', parse: 'number' },
+  outerLr: { field: 'outerLr', parse: 'number' },
+  ppoEpochs: { field: 'ppoEpochs', parse: 'int' },
+  clip: { field: 'clip', parse: 'number' },
+  klPenalty: { field: 'klPenalty', parse: 'number' },
+  seed: { field: 'seed', parse: 'int' },
+  checkpointEvery: { field: 'checkpointEvery', parse: 'int' },
+};
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Flags of `metagrad train` that set config fields: [flag, description]. */
+export function configFlags(): [string, string][] {
+  return Object.entries(FLAGS).map(([k, f]) => {
+    const arg = f.parse === 'bool' ? '' : f.parse === 'list' ? ' <w1,w2,...>' : ' <value>';
+    return [`--${kebab(k)}${arg}`, `config field ${f.field}`];
+  });
+}
+
+function parseFlag(flag: string, kind: (typeof FLAGS)[string]['parse'], raw: unknown): unknown {
+  if (kind === 'bool') return raw === true;
+  const v = String(raw);
+  const bad = (what: string) => new CliError(`--${kebab(flag)}: expected ${what}, got ${JSON.stringify(v)}`);
+  if (kind === 'string') return v;
+  if (kind === 'nullable-number' && v === 'env') return null;
+  if (kind === 'list') {
+    if (v.trim() === '') return [];
+    const xs = v.split(',').map(Number);
+    if (xs.some((x) => !Number.isInteger(x))) throw bad('a comma-separated list of integers');
+    return xs;
+  }
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw bad(kind === 'int' ? 'an integer' : 'a finite number');
+  return n;
+}
+
+/** `--env-option key=value`, repeatable. */
+export function parseEnvOptions(values: readonly string[] | undefined): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const kv of values ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new CliError(`--env-option: expected key=value, got ${JSON.stringify(kv)}`);
+    const key = kv.slice(0, eq);
+    const raw = kv.slice(eq + 1);
+    out[key] = raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  return out;
+}
+
+/** A preset: a JSON object of config fields (plus an optional "description"), by path or by name. */
+export function readPreset(nameOrPath: string): Record<string, unknown> {
+  const candidates = [nameOrPath, path.join(PRESETS_DIR, nameOrPath), path.join(PRESETS_DIR, `${nameOrPath}.json`)];
+  const file = candidates.find((p) => fs.existsSync(p) && fs.statSync(p).isFile());
+  if (file === undefined) {
+    const names = fs.existsSync(PRESETS_DIR) ? fs.readdirSync(PRESETS_DIR).filter((f) => f.endsWith('.json')) : [];
+    throw new CliError(`--config: expected a preset file or one of ${names.map((f) => f.slice(0, -5)).join(', ')}, got ${JSON.stringify(nameOrPath)}`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`--config: ${JSON.stringify(file)} is not valid JSON (${(e as Error).message})`);
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new CliError(`--config: ${JSON.stringify(file)}: expected a JSON object of config fields`);
+  const { description: _d, ...fields } = body as Record<string, unknown>;
+  return fields;
+}
+
+/** Defaults, then the preset, then the flags given on the command line. */
+export function configFromOptions(o: Record<string, unknown>): TrainConfig {
+  const partial: Record<string, unknown> = o.config ? readPreset(String(o.config)) : {};
+  for (const [flag, spec] of Object.entries(FLAGS)) {
+    if (o[flag] !== undefined) partial[spec.field] = parseFlag(flag, spec.parse, o[flag]);
+  }
+  if (o.envOption !== undefined)
+    partial.envOptions = { ...((partial.envOptions as object) ?? {}), ...parseEnvOptions(o.envOption as string[]) };
+  if (partial.env !== undefined && o.config === undefined && partial.envOptions === undefined) partial.envOptions = {};
+  try {
+    return resolveConfig(partial, o.config ? `--config ${o.config}` : 'train');
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+function formatRecord(r: IterationRecord): string {
+  const ret = r.returns.map((x) => x.toFixed(2)).join(' → ');
+  return `it ${r.iteration}: return ${ret}  loss ${r.lossBefore.toExponential(2)}  KL ${r.kl.toExponential(2)}  step ${r.stepFraction.toFixed(3)}`;
+}
+
+export function runTrainCommand(o: Record<string, unknown>): number {
+  const resume = o.resume as string | undefined;
+  const out = o.out as string | undefined;
+  if (resume !== undefined && out !== undefined && path.resolve(resume) !== path.resolve(out))
+    throw new CliError(`--resume: continues the run in its own directory; drop --out (got --out ${JSON.stringify(out)})`);
+  if (resume === undefined && out === undefined) throw new CliError('--out: expected a run directory (or --resume DIR)');
+  if (resume !== undefined) {
+    const given = Object.keys(FLAGS).filter((k) => o[k] !== undefined);
+    if (given.length > 0 || o.config !== undefined)
+      throw new CliError(
+        `--resume: the run's options are fixed by its config.json; got ${[...given.map((g) => `--${kebab(g)}`), ...(o.config ? ['--config'] : [])].join(', ')}`,
+      );
+  }
+  const dir = (resume ?? out) as string;
+  const config = resume === undefined ? configFromOptions(o) : undefined;
+  const showProgress = o.progress !== false && !o.json && process.stderr.isTTY;
+  const bar = showProgress ? new SingleBar({ format: 'train [{bar}] {value}/{total} {record}', hideCursor: true }) : null;
+  let stop = false;
+  let barStarted = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\nmetagrad: stopping after this iteration (checkpoint follows); Ctrl-C again to abort\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = trainRun({
+      dir,
+      config,
+      resume: resume !== undefined,
+      force: o.force === true,
+      onResume: (done, c) => process.stderr.write(`resuming: ${done}/${c.iterations} iterations done\n`),
+      onIteration: (r, _t, c) => {
+        if (bar) {
+          if (!barStarted) bar.start(c.iterations, r.iteration, { record: '' });
+          barStarted = true;
+          bar.update(r.iteration + 1, { record: formatRecord(r) });
+        } else if (!o.json && o.quiet !== true) process.stderr.write(`${formatRecord(r)}\n`);
+      },
+      shouldStop: () => stop,
+    });
+    bar?.stop();
+    const summary = { dir, iterations: result.iterations, finished: result.finished };
+    if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else process.stdout.write(`${result.finished ? 'finished' : 'stopped'}: ${result.iterations} iterations in ${dir}\n`);
+    return result.finished ? 0 : 130;
+  } catch (e) {
+    bar?.stop();
+    if (e instanceof RunDirError) throw new CliError(e.message);
+    if (e instanceof ConfigError) throw new CliError(e.message);
+    if (e instanceof NonFiniteError)
+      throw new CliError(`${e.message}; stopped, the last good checkpoint in ${dir} is kept`);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,140 @@
+import { flattenTree, type PyTree, type Tensor, valueAndGrad } from '@metagrad/autodiff';
+import type { MetaParams } from './adaptation';
+import { innerStepsOf, outerKl, outerLoss, type TaskSamples } from './meta-objective';
+import type { OuterUpdate } from './outer-update';
+import type { Problem } from './problem';
+import { sampleTasks } from './sampling';
+import { meanAndCi } from './evaluate';
+import { meanReturn } from './lanes';
+
+/** One meta-iteration's record: the row of progress.jsonl (deterministic: no wall-clock). */
+export interface IterationRecord {
+  iteration: number;
+  /** Mean episode return over the meta-batch before adaptation and after each inner step. */
+  returns: number[];
+  /** Half-width of the 95% interval of each mean over the meta-batch's tasks. */
+  returnsCi95: number[];
+  lossBefore: number;
+  lossAfter: number;
+  /** Mean KL between the old and new post-adaptation policies after the update. */
+  kl: number;
+  /** Fraction of the full step taken (TRPO line search; 1 for the other updates, 0 if rejected). */
+  stepFraction: number;
+  accepted: boolean;
+  /** ‖∇L‖ of the outer loss at the start of the iteration. */
+  gradNorm: number;
+  /** ‖θ‖ after the update. */
+  paramNorm: number;
+}
+
+/** Wall-clock seconds of one iteration, split by phase (timing.jsonl). */
+export interface IterationTimes {
+  iteration: number;
+  sampling: number;
+  inner: number;
+  outer: number;
+  optimizer: number;
+  total: number;
+}
+
+/** Thrown when a loss, gradient or KL is not finite: names the quantity, iteration and task. */
+export class NonFiniteError extends Error {
+  override readonly name = 'NonFiniteError';
+}
+
+export function treeNorm(tree: PyTree): number {
+  let s = 0;
+  for (const t of flattenTree(tree).leaves) for (const x of t.data) s += x * x;
+  return Math.sqrt(s);
+}
+
+/**
+ * The meta-training loop's body: sample a meta-batch of training tasks (task indices
+ * iteration·M .. iteration·M + M − 1 of the seed's training set), adapt, and update the
+ * meta-parameters with the outer update. Pure in (meta, iteration, outer state): the same inputs
+ * give the same bits, which is what makes resuming exact.
+ */
+export function metaIteration<P extends PyTree>(
+  problem: Problem<P>,
+  outer: OuterUpdate<P>,
+  meta: MetaParams<P>,
+  iteration: number,
+): { meta: MetaParams<P>; record: IterationRecord; times: IterationTimes } {
+  const t0 = performance.now();
+  const { cfg } = problem;
+  const M = cfg.metaBatch;
+  const tasks = problem.tasks.trainTasks(M, cfg.seed, iteration * M);
+  const taskIndices = tasks.map((_, i) => iteration * M + i);
+  const times = { sampling: 0, inner: 0 };
+  const samples = sampleTasks(problem, meta, tasks, taskIndices, innerStepsOf(problem), cfg.fastBatch, times);
+  const perStep = samples[0].batches.map((_, s) => meanAndCi(samples.map((x) => meanReturn(x.batches[s]))));
+
+  checkReturns(samples, iteration);
+  const t1 = performance.now();
+  const loss = (m: MetaParams<P>): Tensor => outerLoss(problem, m, samples);
+  const kl = (m: MetaParams<P>): Tensor => outerKl(problem, m, samples);
+  let result: ReturnType<OuterUpdate<P>['step']>;
+  try {
+    result = outer.step(meta, loss, kl);
+    const r = result.stats;
+    for (const [name, v] of [
+      ['outer loss', r.lossBefore],
+      ['outer gradient norm', r.gradNorm],
+      ['KL', r.kl],
+    ] as const)
+      if (!Number.isFinite(v)) throw new NonFiniteError(`${name} is ${v}`);
+  } catch (e) {
+    if (!(e instanceof NonFiniteError || /finite/i.test((e as Error).message))) throw e;
+    const slot = firstBadTask(problem, meta, samples);
+    const where = slot >= 0 ? ` (first at task ${taskIndices[slot]}, meta-batch slot ${slot})` : '';
+    throw new NonFiniteError(`iteration ${iteration}: ${(e as Error).message}${where}`);
+  }
+  const r = result.stats;
+  const t2 = performance.now();
+  const total = (t2 - t0) / 1000;
+  return {
+    meta: result.meta,
+    record: {
+      iteration,
+      returns: perStep.map((x) => x.mean),
+      returnsCi95: perStep.map((x) => x.ci95),
+      lossBefore: r.lossBefore,
+      lossAfter: r.lossAfter,
+      kl: r.kl,
+      stepFraction: r.stepFraction,
+      accepted: r.accepted,
+      gradNorm: r.gradNorm,
+      paramNorm: treeNorm(result.meta as unknown as PyTree),
+    },
+    times: {
+      iteration,
+      sampling: times.sampling,
+      inner: times.inner,
+      outer: r.gradientSeconds,
+      optimizer: (t2 - t1) / 1000 - r.gradientSeconds,
+      total,
+    },
+  };
+}
+
+/** Every sampled return must be finite before any update: name the first task that is not. */
+function checkReturns(samples: readonly TaskSamples[], iteration: number): void {
+  for (const s of samples)
+    for (const [step, batch] of s.batches.entries()) {
+      const ret = meanReturn(batch);
+      if (!Number.isFinite(ret))
+        throw new NonFiniteError(`iteration ${iteration}: return of task ${batch.taskIndex[0]} after ${step} inner steps is ${ret}`);
+    }
+}
+
+/** The first task whose own outer loss or gradient is not finite (−1 if each is). */
+function firstBadTask<P extends PyTree>(
+  problem: Problem<P>,
+  meta: MetaParams<P>,
+  samples: readonly TaskSamples<P>[],
+): number {
+  return samples.findIndex((s) => {
+    const [v, g] = valueAndGrad((m: MetaParams<P>) => outerLoss(problem, m, [s]))(meta);
+    return !Number.isFinite((v as Tensor).item()) || !Number.isFinite(treeNorm(g as PyTree));
+  });
+}

@@ -1,0 +1,237 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../cli/io';
+import type { TrainConfig } from '../meta/config';
+import { ConfigError, resolveConfig } from '../meta/config';
+import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
+import { type PyTreeJson } from './serialize';
+
+/**
+ * A run directory:
+ * - `config.json`   every resolved option, the package versions, the format;
+ * - `progress.jsonl` one deterministic row per finished iteration (no wall-clock: a resumed run
+ *   writes byte-identical rows);
+ * - `timing.jsonl`  the wall-clock split of each iteration (sampling / inner / outer / optimizer);
+ * - `progress.csv`  both, joined, for spreadsheets (rewritten atomically after each iteration);
+ * - `checkpoint.json` meta-parameters, optimiser state and the number of finished iterations,
+ *   replaced atomically;
+ * - `policy.json`   the final meta-parameters.
+ */
+export const RUN_FORMAT = 'metagrad-run/1';
+
+export const RUN_FILES = {
+  config: 'config.json',
+  progress: 'progress.jsonl',
+  timing: 'timing.jsonl',
+  csv: 'progress.csv',
+  checkpoint: 'checkpoint.json',
+  policy: 'policy.json',
+  evaluation: 'evaluation.json',
+} as const;
+
+export interface RunConfigFile {
+  format: string;
+  config: TrainConfig;
+  versions: Record<string, string>;
+}
+
+export interface Checkpoint {
+  format: string;
+  /** Iterations finished; training continues with this iteration index. */
+  iterations: number;
+  meta: PyTreeJson;
+  outerState: unknown;
+}
+
+export class RunDirError extends Error {
+  override readonly name = 'RunDirError';
+}
+
+const file = (dir: string, name: keyof typeof RUN_FILES) => path.join(dir, RUN_FILES[name]);
+
+/** Versions of the packages that produced a run (recorded in config.json). */
+export function packageVersions(): Record<string, string> {
+  const out: Record<string, string> = { node: process.version };
+  for (const p of ['autodiff', 'envs', 'estimators', 'train']) {
+    try {
+      out[`@metagrad/${p}`] = require(`@metagrad/${p}/package.json`).version;
+    } catch {
+      out[`@metagrad/${p}`] = 'unknown';
+    }
+  }
+  return out;
+}
+
+/**
+ * Create a fresh run directory. An existing directory with anything in it is refused unless
+ * `force`, which removes only the run's own files (never anything else the user keeps there).
+ */
+export function createRunDir(dir: string, config: TrainConfig, force: boolean): void {
+  if (fs.existsSync(dir)) {
+    if (!fs.statSync(dir).isDirectory()) throw new RunDirError(`--out: expected a directory, got the file ${JSON.stringify(dir)}`);
+    const entries = fs.readdirSync(dir);
+    if (entries.length > 0 && !force)
+      throw new RunDirError(
+        `--out: ${JSON.stringify(dir)} already holds a run (${entries.slice(0, 4).join(', ')}${entries.length > 4 ? ', …' : ''}); use --resume ${dir} to continue it or --force to start over`,
+      );
+    for (const name of Object.values(RUN_FILES)) fs.rmSync(path.join(dir, name), { force: true });
+  }
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new RunDirError(`--out: cannot create ${JSON.stringify(dir)} (${(e as Error).message})`);
+  }
+  const body: RunConfigFile = { format: RUN_FORMAT, config, versions: packageVersions() };
+  writeFileAtomic('--out', file(dir, 'config'), `${JSON.stringify(body, null, 2)}\n`);
+  for (const name of ['progress', 'timing'] as const) fs.writeFileSync(file(dir, name), '');
+}
+
+function readJson(p: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(p, 'utf8');
+  } catch (e) {
+    throw new RunDirError(`${what}: cannot read ${JSON.stringify(p)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new RunDirError(`${what}: ${JSON.stringify(p)} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** The resolved config of an existing run (checked again: a hand-edited file gets a clear error). */
+export function readRunConfig(dir: string): TrainConfig {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new RunDirError(`run directory: expected a directory made by \`metagrad train --out\`, got ${JSON.stringify(dir)}`);
+  const body = readJson(file(dir, 'config'), 'run directory') as Partial<RunConfigFile>;
+  if (body?.format !== RUN_FORMAT)
+    throw new RunDirError(`${file(dir, 'config')}: format: expected ${JSON.stringify(RUN_FORMAT)}, got ${JSON.stringify(body?.format)}`);
+  try {
+    return resolveConfig((body.config ?? {}) as Record<string, unknown>, file(dir, 'config'));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new RunDirError(e.message);
+    throw e;
+  }
+}
+
+export function readCheckpoint(dir: string): Checkpoint | null {
+  const p = file(dir, 'checkpoint');
+  if (!fs.existsSync(p)) return null;
+  const c = readJson(p, 'checkpoint') as Partial<Checkpoint>;
+  if (c?.format !== RUN_FORMAT || !Number.isInteger(c.iterations) || (c.iterations as number) < 0)
+    throw new RunDirError(`${p}: expected a ${RUN_FORMAT} checkpoint with a non-negative iteration count`);
+  return c as Checkpoint;
+}
+
+export function writeCheckpoint(dir: string, c: Omit<Checkpoint, 'format'>): void {
+  writeFileAtomic('checkpoint', file(dir, 'checkpoint'), `${JSON.stringify({ format: RUN_FORMAT, ...c })}\n`);
+}
+
+export function writePolicy(dir: string, meta: PyTreeJson, iterations: number): void {
+  writeFileAtomic('policy', file(dir, 'policy'), `${JSON.stringify({ format: RUN_FORMAT, iterations, meta })}\n`);
+}
+
+/** The meta-parameters a run produced: policy.json if training finished, else the checkpoint. */
+export function readPolicy(dir: string): { meta: PyTreeJson; iterations: number; source: string } {
+  const p = file(dir, 'policy');
+  if (fs.existsSync(p)) {
+    const body = readJson(p, 'policy') as { meta: PyTreeJson; iterations: number };
+    return { meta: body.meta, iterations: body.iterations, source: p };
+  }
+  const c = readCheckpoint(dir);
+  if (c === null) return { meta: null, iterations: 0, source: 'initialisation' };
+  return { meta: c.meta, iterations: c.iterations, source: file(dir, 'checkpoint') };
+}
+
+/** Complete lines of a JSONL file (a line cut by a kill is dropped). */
+export function readJsonl<T>(p: string): T[] {
+  if (!fs.existsSync(p)) return [];
+  const text = fs.readFileSync(p, 'utf8');
+  const lines = text.split('\n');
+  lines.pop(); // after the last '\n': empty, or a partial line
+  return lines.map((l, i) => {
+    try {
+      return JSON.parse(l) as T;
+    } catch {
+      throw new RunDirError(`${p}: line ${i + 1} is not valid JSON`);
+    }
+  });
+}
+
+export function readProgress(dir: string): IterationRecord[] {
+  return readJsonl<IterationRecord>(file(dir, 'progress'));
+}
+
+export function readTimes(dir: string): IterationTimes[] {
+  return readJsonl<IterationTimes>(file(dir, 'timing'));
+}
+
+/** Keep the first `n` rows of the JSONL logs (what a checkpoint vouches for) before resuming. */
+export function truncateLogs(dir: string, n: number): void {
+  for (const name of ['progress', 'timing'] as const) {
+    const rows = readJsonl<unknown>(file(dir, name));
+    if (rows.length < n)
+      throw new RunDirError(`${file(dir, name)}: the checkpoint is after iteration ${n} but the file has ${rows.length} rows`);
+    writeFileAtomic('--resume', file(dir, name), rows.slice(0, n).map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
+}
+
+/** Append one iteration's rows (flushed to disk), then rewrite the CSV from both logs. */
+export function appendIteration(dir: string, record: IterationRecord, times: IterationTimes): void {
+  for (const [name, row] of [
+    ['progress', record],
+    ['timing', times],
+  ] as const) {
+    const fd = fs.openSync(file(dir, name), 'a');
+    try {
+      fs.writeSync(fd, `${JSON.stringify(row)}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  writeCsv(dir);
+}
+
+function writeCsv(dir: string): void {
+  const progress = readProgress(dir);
+  const times = readTimes(dir);
+  const k = progress.length ? progress[0].returns.length : 1;
+  const header = [
+    'iteration',
+    ...Array.from({ length: k }, (_, s) => `return_after_${s}_steps`),
+    'loss_before',
+    'loss_after',
+    'kl',
+    'step_fraction',
+    'accepted',
+    'grad_norm',
+    'param_norm',
+    'seconds_sampling',
+    'seconds_inner',
+    'seconds_outer',
+    'seconds_optimizer',
+    'seconds_total',
+  ];
+  const rows = progress.map((r, i) => {
+    const t = times[i];
+    return [
+      r.iteration,
+      ...r.returns,
+      r.lossBefore,
+      r.lossAfter,
+      r.kl,
+      r.stepFraction,
+      r.accepted ? 1 : 0,
+      r.gradNorm,
+      r.paramNorm,
+      t?.sampling ?? '',
+      t?.inner ?? '',
+      t?.outer ?? '',
+      t?.optimizer ?? '',
+      t?.total ?? '',
+    ].join(',');
+  });
+  writeFileAtomic('progress.csv', file(dir, 'csv'), `${[header.join(','), ...rows].join('\n')}\n`);
+}

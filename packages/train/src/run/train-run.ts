@@ -1,0 +1,89 @@
+import type { PyTree } from '@metagrad/autodiff';
+import type { MetaParams } from '../meta/adaptation';
+import type { TrainConfig } from '../meta/config';
+import { initMetaParams } from '../meta/init';
+import { type IterationRecord, type IterationTimes, metaIteration } from '../meta/meta-learner';
+import { makeOuterUpdate } from '../meta/outer-update';
+import { makeProblem, type Problem } from '../meta/problem';
+import {
+  appendIteration,
+  createRunDir,
+  readCheckpoint,
+  readRunConfig,
+  truncateLogs,
+  writeCheckpoint,
+  writePolicy,
+} from './run-dir';
+import { treeFromJson, treeToJson } from './serialize';
+
+export interface TrainRunOptions {
+  /** The run directory. */
+  dir: string;
+  /** A new run's config (ignored with `resume`: the directory's config.json is used). */
+  config?: TrainConfig;
+  /** Continue the run in `dir` from its last checkpoint. */
+  resume?: boolean;
+  /** Start over in a directory that already holds a run. */
+  force?: boolean;
+  /** Called after every iteration (progress bars, logs). */
+  onIteration?: (record: IterationRecord, times: IterationTimes, config: TrainConfig) => void;
+  /** Called when resuming, with the number of iterations already done. */
+  onResume?: (done: number, config: TrainConfig) => void;
+  /** Polled after every iteration: true stops the run cleanly after writing a checkpoint. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainRunResult {
+  config: TrainConfig;
+  iterations: number;
+  finished: boolean;
+  meta: MetaParams;
+}
+
+/**
+ * Train, or resume training, in a run directory. State between iterations is only
+ * (meta-parameters, optimiser state, iteration index): every random stream is keyed by the seed,
+ * iteration, task and episode, so a resumed run is bit-identical to one that was never stopped.
+ * Each row is appended (and flushed) before the checkpoint that covers it is written; on resume
+ * rows after the checkpoint are dropped and recomputed.
+ */
+export function trainRun(opts: TrainRunOptions): TrainRunResult {
+  const config = opts.resume ? readRunConfig(opts.dir) : requireConfig(opts.config);
+  const problem = makeProblem(config);
+  const outer = makeOuterUpdate(config);
+  let meta = initMetaParams(problem);
+  let start = 0;
+  if (opts.resume) {
+    const c = readCheckpoint(opts.dir);
+    if (c !== null) {
+      meta = treeFromJson(c.meta, 'checkpoint.meta') as unknown as MetaParams;
+      outer.restore(c.outerState);
+      start = c.iterations;
+    }
+    truncateLogs(opts.dir, start);
+    opts.onResume?.(start, config);
+  } else {
+    createRunDir(opts.dir, config, !!opts.force);
+  }
+  const save = (done: number) =>
+    writeCheckpoint(opts.dir, { iterations: done, meta: treeToJson(meta as unknown as PyTree), outerState: outer.state() });
+  let it = start;
+  for (; it < config.iterations; it++) {
+    const step = metaIteration(problem as Problem<PyTree>, outer, meta, it);
+    meta = step.meta;
+    appendIteration(opts.dir, step.record, step.times);
+    opts.onIteration?.(step.record, step.times, config);
+    const done = it + 1;
+    const stop = opts.shouldStop?.() ?? false;
+    if (done % config.checkpointEvery === 0 || done === config.iterations || stop) save(done);
+    if (stop) return { config, iterations: done, finished: false, meta };
+  }
+  if (start === config.iterations && readCheckpoint(opts.dir) === null) save(it);
+  writePolicy(opts.dir, treeToJson(meta as unknown as PyTree), it);
+  return { config, iterations: it, finished: true, meta };
+}
+
+function requireConfig(c: TrainConfig | undefined): TrainConfig {
+  if (c === undefined) throw new RangeError('trainRun: config: expected a resolved TrainConfig for a new run');
+  return c;
+}

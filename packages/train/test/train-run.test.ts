@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TINY_MDP_PATH } from '@metagrad/envs';
+import { resolveConfig } from '../src/meta/config';
+import { evaluateMeta } from '../src/meta/evaluate';
+import { initMetaParams } from '../src/meta/init';
+import { makeProblem } from '../src/meta/problem';
+import { readProgress } from '../src/run/run-dir';
+import { trainRun } from '../src/run/train-run';
+import { runCli } from './run-cli';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-train-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const dir = (name: string) => path.join(tmp, name);
+
+const NAV = ['--env', 'navigation2d', '--env-option', 'horizon=10', '--hidden', '8', '--meta-batch', '3', '--fast-batch', '4'];
+
+test('training with the exact estimator improves the exact post-adaptation return at every step', () => {
+  const config = resolveConfig({
+    env: 'mdp-file',
+    envOptions: { path: TINY_MDP_PATH },
+    estimator: 'exact',
+    policy: 'tabular',
+    outer: 'vpg',
+    outerLr: 0.01,
+    alpha: 0.5,
+    metaBatch: 1,
+    fastBatch: 2,
+    iterations: 15,
+  });
+  trainRun({ dir: dir('exact'), config });
+  const losses = readProgress(dir('exact')).map((r) => r.lossBefore);
+  expect(losses).toHaveLength(15);
+  // lossBefore = −J(θ + α∇J/H)/H, exact: it must fall at every small step
+  for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThan(losses[i - 1]);
+});
+
+test('evaluation runs before any training, and the oracle is better than the untrained policy', () => {
+  const problem = makeProblem(resolveConfig({ env: 'navigation2d', envOptions: { horizon: 20 }, hidden: [8] }));
+  const r = evaluateMeta(problem, initMetaParams(problem), { tasks: 5, steps: 2, episodes: 4 });
+  expect(r.mean).toHaveLength(3);
+  expect(r.perTask[0]).toHaveLength(5);
+  for (const x of [...r.mean, ...r.ci95]) expect(Number.isFinite(x)).toBe(true);
+  expect(r.oracle).not.toBeNull();
+  expect(r.oracle as number).toBeGreaterThan(r.mean[0]);
+  // the same run evaluated twice gives the same bits (fixed test tasks and streams)
+  expect(evaluateMeta(problem, initMetaParams(problem), { tasks: 5, steps: 2, episodes: 4 })).toEqual(r);
+});
+
+describe('run directories', () => {
+  test('an existing run is never overwritten without --resume or --force', async () => {
+    const args = ['train', ...NAV, '--iterations', '1', '--outer', 'vpg', '--out', dir('keep'), '--quiet'];
+    expect((await runCli(args)).code).toBe(0);
+    const before = fs.readFileSync(path.join(dir('keep'), 'progress.jsonl'));
+    const again = await runCli(args);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/already holds a run.*--resume.*--force/);
+    expect(fs.readFileSync(path.join(dir('keep'), 'progress.jsonl'))).toEqual(before);
+    fs.writeFileSync(path.join(dir('keep'), 'notes.txt'), 'mine');
+    expect((await runCli([...args, '--force'])).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir('keep'), 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  test.each([
+    [['--iterations', '-1'], /iterations: expected an integer in \[0, .*got -1/],
+    [['--algo', 'reptile'], /algo: expected one of maml, fomaml, promp, pretrain, got "reptile"/],
+    [['--estimator', 'exact'], /estimator: 'exact' needs a tabular MDP environment/],
+    [['--alpha', 'fast'], /--alpha: expected a finite number, got "fast"/],
+    [['--env', 'sinusoid'], /env: expected a reinforcement-learning environment/],
+    [['--env-option', 'horizon=0'], /horizon/],
+    [['--config', 'no-such-preset'], /--config: expected a preset file or one of .*maml-trpo-nav2d/],
+  ])('bad option %j is a clear error (exit 2) and writes nothing', async (bad, message) => {
+    const out = dir(`bad-${(bad as string[]).join('')}`.replace(/\W/g, ''));
+    const r = await runCli(['train', ...NAV, ...(bad as string[]), '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message as RegExp);
+    expect(fs.existsSync(path.join(out, 'config.json'))).toBe(false);
+  });
+
+  test('every shipped preset resolves against the config schema', () => {
+    const presets = path.join(__dirname, '..', '..', '..', 'presets');
+    const names = fs.readdirSync(presets).filter((f) => f.endsWith('.json'));
+    expect(names.length).toBeGreaterThanOrEqual(8);
+    for (const name of names) {
+      const { description, ...fields } = JSON.parse(fs.readFileSync(path.join(presets, name), 'utf8'));
+      expect(typeof description).toBe('string');
+      expect(() => resolveConfig(fields, name)).not.toThrow();
+    }
+    expect(() => resolveConfig({ maxkl: 0.01 }, 'p.json')).toThrow(/p.json: unknown field "maxkl"/);
+  });
+});
+
+/** Run the built CLI as a child process (so it can be killed with SIGKILL). */
+function spawnCli(args: string[]) {
+  const bin = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+  return spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const lines = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').length - 1 : 0);
+
+test('a run killed with SIGKILL mid-run resumes to byte-identical progress.jsonl and weights', async () => {
+  const common = [...NAV, '--iterations', '30', '--checkpoint-every', '3', '--seed', '4', '--quiet'];
+  const ref = dir('ref');
+  const done = spawnCli(['train', ...common, '--out', ref]);
+  await new Promise((resolve) => done.on('exit', resolve));
+  expect(lines(path.join(ref, 'progress.jsonl'))).toBe(30);
+
+  const killed = dir('killed');
+  const child = spawnCli(['train', ...common, '--out', killed]);
+  const progress = path.join(killed, 'progress.jsonl');
+  // kill once 4 rows are written: past the checkpoint at 3, so row 4 must be redone on resume
+  await new Promise<void>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (lines(progress) >= 4) {
+        clearInterval(poll);
+        child.kill('SIGKILL');
+        resolve();
+      }
+    }, 5);
+    child.on('exit', () => {
+      clearInterval(poll);
+      if (lines(progress) < 4) reject(new Error('the run ended before it could be killed'));
+    });
+  });
+  await new Promise((resolve) => child.on('exit', resolve));
+  expect(fs.existsSync(path.join(killed, 'policy.json'))).toBe(false);
+
+  const resumed = await runCli(['train', '--resume', killed, '--quiet']);
+  expect(resumed.code).toBe(0);
+  expect(resumed.err).toMatch(/resuming: \d+\/30 iterations done/);
+  expect(fs.readFileSync(path.join(killed, 'progress.jsonl'))).toEqual(fs.readFileSync(path.join(ref, 'progress.jsonl')));
+  expect(fs.readFileSync(path.join(killed, 'policy.json'))).toEqual(fs.readFileSync(path.join(ref, 'policy.json')));
+}, 120_000);
