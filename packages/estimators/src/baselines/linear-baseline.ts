@@ -63,16 +63,18 @@ export class LinearBaseline {
       }
     }
     let lambda = ridge;
-    for (let attempt = 0; attempt < RIDGE_ATTEMPTS; attempt++, lambda *= 10) {
+    for (let attempt = 1; ; attempt++) {
       const a = Float64Array.from(xtx);
       for (let p = 0; p < k; p++) a[p * k + p] += lambda;
       const w = solveSymmetric(a, xty, k);
       if (w?.every(Number.isFinite)) return new LinearBaseline(w, T);
+      if (attempt === RIDGE_ATTEMPTS) break;
+      lambda *= 10;
     }
     const tasks = [...new Set(batch.taskIndex)].join(', ');
     throw new RangeError(
       `LinearBaseline.fit: batch of ${B} episodes × ${T} steps (tasks ${tasks || 'none'}): ` +
-        `expected solvable normal equations, got a singular or non-finite solution for every ridge from ${ridge} to ${lambda / 10} (are the observations finite?)`,
+        `expected solvable normal equations, got a singular or non-finite solution for every ridge from ${ridge} to ${lambda} (are the observations finite?)`,
     );
   }
 

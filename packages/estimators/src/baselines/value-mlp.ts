@@ -1,10 +1,23 @@
-import type { Rng } from '@metagrad/autodiff';
+import {
+  add,
+  matmul,
+  mean,
+  type Rng,
+  reshape,
+  slice,
+  square,
+  sub,
+  type Tensor,
+  tanh,
+  tensor,
+  transpose,
+  valueAndGrad,
+} from '@metagrad/autodiff';
 
 /**
  * A one-hidden-layer tanh MLP x ↦ w₂·tanh(W₁x + b₁) + b₂ on a flat parameter vector
- * [W₁ (H×D, row-major), b₁ (H), w₂ (H), b₂], with its squared-error loss and gradient written out
- * by hand in plain numbers (thousands of tiny SGD steps: no graph to build). The tests check the
- * gradient against the autodiff engine.
+ * [W₁ (H×D, row-major), b₁ (H), w₂ (H), b₂], and its squared-error loss, differentiated by the
+ * engine (first-order `valueAndGrad` keeps no graph, so thousands of small SGD steps stay cheap).
  */
 export class ValueMlp {
   readonly size: number;
@@ -29,58 +42,32 @@ export class ValueMlp {
     return p;
   }
 
-  /** Predictions for N rows of x ([N, D] row-major). */
-  predict(params: Float64Array, x: Float64Array): Float64Array {
+  /** f(x_r) for the rows of x [N, D] with the flat parameters p: [N], differentiable in p. */
+  forward(p: Tensor, x: Tensor): Tensor {
     const { inputs: D, hidden: H } = this;
-    const n = x.length / D;
-    const out = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      let y = params[H * D + 2 * H];
-      for (let h = 0; h < H; h++) {
-        let a = params[H * D + h];
-        for (let d = 0; d < D; d++) a += params[h * D + d] * x[r * D + d];
-        y += params[H * D + H + h] * Math.tanh(a);
-      }
-      out[r] = y;
-    }
-    return out;
+    const w1 = reshape(slice(p, [0], [H * D]), [H, D]);
+    const b1 = slice(p, [H * D], [H]);
+    const w2 = reshape(slice(p, [H * D + H], [H]), [H, 1]);
+    const b2 = slice(p, [H * D + 2 * H], [1]);
+    const z = tanh(add(matmul(x, transpose(w1)), b1));
+    return add(reshape(matmul(z, w2), [x.shape[0]]), b2);
   }
 
-  /** Mean over rows of (f(x_r) − y_r)² and its gradient in the parameters. */
+  /** Predictions for N rows of x ([N, D] row-major). */
+  predict(params: Float64Array, x: Float64Array): Float64Array {
+    const n = x.length / this.inputs;
+    if (n === 0) return new Float64Array(0);
+    return Float64Array.from(this.forward(tensor(params), tensor(x, { shape: [n, this.inputs] })).data);
+  }
+
+  /** Mean over rows of (f(x_r) − y_r)² and its gradient in the parameters (0 and zeros for no rows). */
   lossAndGrad(params: Float64Array, x: Float64Array, y: Float64Array): { loss: number; grad: Float64Array } {
-    const D = this.inputs;
-    const H = this.hidden;
-    const oB1 = H * D;
-    const oW2 = oB1 + H;
-    const oB2 = oW2 + H;
     const n = y.length;
-    const g = new Float64Array(this.size);
-    const act = new Float64Array(H);
-    let loss = 0;
-    for (let r = 0; r < n; r++) {
-      const xo = r * D;
-      let f = params[oB2];
-      for (let h = 0; h < H; h++) {
-        const wo = h * D;
-        let a = params[oB1 + h];
-        for (let d = 0; d < D; d++) a += params[wo + d] * x[xo + d];
-        const z = Math.tanh(a);
-        act[h] = z;
-        f += params[oW2 + h] * z;
-      }
-      const e = f - y[r];
-      loss += (e * e) / n;
-      const de = (2 * e) / n;
-      g[oB2] += de;
-      for (let h = 0; h < H; h++) {
-        const z = act[h];
-        g[oW2 + h] += de * z;
-        const da = de * params[oW2 + h] * (1 - z * z);
-        g[oB1 + h] += da;
-        const wo = h * D;
-        for (let d = 0; d < D; d++) g[wo + d] += da * x[xo + d];
-      }
-    }
-    return { loss, grad: g };
+    if (n === 0) return { loss: 0, grad: new Float64Array(this.size) };
+    const xs = tensor(x, { shape: [n, this.inputs] });
+    const ys = tensor(y);
+    const squaredError = (p: Tensor): Tensor => mean(square(sub(this.forward(p, xs), ys)));
+    const [loss, grad] = valueAndGrad(squaredError)(tensor(params)) as [Tensor, Tensor];
+    return { loss: loss.item(), grad: Float64Array.from(grad.data) };
   }
 }
