@@ -17,11 +17,12 @@ import { sampleRepeats } from './sampling';
 import { upperTriangles, vectorStats } from './stats';
 import type { MdpEstimatorResult, MdpProblem, MdpStudyResult, StudyOptions } from './types';
 
-/** The random stream (rollout task index) of the estimates' trajectories; the fitted baseline uses 1. */
+/** Random streams (the rollout's task index): the estimates' trajectories, the fitted baselines'. */
 const SAMPLE_STREAM = 0;
+const FIT_STREAM = 1;
 
 /**
- * Per estimate, a linear baseline fitted on B other trajectories (task stream 1, never used for
+ * Per estimate, a linear baseline fitted on B other trajectories (FIT_STREAM, never used for
  * the estimates themselves), so it is independent of the batch it is applied to.
  */
 function fittedValues(
@@ -42,7 +43,7 @@ function fittedValues(
       episodes: B,
       episodeOffset: (first + r) * B,
       seed,
-      taskIndices: [1],
+      taskIndices: [FIT_STREAM],
     });
     const lanes = Array.from({ length: B }, (_, b) => r * B + b);
     const pred = LinearBaseline.fit(fitBatch).predict(selectLanes(batch, lanes));
