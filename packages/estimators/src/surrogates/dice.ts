@@ -23,7 +23,7 @@ export function diceSum(p: Prepared): Tensor {
 
 /**
  * DiCE: L = (1/B) Σ_b Σ_t □(C_t) γ^t r_t, C_t the inclusive cumulative log-prob along time
- * (per-step discounted rewards, never returns-to-go). Unbiased for every derivative order.
+ * (per-step discounted rewards, never returns summed from t). Unbiased for every derivative order.
  * The optional baseline term has value 0 and only removes first-order variance.
  */
 export function dice(traj: Trajectories, opts: DiceOptions = {}): Tensor {

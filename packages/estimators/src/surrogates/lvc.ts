@@ -10,7 +10,7 @@ import {
 import { magicBox } from './magic-box';
 
 export interface LvcOptions {
-  /** ⊥ state values V(s_t), subtracted as γ^t V(s_t) from the return-to-go G_t. */
+  /** ⊥ state values V(s_t), subtracted as γ^t V(s_t) from G_t = Σ_{k≥t} γ^k r_k. */
   values?: PerStepInput;
   /** Give ⊥ advantages directly instead ([B, T]); they should carry the γ^t factor. */
   advantages?: PerStepInput;
