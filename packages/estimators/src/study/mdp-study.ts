@@ -14,7 +14,7 @@ import { computeInChunks, StudySeries } from './chunks';
 import { STUDY_DEFAULTS } from './defaults';
 import { mdpStudySetup } from './mdp-setup';
 import { sampleRepeats } from './sampling';
-import { upperTriangles, vectorStats } from './stats';
+import { falsePositiveText, upperTriangles, vectorStats } from './stats';
 import type { MdpEstimatorResult, MdpProblem, MdpStudyResult, StudyOptions } from './types';
 
 /** Random streams (the rollout's task index): the estimates' trajectories, the fitted baselines'. */
@@ -129,8 +129,4 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
     estimators: results,
     falsePositiveRate: falsePositiveText(level),
   };
-}
-
-export function falsePositiveText(level: number): string {
-  return `an unbiased estimator is wrongly flagged with probability at most ${level} per verdict (Bonferroni over the entries tested, normal approximation of the mean of R estimates)`;
 }

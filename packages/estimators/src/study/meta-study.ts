@@ -5,9 +5,8 @@ import { repeatEstimates, tileParameters } from './batched-estimates';
 import { computeInChunks, StudySeries } from './chunks';
 import { STUDY_DEFAULTS } from './defaults';
 import { mdpStudySetup } from './mdp-setup';
-import { falsePositiveText } from './mdp-study';
 import { sampleRepeats } from './sampling';
-import { vectorStats } from './stats';
+import { falsePositiveText, vectorStats } from './stats';
 import type { MdpProblem, MetaEstimatorResult, MetaStudyResult, StudyOptions } from './types';
 
 /**

@@ -180,3 +180,8 @@ export function upperTriangles(mats: Float64Array, P: number): Float64Array {
   }
   return out;
 }
+
+/** The verdicts' false-positive guarantee, in words (shown with every study). */
+export function falsePositiveText(level: number): string {
+  return `an unbiased estimator is wrongly flagged with probability at most ${level} per verdict (Bonferroni over the entries tested, normal approximation of the mean of R estimates)`;
+}

@@ -4,8 +4,7 @@ import { toyLsfMoments, toySfMoments } from '../exact/gaussian-toy';
 import { lsf, nSampleSf } from '../surrogates/lsf';
 import { computeInChunks, StudySeries } from './chunks';
 import { STUDY_DEFAULTS } from './defaults';
-import { falsePositiveText } from './mdp-study';
-import { vectorStats } from './stats';
+import { falsePositiveText, vectorStats } from './stats';
 import type { GaussianProblem, StudyOptions, ToyRow, ToyStudyResult } from './types';
 
 export const TOY_ESTIMATORS = ['n-sample-sf', 'lsf'] as const;
