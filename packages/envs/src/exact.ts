@@ -17,6 +17,7 @@ import {
 } from '@metagrad/autodiff';
 import type { Batch } from './batch';
 import { checkInt, EnvConfigError } from './errors';
+import { oneHotIndex } from './one-hot';
 import type { TabularMdp } from './tabular-mdp';
 import { enumerateTrajectories, type Trajectories, trajectoryCount } from './trajectories';
 
@@ -157,12 +158,7 @@ export function tabularBatchLogProbs(logits: Tensor, batch: Batch): Tensor {
   const idx = new Int32Array(B * T);
   for (let k = 0; k < B * T; k++) {
     if (mask[k] === 0) continue; // index 0 is a valid entry; the mask zeroes it below
-    let s = 0;
-    while (s < S && observations[k * S + s] !== 1) s++;
-    if (s === S)
-      throw new EnvConfigError(
-        `batch.observations[${Math.floor(k / T)}][${k % T}]: expected a one-hot state`,
-      );
+    const s = oneHotIndex(observations, k, S, () => `batch.observations[${Math.floor(k / T)}][${k % T}]`);
     idx[k] = s * A + actions[k];
   }
   const flatLogPi = reshape(logSoftmax(logits, -1), [S * A]);

@@ -9,6 +9,7 @@ export * from './four-corners';
 export * from './gaussian-toy';
 export * from './mdp-json';
 export * from './navigation2d';
+export * from './one-hot';
 export * from './point-mass';
 export * from './policies';
 export * from './random-mdp';

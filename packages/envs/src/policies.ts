@@ -1,4 +1,5 @@
 import { EnvConfigError } from './errors';
+import { oneHotIndex } from './one-hot';
 import type { Policy } from './rollout';
 import type { Space } from './spaces';
 
@@ -85,10 +86,7 @@ export function tabularSoftmaxPolicy(
         throw new EnvConfigError(
           `tabularSoftmaxPolicy: lane ${b}: expected at most ${M * (per as number)} lanes (${M} policies × ${per} lanes)`,
         );
-      let s = 0;
-      while (s < states && obs[b * states + s] !== 1) s++;
-      if (s === states)
-        throw new EnvConfigError(`tabularSoftmaxPolicy: obs[${b}]: expected a one-hot state vector`);
+      const s = oneHotIndex(obs, b, states, () => `tabularSoftmaxPolicy: obs[${b}]`);
       out[b] = ctx.rngs[b].categoricalLogits(theta, m * P + s * actions, actions);
     }
   };

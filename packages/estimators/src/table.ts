@@ -1,10 +1,10 @@
-import { dice } from './dice';
 import type { SurrogateBuilder } from './exact/expectation';
-import { loadedDice } from './loaded-dice';
-import { lvc } from './lvc';
-import { mamlBiased } from './maml-biased';
-import { sf } from './sf';
-import { tmaml } from './tmaml';
+import { dice } from './surrogates/dice';
+import { loadedDice } from './surrogates/loaded-dice';
+import { lvc } from './surrogates/lvc';
+import { mamlBiased } from './surrogates/maml';
+import { sf } from './surrogates/sf';
+import { tmaml } from './surrogates/tmaml';
 
 /**
  * What an estimator is unbiased for. `hessian` is E[∇²L] = ∇²J. `metaGradient`: for the

@@ -1,4 +1,5 @@
 import { logSoftmax, mul, reshape, type Tensor, take, tensor } from '@metagrad/autodiff';
+import { oneHotIndex } from '@metagrad/envs';
 
 /**
  * log π_θ(a_t|s_t) of the tabular softmax policy π(·|s) = softmax(θ[s]) for a batch of
@@ -30,10 +31,7 @@ export function stateActionIndices(
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     if (!mask[i]) continue;
-    let s = 0;
-    while (s < states && observations[i * states + s] !== 1) s++;
-    if (s === states) throw new RangeError(`observations[${i}]: expected a one-hot state vector`);
-    out[i] = s * numActions + actions[i];
+    out[i] = oneHotIndex(observations, i, states, () => `observations[${i}]`) * numActions + actions[i];
   }
   return out;
 }

@@ -16,3 +16,12 @@ test.each(modes)('%s study: the shared problem checks', (_name, meta) => {
   expect(() => run({ theta: [0, 0, 0] })).toThrow('theta: expected 6 logits, got 3');
   expect(() => run({}, ['no-such'])).toThrow(/^estimators: expected names from .*, got "no-such"$/);
 });
+
+test('the test level is checked by name (StudyOptions.level)', () => {
+  const problem = { kind: 'mdp' as const, mdp };
+  expect(() => study({ problem, repeats: 2, samples: 1, level: 1 })).toThrow(
+    'level: expected a number in (0, 1), got 1',
+  );
+  const r = study({ problem, estimators: ['sf'], repeats: 2, samples: 1, level: 0.2 });
+  expect(r.alpha).toBe(0.2); // the result key stays `alpha` until issue 12
+});

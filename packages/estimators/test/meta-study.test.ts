@@ -27,7 +27,7 @@ const r = study({
   samples: 20,
   repeats: R,
   seed: 5,
-  alpha: 0.001,
+  level: 0.001,
   meta: { stepSize: 1, composed: false },
 }) as MetaStudyResult;
 

@@ -12,7 +12,7 @@ const r = study({
   samples: 10,
   repeats: 1000,
   seed: 2024,
-  alpha: 0.001,
+  level: 0.001,
 }) as MdpStudyResult;
 const get = (name: string) => r.estimators.find((e) => e.name === name)!;
 
@@ -67,7 +67,7 @@ test('deterministic: the same seed gives the same bits whatever the batch size',
 });
 
 test('a fitted linear baseline (on independent trajectories) keeps TMAML unbiased and still lowers its variance', () => {
-  const opts = { samples: 10, repeats: 300, seed: 77, alpha: 0.001, estimators: ['dice', 'tmaml'] };
+  const opts = { samples: 10, repeats: 300, seed: 77, level: 0.001, estimators: ['dice', 'tmaml'] };
   const fitted = study({ problem: { kind: 'mdp', mdp, baseline: 'fitted' }, ...opts }) as MdpStudyResult;
   const [d, t] = fitted.estimators;
   console.log(

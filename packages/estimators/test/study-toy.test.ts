@@ -3,18 +3,18 @@ import { study, type ToyStudyResult } from '../src';
 // Tang et al.'s toy at θ = 2, σ = 1: exact gradient −2; LSF bias −2θ/N = −4/N.
 // 12 mean checks and 6 SF verdicts: α = 0.001 each keeps the family-wise false-positive rate ≤ 2%.
 // N = 1000 costs 1000 draws per estimate, so it gets fewer repeats (its variances are the point).
-const alpha = 0.001;
+const level = 0.001;
 const small = study({
   problem: { kind: 'gaussian', theta: 2, sigma: 1, n: [1, 2, 5, 10, 100] },
   repeats: 2000,
   seed: 11,
-  alpha,
+  level,
 }) as ToyStudyResult;
 const large = study({
   problem: { kind: 'gaussian', theta: 2, sigma: 1, n: [1000] },
   repeats: 400,
   seed: 12,
-  alpha,
+  level,
 }) as ToyStudyResult;
 const result = { ...small, rows: [...small.rows, ...large.rows] };
 const row = (est: string, n: number) => result.rows.find((r) => r.estimator === est && r.n === n)!;

@@ -5,7 +5,7 @@ import {
   type TabularMdp,
   type Trajectories as TrajectorySet,
 } from '@metagrad/envs';
-import type { Trajectories } from '../inputs';
+import type { Trajectories } from '../surrogates/inputs';
 import { tabularLogProbs } from '../tabular-policy';
 
 /**

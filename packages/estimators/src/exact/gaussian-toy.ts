@@ -3,7 +3,7 @@ import { type GaussianToy, toyGradient, toyLsfMean } from '@metagrad/envs';
 /**
  * Closed-form moments of the two N-sample estimators on Tang et al.'s 1-D toy
  * (X_i ∼ N(θ, σ²), f(x) = −(x − 1)²), derived with u = ε̄ ∼ N(0, 1/N) and the independent
- * S² = (1/N)Σ(ε_i − ε̄)² ∼ χ²_{N−1}/N (see test/toy-closed-form.test.ts for a Monte-Carlo check).
+ * S² = (1/N)Σ(ε_i − ε̄)² ∼ χ²_{N−1}/N. test/study-toy.test.ts checks them against sampled estimates.
  */
 export interface ToyMoments {
   mean: number;

@@ -1,10 +1,10 @@
 import { mul, sum, type Tensor, tensor } from '@metagrad/autodiff';
 import { enumerateTrajectories, type TabularMdp } from '@metagrad/envs';
-import { dice } from '../dice';
-import { prepare } from '../inputs';
-import { lvc } from '../lvc';
-import { magicBox } from '../magic-box';
-import { sf } from '../sf';
+import { dice } from '../surrogates/dice';
+import { prepare } from '../surrogates/inputs';
+import { lvc } from '../surrogates/lvc';
+import { magicBox } from '../surrogates/magic-box';
+import { sf } from '../surrogates/sf';
 import { exactEstimatorMoments, MOMENTS_MAX_TRAJECTORIES, type SurrogateBuilder } from './expectation';
 
 /** Matrices [P, P] row-major that add up to ∇²J. */
@@ -30,7 +30,7 @@ function whole(kind: 'lp' | 'perStep' | 'joint'): SurrogateBuilder {
   return (traj) => {
     const p = prepare(traj);
     const R = new Float64Array(p.B * p.T);
-    for (let b = 0; b < p.B; b++) R.fill(p.returnsToGo[b * p.T], b * p.T, (b + 1) * p.T);
+    for (let b = 0; b < p.B; b++) R.fill(p.returnsDiscountedFrom0[b * p.T], b * p.T, (b + 1) * p.T);
     const r = tensor(R, { shape: [p.B, p.T] });
     let x: Tensor;
     if (kind === 'lp') x = sum(mul(p.lp, r));

@@ -12,7 +12,7 @@ import {
   tensor,
 } from '@metagrad/autodiff';
 import { enumerateTrajectories, exactReturnBackward, type TabularMdp } from '@metagrad/envs';
-import { magicBox } from '../magic-box';
+import { magicBox } from '../surrogates/magic-box';
 import { tabularLogProbs } from '../tabular-policy';
 import { MOMENTS_MAX_TRAJECTORIES } from './expectation';
 

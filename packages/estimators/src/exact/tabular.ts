@@ -1,5 +1,5 @@
 import { add, grad, hessian, mul, type Tensor, tensor } from '@metagrad/autodiff';
-import { exactReturnBackward, stateValues, type TabularMdp } from '@metagrad/envs';
+import { exactReturnBackward, type TabularMdp } from '@metagrad/envs';
 
 /**
  * Exact J, ∇J, ∇²J and the one-step MAML meta-gradient of the tabular softmax policy
@@ -43,12 +43,4 @@ export function exactMetaGradient(mdp: TabularMdp, alpha: number, theta?: ArrayL
   const g = grad(f) as (x: Tensor) => Tensor;
   const meta = grad((x: Tensor) => f(add(x, mul(alpha, g(x))))) as (x: Tensor) => Tensor;
   return Float64Array.from(meta(th).data);
-}
-
-/**
- * Time-dependent state values V_t(s) under softmax(θ): [T, S] (plain numbers; exact ⊥ baselines).
- * @deprecated The implementation lives in `@metagrad/envs` as `stateValues(mdp, θ, horizon)`; use that.
- */
-export function exactValues(mdp: TabularMdp, theta: ArrayLike<number>, horizon = mdp.horizon): Float64Array {
-  return stateValues(mdp, theta, horizon);
 }

@@ -1,4 +1,4 @@
-import type { StudyChunk } from './types';
+import type { StudyChunk, StudyOptions } from './types';
 
 /**
  * The raw per-repeat estimates of a study, one flat repeat-major array per series ([R · width]),
@@ -49,5 +49,31 @@ export class StudySeries {
     for (const [name, w] of Object.entries(this.widths))
       values[name] = this.values[name].subarray(first * w, (first + count) * w);
     return { first, count, values };
+  }
+}
+
+/**
+ * Compute the repeats `series` does not hold yet, `chunk` at a time: `computeChunk(first, count,
+ * finished)` fills the chunk's series and calls `finished()` after each of its `jobsPerRepeat`
+ * jobs (estimators, or estimator × N), which reports progress; each finished chunk goes to
+ * `onChunk` (for checkpoints).
+ */
+export function computeInChunks(
+  series: StudySeries,
+  chunk: number,
+  jobsPerRepeat: number,
+  opts: Pick<StudyOptions, 'onProgress' | 'onChunk'>,
+  computeChunk: (first: number, count: number, finished: () => void) => void,
+): void {
+  const R = series.repeats;
+  const total = R * jobsPerRepeat;
+  let done = series.done * jobsPerRepeat;
+  for (let first = series.done; first < R; first += chunk) {
+    const count = Math.min(chunk, R - first);
+    computeChunk(first, count, () => {
+      done += count;
+      opts.onProgress?.(done, total);
+    });
+    opts.onChunk?.(series.chunk(first, count));
   }
 }

@@ -1,20 +1,21 @@
 import { type TrajectoryEntry, trajectoryEstimators } from '../table';
+import { STUDY_DEFAULTS } from './defaults';
 import type { MdpProblem, StudyOptions } from './types';
 
-/** The validated inputs of an MDP study (gradient/Hessian or meta-gradient), defaults filled in. */
+/** The validated inputs of an MDP study (gradient/Hessian or meta-gradient), STUDY_DEFAULTS filled in. */
 export interface MdpStudySetup {
   /** Policy logits θ, flat [S·A]: the problem's, else the MDP's own `logits`. */
   theta: Float64Array;
   /** Parameters S·A. */
   P: number;
-  /** Trajectories per estimate (`samples`, default 20). */
+  /** Trajectories per estimate (`samples`). */
   B: number;
-  /** Independent estimates (`repeats`, default 400). */
+  /** Independent estimates (`repeats`). */
   R: number;
-  /** Estimates per vectorised call (`batchSize`, default 50). */
+  /** Estimates per vectorised call (`batchSize`). */
   chunk: number;
   seed: number;
-  /** Level of the z-test (`alpha`, default 0.01). */
+  /** Level of the z-test (`level`). */
   level: number;
   /** The estimators asked for (default: every trajectory estimator of the table). */
   entries: TrajectoryEntry[];
@@ -40,11 +41,11 @@ export function mdpStudySetup(p: MdpProblem, opts: StudyOptions): MdpStudySetup 
   return {
     theta,
     P,
-    B: opts.samples ?? 20,
-    R: opts.repeats ?? 400,
-    chunk: opts.batchSize ?? 50,
-    seed: opts.seed ?? 0,
-    level: opts.alpha ?? 0.01,
+    B: opts.samples ?? STUDY_DEFAULTS.mdp.samples,
+    R: opts.repeats ?? STUDY_DEFAULTS.mdp.repeats,
+    chunk: opts.batchSize ?? STUDY_DEFAULTS.mdp.batchSize,
+    seed: opts.seed ?? STUDY_DEFAULTS.seed,
+    level: opts.level ?? STUDY_DEFAULTS.level,
     entries,
   };
 }

@@ -1,63 +1,41 @@
 import {
   type Batch,
   enumerateTrajectories,
-  type Policy,
   rollout,
-  stateValues,
   type TabularMdp,
   TabularMdpEnv,
   tabularSoftmaxPolicy,
 } from '@metagrad/envs';
+import { LinearBaseline } from '../baselines/linear-baseline';
 import { exactEstimatorMoments, MOMENTS_MAX_TRAJECTORIES } from '../exact/expectation';
 import { exactDerivatives } from '../exact/tabular';
-import { LinearBaseline } from '../linear-baseline';
-import { stateActionIndices } from '../tabular-policy';
-import { type RepeatData, repeatEstimates, tileParameters } from './batched-estimates';
-import { StudySeries } from './chunks';
+import { repeatEstimates, tileParameters } from './batched-estimates';
+import { computeInChunks, StudySeries } from './chunks';
+import { STUDY_DEFAULTS } from './defaults';
 import { mdpStudySetup } from './mdp-setup';
-import { upperTriangles, vectorStats } from './stats';
+import { sampleRepeats } from './sampling';
+import { falsePositiveText, upperTriangles, vectorStats } from './stats';
 import type { MdpEstimatorResult, MdpProblem, MdpStudyResult, StudyOptions } from './types';
 
-/** Batches of `count` consecutive estimates (B trajectories each) at θ, with the problem's ⊥ values. */
-function sampleChunk(
-  p: MdpProblem,
-  theta: Float64Array,
-  B: number,
-  first: number,
-  count: number,
-  seed: number,
-): RepeatData {
-  const { mdp } = p;
-  const env = TabularMdpEnv.forMdp(mdp);
-  const policy = tabularSoftmaxPolicy(theta, mdp.states, mdp.actions);
-  // episode streams are keyed by episode index, so chunking never changes the samples
-  const batch = rollout(env, mdp, policy, { episodes: count * B, episodeOffset: first * B, seed });
-  const T = batch.horizon;
-  const sa = stateActionIndices(batch.observations, batch.actions, batch.mask, mdp.states, mdp.actions);
-  let values: Float64Array = new Float64Array(sa.length);
-  const baseline = p.baseline ?? 'exact';
-  if (baseline === 'exact') {
-    const v = stateValues(mdp, theta, T);
-    for (let i = 0; i < sa.length; i++)
-      values[i] = batch.mask[i] * v[(i % T) * mdp.states + Math.floor(sa[i] / mdp.actions)];
-  } else if (baseline === 'fitted') values = fittedValues(env, mdp, policy, batch, B, first, count, seed);
-  return { repeats: count, sa, rewards: batch.rewards, mask: batch.mask, values };
-}
+/** Random streams (the rollout's task index): the estimates' trajectories, the fitted baselines'. */
+const SAMPLE_STREAM = 0;
+const FIT_STREAM = 1;
 
 /**
- * Per estimate, a linear baseline fitted on B other trajectories (task stream 1, never used for
+ * Per estimate, a linear baseline fitted on B other trajectories (FIT_STREAM, never used for
  * the estimates themselves), so it is independent of the batch it is applied to.
  */
 function fittedValues(
-  env: TabularMdpEnv,
   mdp: TabularMdp,
-  policy: Policy,
+  theta: Float64Array,
   batch: Batch,
   B: number,
   first: number,
   count: number,
   seed: number,
 ): Float64Array {
+  const env = TabularMdpEnv.forMdp(mdp);
+  const policy = tabularSoftmaxPolicy(theta, mdp.states, mdp.actions);
   const out = new Float64Array(batch.rewards.length);
   const T = batch.horizon;
   for (let r = 0; r < count; r++) {
@@ -65,7 +43,7 @@ function fittedValues(
       episodes: B,
       episodeOffset: (first + r) * B,
       seed,
-      taskIndices: [1],
+      taskIndices: [FIT_STREAM],
     });
     const lanes = Array.from({ length: B }, (_, b) => r * B + b);
     const pred = LinearBaseline.fit(fitBatch).predict(selectLanes(batch, lanes));
@@ -92,7 +70,7 @@ function selectLanes(batch: Batch, lanes: number[]): Batch {
 
 export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
   const { mdp } = p;
-  const { theta, P, B, R, chunk, seed, level: alpha, entries } = mdpStudySetup(p, opts);
+  const { theta, P, B, R, chunk, seed, level, entries } = mdpStudySetup(p, opts);
   const exact = exactDerivatives(mdp, theta);
   let enumerated: ReturnType<typeof enumerateTrajectories> | null = null;
   try {
@@ -106,28 +84,24 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
     widths[`${e.name}/hessian`] = P * P;
   }
   const series = new StudySeries(R, widths, opts.resume);
-  const total = R * entries.length;
-  let done = series.done * entries.length;
-  for (let first = series.done; first < R; first += chunk) {
-    const count = Math.min(chunk, R - first);
-    const data = sampleChunk(p, theta, B, first, count, seed);
+  computeInChunks(series, chunk, entries.length, opts, (first, count, finished) => {
     const thetas = tileParameters(theta, count);
+    const { data, batch } = sampleRepeats(p, thetas, B, first, count, seed, SAMPLE_STREAM);
+    if (p.baseline === 'fitted') data.values = fittedValues(mdp, theta, batch, B, first, count, seed);
     for (const e of entries) {
       const out = repeatEstimates(mdp, thetas, e.build, data, B);
       series.set(`${e.name}/gradient`, out.gradient, first);
       series.set(`${e.name}/hessian`, out.hessian as Float64Array, first);
-      done += count;
-      opts.onProgress?.(done, total);
+      finished();
     }
-    opts.onChunk?.(series.chunk(first, count));
-  }
+  });
   const exactUpper = upperTriangles(exact.hessian, P);
   const results: MdpEstimatorResult[] = entries.map((e) => {
     let exactBias: MdpEstimatorResult['exactBias'] = null;
     // a fitted baseline is random: its exact estimator mean is not enumerable (it is unbiased anyway)
     if (enumerated !== null && p.baseline !== 'fitted') {
       const m = exactEstimatorMoments(mdp, theta, e.build, {
-        withValues: (p.baseline ?? 'exact') === 'exact',
+        withValues: (p.baseline ?? STUDY_DEFAULTS.mdp.baseline) === 'exact',
         enumerated,
       });
       exactBias = {
@@ -139,8 +113,8 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
       name: e.name,
       label: e.label,
       claim: e.unbiased,
-      gradient: vectorStats(series.values[`${e.name}/gradient`], exact.grad, alpha),
-      hessian: vectorStats(upperTriangles(series.values[`${e.name}/hessian`], P), exactUpper, alpha),
+      gradient: vectorStats(series.values[`${e.name}/gradient`], exact.grad, level),
+      hessian: vectorStats(upperTriangles(series.values[`${e.name}/hessian`], P), exactUpper, level),
       exactBias,
     };
   });
@@ -150,13 +124,9 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
     samples: B,
     repeats: R,
     seed,
-    alpha,
+    alpha: level, // the JSON key stays `alpha` until issue 12 renames it
     exact: { J: exact.J, grad: Array.from(exact.grad), hessian: Array.from(exact.hessian) },
     estimators: results,
-    falsePositiveRate: falsePositiveText(alpha),
+    falsePositiveRate: falsePositiveText(level),
   };
-}
-
-export function falsePositiveText(alpha: number): string {
-  return `an unbiased estimator is wrongly flagged with probability at most ${alpha} per verdict (Bonferroni over the entries tested, normal approximation of the mean of R estimates)`;
 }

@@ -1,13 +1,12 @@
-import { rollout, stateValues, TabularMdpEnv, tabularSoftmaxPolicy } from '@metagrad/envs';
 import { exactEstimatorMoments } from '../exact/expectation';
 import { exactDerivatives, exactMetaGradient } from '../exact/tabular';
 import type { TrajectoryEntry } from '../table';
-import { stateActionIndices } from '../tabular-policy';
-import { type RepeatData, repeatEstimates, tileParameters } from './batched-estimates';
-import { StudySeries } from './chunks';
+import { repeatEstimates, tileParameters } from './batched-estimates';
+import { computeInChunks, StudySeries } from './chunks';
+import { STUDY_DEFAULTS } from './defaults';
 import { mdpStudySetup } from './mdp-setup';
-import { falsePositiveText } from './mdp-study';
-import { vectorStats } from './stats';
+import { sampleRepeats } from './sampling';
+import { falsePositiveText, vectorStats } from './stats';
 import type { MdpProblem, MetaEstimatorResult, MetaStudyResult, StudyOptions } from './types';
 
 /**
@@ -24,43 +23,6 @@ export const META_STUDY_NOTE =
   'its mean is (I + αE[Ĥ]) E[ĝ], so it is unbiased for (I + α∇²J)∇J(θ′) exactly when the estimator’s Hessian and gradient are (this is the verdict). ' +
   'composed (estimated inner step, what a MAML implementation computes): θ′ = θ + αĝ_in from the same inner samples, ĝ from outer samples drawn at that θ′; ' +
   'E[f(θ + αĝ)] ≠ f(θ + αE[ĝ]), so even an unbiased Hessian leaves an O(α²) bias (through Var ĝ_in and Cov(Ĥ, ĝ_in), both from the same inner samples): its bias and verdict are reported, not claimed.';
-
-/** `count` estimates' batches (B each) from one stream, estimate r drawn with θ_r (rows of `thetas`). */
-function sampleRepeats(
-  p: MdpProblem,
-  thetas: Float64Array,
-  B: number,
-  first: number,
-  count: number,
-  seed: number,
-  stream: number,
-): RepeatData {
-  const { mdp } = p;
-  const { states: S, actions: A } = mdp;
-  const P = S * A;
-  const batch = rollout(
-    TabularMdpEnv.forMdp(mdp),
-    mdp,
-    tabularSoftmaxPolicy(thetas, S, A, { lanesPerPolicy: B }),
-    {
-      episodes: count * B,
-      episodeOffset: first * B,
-      seed,
-      taskIndices: [stream],
-    },
-  );
-  const T = batch.horizon;
-  const sa = stateActionIndices(batch.observations, batch.actions, batch.mask, S, A);
-  const values = new Float64Array(sa.length);
-  if ((p.baseline ?? 'exact') === 'exact') {
-    for (let r = 0; r < count; r++) {
-      const v = stateValues(mdp, thetas.subarray(r * P, (r + 1) * P), T);
-      for (let i = r * B * T; i < (r + 1) * B * T; i++)
-        values[i] = batch.mask[i] * v[(i % T) * S + Math.floor(sa[i] / A)];
-    }
-  }
-  return { repeats: count, sa, rewards: batch.rewards, mask: batch.mask, values };
-}
 
 /** Row r of the result: g_r + α H_r g_r, i.e. (I + αĤ_r) ĝ_r. */
 function compose(hess: Float64Array, g: Float64Array, alpha: number, P: number): Float64Array {
@@ -86,8 +48,8 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
   if (opts.meta === undefined)
     throw new RangeError('meta: expected { stepSize } for the meta-gradient study');
   const stepSize = opts.meta.stepSize;
-  const withComposed = opts.meta.composed ?? true;
-  if ((p.baseline ?? 'exact') === 'fitted')
+  const withComposed = opts.meta.composed ?? STUDY_DEFAULTS.meta.composed;
+  if (p.baseline === 'fitted')
     throw new RangeError('baseline: expected exact or none in the meta-gradient study, got "fitted"');
   const { theta, P, B, R, chunk, seed, level, entries } = mdpStudySetup(p, opts);
 
@@ -101,14 +63,11 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
     if (withComposed) widths[`${e.name}/composed`] = P;
   }
   const series = new StudySeries(R, widths, opts.resume);
-  const total = R * entries.length;
-  let done = series.done * entries.length;
-  for (let first = series.done; first < R; first += chunk) {
-    const count = Math.min(chunk, R - first);
+  computeInChunks(series, chunk, entries.length, opts, (first, count, finished) => {
     const thetas = tileParameters(theta, count);
     const primes = tileParameters(thetaPrime, count);
-    const inner = sampleRepeats(p, thetas, B, first, count, seed, INNER_STREAM);
-    const outer = sampleRepeats(p, primes, B, first, count, seed, OUTER_STREAM);
+    const inner = sampleRepeats(p, thetas, B, first, count, seed, INNER_STREAM).data;
+    const outer = sampleRepeats(p, primes, B, first, count, seed, OUTER_STREAM).data;
     for (const e of entries) {
       const fit = repeatEstimates(mdp, thetas, e.build, inner, B, true);
       const hess = fit.hessian as Float64Array;
@@ -116,15 +75,13 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
       series.set(`${e.name}/metaGradient`, compose(hess, gOut, stepSize, P), first);
       if (withComposed) {
         const own = thetas.map((x, i) => x + stepSize * fit.gradient[i]);
-        const data = sampleRepeats(p, own, B, first, count, seed, COMPOSED_STREAM);
+        const data = sampleRepeats(p, own, B, first, count, seed, COMPOSED_STREAM).data;
         const gOwn = repeatEstimates(mdp, own, e.build, data, B, false).gradient;
         series.set(`${e.name}/composed`, compose(hess, gOwn, stepSize, P), first);
       }
-      done += count;
-      opts.onProgress?.(done, total);
+      finished();
     }
-    opts.onChunk?.(series.chunk(first, count));
-  }
+  });
 
   const estimators: MetaEstimatorResult[] = entries.map((e) => ({
     name: e.name,
@@ -140,7 +97,7 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
     samples: B,
     repeats: R,
     seed,
-    alpha: level,
+    alpha: level, // the JSON key stays `alpha` until issue 12 renames it
     stepSize,
     exact: {
       J: exact.J,
@@ -166,7 +123,7 @@ function exactMetaBias(
   stepSize: number,
   exactMeta: Float64Array,
 ): number | null {
-  const withValues = (p.baseline ?? 'exact') === 'exact';
+  const withValues = (p.baseline ?? STUDY_DEFAULTS.mdp.baseline) === 'exact';
   let h: Float64Array;
   let g: Float64Array;
   try {

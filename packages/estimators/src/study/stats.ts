@@ -92,6 +92,7 @@ export interface VectorStats {
   worstEntry: number;
   /** Bonferroni threshold: Student-t quantile t_{R−1}(1 − α/(2d)) over the d tested entries. */
   zThreshold: number;
+  /** Level α of the test (the key stays `alpha` in the JSON until issue 12 renames it to `level`). */
   alpha: number;
   /** max|z| ≤ threshold: "consistent with unbiased at level α" (false-positive rate ≤ α). */
   consistent: boolean;
@@ -112,7 +113,7 @@ export interface VectorStats {
  * `samples` holds R estimates of d numbers, row-major [R, d]. Entries with zero sample variance
  * count as z = 0 when they equal the exact value (to 1e-12 relative) and z = ∞ otherwise.
  */
-export function vectorStats(samples: Float64Array, exact: ArrayLike<number>, alpha: number): VectorStats {
+export function vectorStats(samples: Float64Array, exact: ArrayLike<number>, level: number): VectorStats {
   const d = exact.length;
   const R = samples.length / d;
   if (!Number.isInteger(R) || R < 2) throw new RangeError(`repeats: expected at least 2 estimates, got ${R}`);
@@ -146,7 +147,7 @@ export function vectorStats(samples: Float64Array, exact: ArrayLike<number>, alp
     const z = tiny ? 0 : se > 0 ? Math.abs(diff) / se : Infinity;
     if (z > maxAbsZ) [maxAbsZ, worstEntry] = [z, j];
   }
-  const zThreshold = studentQuantile(1 - alpha / (2 * d), R - 1);
+  const zThreshold = studentQuantile(1 - level / (2 * d), R - 1);
   const consistent = maxAbsZ <= zThreshold;
   const biasNorm = Math.hypot(...mean.map((m, j) => m - exact[j]));
   return {
@@ -157,7 +158,7 @@ export function vectorStats(samples: Float64Array, exact: ArrayLike<number>, alp
     maxAbsZ,
     worstEntry,
     zThreshold,
-    alpha,
+    alpha: level,
     consistent,
     margin: consistent ? zThreshold - maxAbsZ : maxAbsZ / zThreshold,
     varianceTrace: vars.reduce((s, v) => s + v, 0),
@@ -178,4 +179,9 @@ export function upperTriangles(mats: Float64Array, P: number): Float64Array {
     for (let i = 0; i < P; i++) for (let j = i; j < P; j++) out[r * d + k++] = mats[r * P * P + i * P + j];
   }
   return out;
+}
+
+/** The verdicts' false-positive guarantee, in words (shown with every study). */
+export function falsePositiveText(level: number): string {
+  return `an unbiased estimator is wrongly flagged with probability at most ${level} per verdict (Bonferroni over the entries tested, normal approximation of the mean of R estimates)`;
 }

@@ -19,9 +19,9 @@ export function study(opts: StudyOptions): StudyResult {
   const c = opts.batchSize;
   if (c !== undefined && !(Number.isInteger(c) && c >= 1))
     throw new RangeError(`batchSize: expected an integer >= 1, got ${c}`);
-  const a = opts.alpha;
-  if (a !== undefined && !(a > 0 && a < 1))
-    throw new RangeError(`alpha: expected a number in (0, 1), got ${a}`);
+  const level = opts.level;
+  if (level !== undefined && !(level > 0 && level < 1))
+    throw new RangeError(`level: expected a number in (0, 1), got ${level}`);
   if (opts.meta !== undefined) {
     const s = opts.meta.stepSize;
     if (!(Number.isFinite(s) && s > 0))

@@ -1,14 +1,15 @@
 import { gaussianLogProb, grad, Rng, reshape, type Tensor, tensor } from '@metagrad/autodiff';
 import { gaussianToy, toyGradient, toyObjective, toyObjectiveGrad } from '@metagrad/envs';
 import { toyLsfMoments, toySfMoments } from '../exact/gaussian-toy';
-import { lsf, nSampleSf } from '../lsf';
-import { StudySeries } from './chunks';
-import { falsePositiveText } from './mdp-study';
-import { vectorStats } from './stats';
+import { lsf, nSampleSf } from '../surrogates/lsf';
+import { computeInChunks, StudySeries } from './chunks';
+import { STUDY_DEFAULTS } from './defaults';
+import { falsePositiveText, vectorStats } from './stats';
 import type { GaussianProblem, StudyOptions, ToyRow, ToyStudyResult } from './types';
 
 export const TOY_ESTIMATORS = ['n-sample-sf', 'lsf'] as const;
-export const DEFAULT_TOY_N = [1, 2, 5, 10, 100, 1000];
+/** The N values swept by default (STUDY_DEFAULTS.toy.n). */
+export const DEFAULT_TOY_N = STUDY_DEFAULTS.toy.n;
 
 /**
  * R estimates at once for one N: θ is replicated per estimate, X [R, N] drawn with θ_r, and the
@@ -34,10 +35,10 @@ function toyEstimates(
 }
 
 export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult {
-  const R = opts.repeats ?? 1000;
-  const seed = opts.seed ?? 0;
-  const alpha = opts.alpha ?? 0.01;
-  const ns = p.n ?? DEFAULT_TOY_N;
+  const R = opts.repeats ?? STUDY_DEFAULTS.toy.repeats;
+  const seed = opts.seed ?? STUDY_DEFAULTS.seed;
+  const level = opts.level ?? STUDY_DEFAULTS.level;
+  const ns = p.n ?? STUDY_DEFAULTS.toy.n;
   const names = opts.estimators ?? [...TOY_ESTIMATORS];
   for (const n of names) {
     if (!(TOY_ESTIMATORS as readonly string[]).includes(n))
@@ -45,15 +46,12 @@ export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult
         `estimators: expected names from ${TOY_ESTIMATORS.join(', ')} for the Gaussian toy, got ${JSON.stringify(n)}`,
       );
   }
-  const chunk = opts.batchSize ?? 250;
+  const chunk = opts.batchSize ?? STUDY_DEFAULTS.toy.batchSize;
   const key = (name: string, ni: number) => `${name}/n[${ni}]=${ns[ni]}`;
   const widths: Record<string, number> = {};
   for (const ni of ns.keys()) for (const name of names) widths[key(name, ni)] = 1;
   const series = new StudySeries(R, widths, opts.resume);
-  const total = ns.length * names.length * R;
-  let done = series.done * ns.length * names.length;
-  for (let first = series.done; first < R; first += chunk) {
-    const count = Math.min(chunk, R - first);
+  computeInChunks(series, chunk, ns.length * names.length, opts, (first, count, finished) => {
     for (const [ni, N] of ns.entries()) {
       const x = new Float64Array(count * N);
       // one stream per (N index, repeat): the same draws for every estimator and any chunking
@@ -63,19 +61,17 @@ export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult
       }
       for (const name of names) {
         series.set(key(name, ni), toyEstimates(name, p.theta, p.sigma, x, count, N), first);
-        done += count;
-        opts.onProgress?.(done, total);
+        finished();
       }
     }
-    opts.onChunk?.(series.chunk(first, count));
-  }
+  });
   const rows: ToyRow[] = [];
   for (const [ni, N] of ns.entries()) {
     const toy = gaussianToy({ n: N, sigma: p.sigma });
     const exactGrad = toyGradient(toy, p.theta);
     for (const name of names) {
       const est = series.values[key(name, ni)];
-      const stats = vectorStats(est, [exactGrad], alpha);
+      const stats = vectorStats(est, [exactGrad], level);
       const mean = stats.mean[0];
       let m4 = 0;
       let v = 0;
@@ -100,9 +96,9 @@ export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult
     sigma: p.sigma,
     repeats: R,
     seed,
-    alpha,
+    alpha: level, // the JSON key stays `alpha` until issue 12 renames it
     exactGradient: toyGradient(gaussianToy({ n: 1, sigma: p.sigma }), p.theta),
     rows,
-    falsePositiveRate: falsePositiveText(alpha),
+    falsePositiveRate: falsePositiveText(level),
   };
 }

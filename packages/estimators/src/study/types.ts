@@ -20,8 +20,8 @@ export interface GaussianProblem {
   kind: 'gaussian';
   theta: number;
   sigma: number;
-  /** The N values to sweep (default [1, 2, 5, 10, 100, 1000]). */
-  n?: number[];
+  /** The N values to sweep (default STUDY_DEFAULTS.toy.n). */
+  n?: readonly number[];
 }
 
 export type Problem = MdpProblem | GaussianProblem;
@@ -30,15 +30,15 @@ export interface StudyOptions {
   problem: Problem;
   /** Estimator names from the table (default: all that apply to the problem). */
   estimators?: string[];
-  /** Trajectories per estimate (MDP; default 20). The toy's sample size is its `n`. */
+  /** Trajectories per estimate (MDP only; the toy's sample sizes are its `n`). Defaults: STUDY_DEFAULTS. */
   samples?: number;
-  /** Independent estimates R (default 400; Gaussian toy 1000). */
+  /** Independent estimates R. */
   repeats?: number;
-  /** Estimates computed per vectorised engine call; changes speed only, never the numbers (default 50). */
+  /** Estimates computed per vectorised engine call; changes speed only, never the numbers. */
   batchSize?: number;
   seed?: number;
-  /** Level of the Bonferroni-corrected z-test (default 0.01). */
-  alpha?: number;
+  /** Level of the Bonferroni-corrected z-test (its false-positive rate per verdict). */
+  level?: number;
   /** Called after each chunk with (estimates done, estimates total). */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -54,7 +54,7 @@ export interface StudyOptions {
   resume?: readonly StudyChunk[];
   /**
    * Meta-gradient mode (MDP problems only): estimate ∇V for V(θ) = J(θ + α∇J(θ)) (same task inner
-   * and outer) instead of ∇J and ∇²J. `alpha` above stays the level of the z-test.
+   * and outer) instead of ∇J and ∇²J.
    */
   meta?: MetaOptions;
 }
@@ -95,6 +95,7 @@ export interface MdpStudyResult {
   samples: number;
   repeats: number;
   seed: number;
+  /** Level of the z-test (StudyOptions.level; the key stays `alpha` until issue 12 renames it). */
   alpha: number;
   /** Exact J, ∇J, ∇²J (row-major). */
   exact: { J: number; grad: number[]; hessian: number[] };
@@ -119,6 +120,7 @@ export interface ToyStudyResult {
   sigma: number;
   repeats: number;
   seed: number;
+  /** Level of the z-test (StudyOptions.level; the key stays `alpha` until issue 12 renames it). */
   alpha: number;
   exactGradient: number;
   rows: ToyRow[];
@@ -149,7 +151,7 @@ export interface MetaStudyResult {
   samples: number;
   repeats: number;
   seed: number;
-  /** Level of the z-test. */
+  /** Level of the z-test (StudyOptions.level; the key stays `alpha` until issue 12 renames it). */
   alpha: number;
   /** Inner step size α of V(θ) = J(θ + α∇J(θ)). */
   stepSize: number;

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { EnvConfigError, loadTabularMdp } from '@metagrad/envs';
 import {
-  DEFAULT_TOY_N,
   defaultStudyMdp,
+  type MetaOptions,
   type Problem,
+  STUDY_DEFAULTS,
   type StudyChunk,
+  type StudyOptions,
   type StudyResult,
   study,
   TOY_ESTIMATORS,
@@ -47,9 +49,6 @@ export interface StudyCliOptions {
  */
 export const STOP_AFTER_CHUNKS_ENV = 'METAGRAD_STUDY_STOP_AFTER_CHUNKS';
 
-/** Inner step size of `study --meta` when --alpha is not given. */
-export const DEFAULT_META_STEP = 0.1;
-
 export function loadMdp(option: string, file: string) {
   if (!fs.existsSync(file))
     throw new CliError(`${option}: expected an existing MDP JSON file, got ${JSON.stringify(file)}`);
@@ -59,6 +58,21 @@ export function loadMdp(option: string, file: string) {
     if (e instanceof EnvConfigError) throw new CliError(`${option} ${file}: ${e.message}`);
     throw e;
   }
+}
+
+/** The study the flags ask for: every option validated, the defaults of STUDY_DEFAULTS filled in. */
+interface ParsedStudy {
+  problem: Problem;
+  /** The estimator names valid for the problem (the default selection). */
+  valid: string[];
+  estimators: string[] | undefined;
+  samples: number | undefined;
+  repeats: number;
+  seed: number;
+  /** Level of the z-test (--level); undefined: the library's default. */
+  level: number | undefined;
+  batchSize: number | undefined;
+  meta: MetaOptions | undefined;
 }
 
 function problemFrom(o: StudyCliOptions): Problem {
@@ -75,10 +89,10 @@ function problemFrom(o: StudyCliOptions): Problem {
       throw new CliError(`--mdp: expected no MDP together with --toy, got ${JSON.stringify(o.mdp)}`);
     return {
       kind: 'gaussian',
-      theta: o.theta === undefined ? 2 : parseNumberOption('--theta', o.theta),
+      theta: o.theta === undefined ? STUDY_DEFAULTS.toy.theta : parseNumberOption('--theta', o.theta),
       sigma:
         o.sigma === undefined
-          ? 1
+          ? STUDY_DEFAULTS.toy.sigma
           : parseNumberOption('--sigma', o.sigma, { min: 0, max: Infinity, open: true }),
       n: o.n === undefined ? undefined : parseIntList('--n', o.n, 1),
     };
@@ -89,30 +103,18 @@ function problemFrom(o: StudyCliOptions): Problem {
   }
   const baseline =
     o.baseline === undefined
-      ? 'exact'
+      ? STUDY_DEFAULTS.mdp.baseline
       : o.meta
         ? parseChoice('--baseline', o.baseline, ['exact', 'none'] as const)
         : parseChoice('--baseline', o.baseline, ['exact', 'fitted', 'none'] as const);
   return { kind: 'mdp', mdp: o.mdp === undefined ? defaultStudyMdp() : loadMdp('--mdp', o.mdp), baseline };
 }
 
-function sha256(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-/** Parse, run with a progress bar on a TTY stderr, print, and write the requested files. */
-export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
+/** Parse and validate the flags (in the order their errors are reported). */
+function parseStudy(o: StudyCliOptions): ParsedStudy {
   const problem = problemFrom(o);
   const valid = problem.kind === 'mdp' ? trajectoryEstimators().map((e) => e.name) : [...TOY_ESTIMATORS];
   const estimators = o.estimators?.split(',').map((s) => parseChoice('--estimators', s.trim(), valid));
-  const bar =
-    o.progress !== false && process.stderr.isTTY
-      ? new SingleBar({
-          stream: process.stderr,
-          format: 'sampling [{bar}] {percentage}% | {value}/{total} estimates | ETA {eta}s',
-        })
-      : null;
-  let started = false;
   // --alpha is the MAML step size here as in `exact --alpha`; --level is the z-test level
   if (!o.meta && o.alpha !== undefined)
     throw new CliError(
@@ -125,88 +127,125 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
     ? {
         stepSize:
           o.alpha === undefined
-            ? DEFAULT_META_STEP
+            ? STUDY_DEFAULTS.meta.stepSize
             : parseNumberOption('--alpha', o.alpha, { min: 0, max: Infinity, open: true }),
         composed: o.composed !== false,
       }
     : undefined;
+  const defaults = problem.kind === 'mdp' ? STUDY_DEFAULTS.mdp : STUDY_DEFAULTS.toy;
   const samples =
     problem.kind !== 'mdp'
       ? undefined
       : o.samples === undefined
-        ? 20
+        ? STUDY_DEFAULTS.mdp.samples
         : parseIntOption('--samples', o.samples, 1);
-  const repeats =
-    o.repeats === undefined
-      ? problem.kind === 'mdp'
-        ? 400
-        : 1000
-      : parseIntOption('--repeats', o.repeats, 2);
-  const seed = o.seed === undefined ? 0 : parseIntOption('--seed', o.seed, 0);
+  const repeats = o.repeats === undefined ? defaults.repeats : parseIntOption('--repeats', o.repeats, 2);
+  const seed = o.seed === undefined ? STUDY_DEFAULTS.seed : parseIntOption('--seed', o.seed, 0);
   const batchSize = o.batchSize === undefined ? undefined : parseIntOption('--batch-size', o.batchSize, 1);
   if (o.restart && o.out === undefined) throw new CliError('--restart: expected only with --out');
-  let checkpoint: StudyCheckpoint | null = null;
-  let resume: StudyChunk[] | undefined;
-  if (o.out !== undefined) {
-    // every option that changes the numbers (not --batch-size, which changes speed only)
-    const fingerprint: Fingerprint = {
-      '--mdp': problem.kind !== 'mdp' ? null : o.mdp === undefined ? 'built-in' : `sha256:${sha256(o.mdp)}`,
-      '--toy': problem.kind === 'gaussian' ? 'gaussian' : null,
-      '--theta': problem.kind === 'gaussian' ? problem.theta : null,
-      '--sigma': problem.kind === 'gaussian' ? problem.sigma : null,
-      '--n': problem.kind === 'gaussian' ? (problem.n ?? DEFAULT_TOY_N) : null,
-      '--baseline': problem.kind === 'mdp' ? (problem.baseline ?? 'exact') : null,
-      '--estimators': estimators ?? valid,
-      '--samples': problem.kind === 'mdp' ? samples : null,
-      '--repeats': repeats,
-      '--seed': seed,
-      '--level': level ?? 0.01,
-      '--meta': meta !== undefined,
-      '--alpha': meta?.stepSize ?? null,
-      '--composed': meta?.composed ?? null,
-    };
-    checkpoint = new StudyCheckpoint(o.out, fingerprint, repeats);
-    const previous = checkpoint.load(o.restart === true);
-    if (previous) {
-      resume = [previous];
-      process.stderr.write(`resuming: ${previous.count}/${repeats} repeats done (${checkpoint.file})\n`);
-    }
-  }
+  return { problem, valid, estimators, samples, repeats, seed, level, batchSize, meta };
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Every option that changes the numbers (not --batch-size, which changes speed only). */
+function fingerprintOf(s: ParsedStudy, mdpFile: string | undefined): Fingerprint {
+  const { problem, meta } = s;
+  return {
+    '--mdp': problem.kind !== 'mdp' ? null : mdpFile === undefined ? 'built-in' : `sha256:${sha256(mdpFile)}`,
+    '--toy': problem.kind === 'gaussian' ? 'gaussian' : null,
+    '--theta': problem.kind === 'gaussian' ? problem.theta : null,
+    '--sigma': problem.kind === 'gaussian' ? problem.sigma : null,
+    '--n': problem.kind === 'gaussian' ? (problem.n ?? STUDY_DEFAULTS.toy.n) : null,
+    '--baseline': problem.kind === 'mdp' ? (problem.baseline ?? STUDY_DEFAULTS.mdp.baseline) : null,
+    '--estimators': s.estimators ?? s.valid,
+    '--samples': problem.kind === 'mdp' ? s.samples : null,
+    '--repeats': s.repeats,
+    '--seed': s.seed,
+    '--level': s.level ?? STUDY_DEFAULTS.level,
+    '--meta': meta !== undefined,
+    '--alpha': meta?.stepSize ?? null,
+    '--composed': meta?.composed ?? null,
+  };
+}
+
+/** What the run needs besides the study: the checkpoint (with --out) and the chunks it resumes. */
+interface StudyPlan {
+  study: ParsedStudy;
+  checkpoint: StudyCheckpoint | null;
+  resume: StudyChunk[] | undefined;
+}
+
+/** With --out, open the checkpoint and pick up the repeats an interrupted run left. */
+function planStudy(s: ParsedStudy, o: StudyCliOptions): StudyPlan {
+  if (o.out === undefined) return { study: s, checkpoint: null, resume: undefined };
+  const checkpoint = new StudyCheckpoint(o.out, fingerprintOf(s, o.mdp), s.repeats);
+  const previous = checkpoint.load(o.restart === true);
+  if (!previous) return { study: s, checkpoint, resume: undefined };
+  process.stderr.write(`resuming: ${previous.count}/${s.repeats} repeats done (${checkpoint.file})\n`);
+  return { study: s, checkpoint, resume: [previous] };
+}
+
+/** A progress bar on a TTY stderr (unless --no-progress), started at the first report. */
+function progressReporter(o: StudyCliOptions): { onProgress: StudyOptions['onProgress']; stop: () => void } {
+  const bar =
+    o.progress !== false && process.stderr.isTTY
+      ? new SingleBar({
+          stream: process.stderr,
+          format: 'sampling [{bar}] {percentage}% | {value}/{total} estimates | ETA {eta}s',
+        })
+      : null;
+  let started = false;
+  return {
+    onProgress: (done, total) => {
+      if (!bar) return;
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop: () => {
+      if (bar && started) bar.stop();
+    },
+  };
+}
+
+/** Save each new chunk to the checkpoint (and stop early where the test hook asks). */
+function checkpointWriter(checkpoint: StudyCheckpoint, repeats: number): (chunk: StudyChunk) => void {
   const stopEnv = process.env[STOP_AFTER_CHUNKS_ENV];
   const stopAfter = stopEnv === undefined || stopEnv === '' ? null : Number(stopEnv);
   let chunks = 0;
-  let result: StudyResult;
+  return (chunk) => {
+    chunks++;
+    checkpoint.add(chunk, chunks === stopAfter);
+    if (chunks === stopAfter)
+      throw new CliError(
+        `stopped after ${chunks} chunks (${STOP_AFTER_CHUNKS_ENV} is for tests only); ` +
+          `${checkpoint.repeatsDone}/${repeats} repeats saved in ${checkpoint.file}`,
+      );
+  };
+}
+
+/** Run the study with progress and checkpoints. */
+function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
+  const { study: s, checkpoint } = plan;
+  const progress = progressReporter(o);
   try {
-    result = study({
-      problem,
-      estimators,
-      samples,
-      repeats,
-      batchSize,
-      seed,
-      alpha: level,
-      meta,
-      resume,
-      onChunk: checkpoint
-        ? (chunk) => {
-            const c = checkpoint as StudyCheckpoint;
-            chunks++;
-            c.add(chunk, chunks === stopAfter);
-            if (chunks === stopAfter)
-              throw new CliError(
-                `stopped after ${chunks} chunks (${STOP_AFTER_CHUNKS_ENV} is for tests only); ` +
-                  `${c.repeatsDone}/${repeats} repeats saved in ${c.file}`,
-              );
-          }
-        : undefined,
-      onProgress: (done, total) => {
-        if (!bar) return;
-        if (!started) {
-          bar.start(total, 0);
-          started = true;
-        }
-        bar.update(done);
-      },
+    return study({
+      problem: s.problem,
+      estimators: s.estimators,
+      samples: s.samples,
+      repeats: s.repeats,
+      batchSize: s.batchSize,
+      seed: s.seed,
+      level: s.level,
+      meta: s.meta,
+      resume: plan.resume,
+      onChunk: checkpoint ? checkpointWriter(checkpoint, s.repeats) : undefined,
+      onProgress: progress.onProgress,
     });
   } catch (e) {
     if (checkpoint && e instanceof RangeError && e.message.startsWith('resume:'))
@@ -215,11 +254,15 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
       );
     throw e;
   } finally {
-    if (bar && started) bar.stop();
+    progress.stop();
   }
+}
+
+/** Write --out and --plot, drop the checkpoint, print the table (or the JSON with --json). */
+async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOptions): Promise<void> {
   const json = toJson(result);
   if (o.out !== undefined) writeFileAtomic('--out', o.out, json);
-  checkpoint?.remove();
+  plan.checkpoint?.remove();
   if (o.plot !== undefined) writeFileAtomic('--plot', o.plot, await renderSvg(result));
   const text =
     result.kind === 'mdp'
@@ -228,5 +271,11 @@ export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
         ? formatMetaStudy(result)
         : formatToyStudy(result);
   process.stdout.write(o.json ? json : `${text}\n`);
+}
+
+/** `metagrad study`: parse → plan → run → report. */
+export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
+  const plan = planStudy(parseStudy(o), o);
+  await reportStudy(runStudy(plan, o), plan, o);
   return 0;
 }

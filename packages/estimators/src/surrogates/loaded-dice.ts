@@ -1,6 +1,6 @@
 import { div, matmul, mul, sub, sum, type Tensor, tensor } from '@metagrad/autodiff';
 import { type AdvantageOptions, gae } from './advantages';
-import { constBT, discountPerStep, prepare, type Trajectories } from './inputs';
+import { constantStepTensor, discountPerStep, prepare, type Trajectories } from './inputs';
 import { magicBox } from './magic-box';
 
 export interface LoadedDiceOptions extends AdvantageOptions {
@@ -29,5 +29,5 @@ export function loadedDice(traj: Trajectories, opts: LoadedDiceOptions = {}): Te
   const adv = discountPerStep(p, gae(p, opts));
   const w = matmul(p.lp, lambdaMatrix(p.T, lambda));
   const weight = sub(magicBox(w), magicBox(sub(w, p.lp)));
-  return div(sum(mul(weight, constBT(p, adv))), p.B);
+  return div(sum(mul(weight, constantStepTensor(p, adv))), p.B);
 }

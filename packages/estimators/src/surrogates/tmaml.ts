@@ -1,10 +1,10 @@
 import { add, div, mul, sub, sum, type Tensor } from '@metagrad/autodiff';
 import { diceSum } from './dice';
 import {
-  type BT,
-  constBT,
+  constantStepTensor,
   cumLogProbs,
   discountPerStep,
+  type PerStepInput,
   prepare,
   stepInput,
   type Trajectories,
@@ -17,11 +17,11 @@ export interface TmamlOptions {
    * units. The control variate is c_t = −γ^t V(s_t), so the cross-time Hessian coefficient
    * becomes G_t − γ^t V(s_t).
    */
-  values?: BT;
+  values?: PerStepInput;
   /** Use the poster's literal sign, c_t = +b(s_t) (coefficient G_t + b): same mean, more variance. */
   posterSign?: boolean;
   /** Give the control variate c_t directly instead (overrides `values`): [B, T], ⊥. */
-  controlVariate?: BT;
+  controlVariate?: PerStepInput;
 }
 
 /**
@@ -40,6 +40,6 @@ export function tmaml(traj: Trajectories, opts: TmamlOptions = {}): Tensor {
   else c = discountPerStep(p, stepInput(p, opts.values, 'values')).map((x) => -x); // c_t = −γ^t V(s_t)
   const before = sub(1, magicBox(cumLogProbs(p, true)));
   const now = sub(1, magicBox(p.lp));
-  const cv = sum(mul(mul(before, now), constBT(p, c)));
+  const cv = sum(mul(mul(before, now), constantStepTensor(p, c)));
   return div(add(diceSum(p), cv), p.B);
 }

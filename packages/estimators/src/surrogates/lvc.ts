@@ -1,12 +1,19 @@
 import { div, mul, sum, type Tensor } from '@metagrad/autodiff';
-import { type BT, constBT, prepare, returnsMinusValues, stepInput, type Trajectories } from './inputs';
+import {
+  constantStepTensor,
+  type PerStepInput,
+  prepare,
+  returnsMinusValues,
+  stepInput,
+  type Trajectories,
+} from './inputs';
 import { magicBox } from './magic-box';
 
 export interface LvcOptions {
-  /** ⊥ state values V(s_t), subtracted as γ^t V(s_t) from the return-to-go G_t. */
-  values?: BT;
+  /** ⊥ state values V(s_t), subtracted as γ^t V(s_t) from G_t = Σ_{k≥t} γ^k r_k. */
+  values?: PerStepInput;
   /** Give ⊥ advantages directly instead ([B, T]); they should carry the γ^t factor. */
-  advantages?: BT;
+  advantages?: PerStepInput;
 }
 
 /**
@@ -20,5 +27,5 @@ export function lvc(traj: Trajectories, opts: LvcOptions = {}): Tensor {
     opts.advantages !== undefined
       ? stepInput(p, opts.advantages, 'advantages')
       : returnsMinusValues(p, opts.values);
-  return div(sum(mul(magicBox(p.lp), constBT(p, adv))), p.B);
+  return div(sum(mul(magicBox(p.lp), constantStepTensor(p, adv))), p.B);
 }

@@ -1,9 +1,15 @@
 import { div, mul, sum, type Tensor } from '@metagrad/autodiff';
-import { type BT, constBT, prepare, returnsMinusValues, type Trajectories } from './inputs';
+import {
+  constantStepTensor,
+  type PerStepInput,
+  prepare,
+  returnsMinusValues,
+  type Trajectories,
+} from './inputs';
 
 export interface SfOptions {
   /** ⊥ state values V(s_t) ≈ E[Σ_{k≥t} γ^{k−t} r_k | s_t]; subtracted as γ^t V(s_t). */
-  values?: BT;
+  values?: PerStepInput;
 }
 
 /**
@@ -12,5 +18,5 @@ export interface SfOptions {
  */
 export function sf(traj: Trajectories, opts: SfOptions = {}): Tensor {
   const p = prepare(traj);
-  return div(sum(mul(p.lp, constBT(p, returnsMinusValues(p, opts.values)))), p.B);
+  return div(sum(mul(p.lp, constantStepTensor(p, returnsMinusValues(p, opts.values)))), p.B);
 }

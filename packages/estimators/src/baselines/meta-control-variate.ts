@@ -1,6 +1,7 @@
 import { Rng } from '@metagrad/autodiff';
-import type { Batch } from '@metagrad/envs';
-import { Adam } from './adam';
+import { type Batch, oneHotIndex } from '@metagrad/envs';
+import { Adam } from '../adam';
+import { returnsFromEachStep } from '../returns';
 import { ValueMlp } from './value-mlp';
 
 /**
@@ -133,10 +134,7 @@ export class MetaControlVariate {
     const S = this.states;
     if (batch.obsDim !== S)
       throw new RangeError(`batch: expected one-hot observations of ${S} states, got obsDim ${batch.obsDim}`);
-    let s = 0;
-    while (s < S && batch.observations[i * S + s] !== 1) s++;
-    if (s === S) throw new RangeError(`batch.observations[${i}]: expected a one-hot state vector`);
-    return s;
+    return oneHotIndex(batch.observations, i, S, () => `batch.observations[${i}]`);
   }
 
   /** Network inputs for every real step of `batch` (with `embedding`), and return-from-t targets. */
@@ -147,20 +145,12 @@ export class MetaControlVariate {
     const S = this.states;
     const at: number[] = [];
     const ys: number[] = [];
-    for (let b = 0; b < B; b++) {
-      let g = 0;
-      const ret = new Float64Array(T);
-      for (let t = T - 1; t >= 0; t--) {
-        const i = b * T + t;
-        g = batch.mask[i] ? batch.rewards[i] + this.discount * g : 0;
-        ret[t] = g;
+    const returns = returnsFromEachStep(batch.rewards, B, T, this.discount, batch.mask);
+    for (let i = 0; i < B * T; i++)
+      if (batch.mask[i]) {
+        at.push(i);
+        ys.push(returns[i]);
       }
-      for (let t = 0; t < T; t++)
-        if (batch.mask[b * T + t]) {
-          at.push(b * T + t);
-          ys.push(ret[t]);
-        }
-    }
     const x = new Float64Array(at.length * D);
     at.forEach((i, r) => {
       const t = i % T;

@@ -1,7 +1,8 @@
 import { cumsum, stopGradient, type Tensor, tensor, where } from '@metagrad/autodiff';
+import { returnsFromEachStep } from '../returns';
 
-/** Plain numbers or a (constant) tensor, laid out batch-major [B, T]. */
-export type BT = ArrayLike<number> | Tensor;
+/** One number per step (rewards, mask, values): plain numbers or a constant tensor, batch-major [B, T]. */
+export type PerStepInput = ArrayLike<number> | Tensor;
 
 /**
  * What every trajectory estimator reads. Layout is batch-major [B, T] everywhere.
@@ -13,9 +14,9 @@ export interface Trajectories {
   /** log π_θ(a_t|s_t): a differentiable [B, T] tensor. */
   logProbs: Tensor;
   /** Undiscounted rewards r_t: [B, T]. */
-  rewards: BT;
+  rewards: PerStepInput;
   /** 1 for real steps, 0 for padding: [B, T] (default all ones); any other value is an error. */
-  mask?: BT;
+  mask?: PerStepInput;
   /** γ (default 1). */
   discount?: number;
 }
@@ -31,12 +32,12 @@ export interface Prepared {
   rewards: Float64Array;
   /** γ^t r_t, masked. */
   discounted: Float64Array;
-  /** G_t = Σ_{k≥t} γ^k r_k (discounted from time 0, not from t). */
-  returnsToGo: Float64Array;
+  /** G_t = Σ_{k≥t} γ^k r_k: the return from step t, discounted from time 0 (not from t). */
+  returnsDiscountedFrom0: Float64Array;
   discount: number;
 }
 
-function toArray(x: BT, n: number, name: string): Float64Array {
+function toArray(x: PerStepInput, n: number, name: string): Float64Array {
   const data = x instanceof Float64Array ? x : Float64Array.from(isTensor(x) ? x.data : x);
   if (data.length !== n) throw new RangeError(`${name}: expected ${n} numbers ([B, T]), got ${data.length}`);
   return data;
@@ -63,7 +64,6 @@ export function prepare(traj: Trajectories): Prepared {
     throw new RangeError(`discount: expected a number in [0, 1], got ${discount}`);
   const rewards = new Float64Array(n);
   const discounted = new Float64Array(n);
-  const returnsToGo = new Float64Array(n);
   for (let b = 0; b < B; b++) {
     let w = 1;
     for (let t = 0; t < T; t++, w *= discount) {
@@ -73,20 +73,20 @@ export function prepare(traj: Trajectories): Prepared {
       rewards[i] = mask[i] === 1 ? raw[i] : 0;
       discounted[i] = w * rewards[i];
     }
-    let g = 0;
-    for (let t = T - 1; t >= 0; t--) returnsToGo[b * T + t] = g += discounted[b * T + t];
   }
+  // the discount is already in `discounted`: sum it from each step with weight 1
+  const returnsDiscountedFrom0 = returnsFromEachStep(discounted, B, T, 1);
   const lp = where(tensor(mask, { shape: [B, T] }), logProbs, 0);
-  return { B, T, lp, mask, rewards, discounted, returnsToGo, discount };
+  return { B, T, lp, mask, rewards, discounted, returnsDiscountedFrom0, discount };
 }
 
-/** A constant [B, T] tensor (under ⊥ by construction: it never depends on a variable). */
-export function constBT(p: Prepared, x: Float64Array): Tensor {
+/** Per-step numbers as a constant [B, T] tensor (under ⊥ by construction: it never depends on a variable). */
+export function constantStepTensor(p: Prepared, x: Float64Array): Tensor {
   return tensor(x, { shape: [p.B, p.T] });
 }
 
 /** An optional per-step ⊥ input (baseline, value, control variate): masked copy, or zeros. */
-export function stepInput(p: Prepared, x: BT | undefined, name: string): Float64Array {
+export function stepInput(p: Prepared, x: PerStepInput | undefined, name: string): Float64Array {
   if (x === undefined) return new Float64Array(p.B * p.T);
   const src = isTensor(x) ? stopGradient(x).data : x;
   const data = toArray(src, p.B * p.T, name);
@@ -106,9 +106,9 @@ export function discountPerStep(p: Prepared, x: Float64Array): Float64Array {
 }
 
 /** The ⊥ advantages G_t − γ^t V(s_t) (G_t discounted from time 0), 0 on padding. */
-export function returnsMinusValues(p: Prepared, values: BT | undefined): Float64Array {
+export function returnsMinusValues(p: Prepared, values: PerStepInput | undefined): Float64Array {
   const gv = discountPerStep(p, stepInput(p, values, 'values'));
-  return p.returnsToGo.map((g, i) => (g - gv[i]) * p.mask[i]);
+  return p.returnsDiscountedFrom0.map((g, i) => (g - gv[i]) * p.mask[i]);
 }
 
 /** C_t = Σ_{t'≤t} lp_t' along time (inclusive), or C_{<t} (exclusive). */

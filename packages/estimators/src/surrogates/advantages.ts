@@ -1,8 +1,8 @@
-import { type BT, type Prepared, stepInput } from './inputs';
+import { type PerStepInput, type Prepared, stepInput } from './inputs';
 
 export interface AdvantageOptions {
   /** ⊥ state values V(s_t) (default 0). */
-  values?: BT;
+  values?: PerStepInput;
   /** GAE τ (often called λ in GAE; kept apart from Loaded DiCE's λ). Default 1. */
   gaeTau?: number;
   /** z-normalise the advantages over the real steps (changes what is estimated: off by default). */

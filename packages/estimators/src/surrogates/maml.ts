@@ -1,6 +1,6 @@
 import { div, mul, sum, type Tensor } from '@metagrad/autodiff';
 import { type AdvantageOptions, gae } from './advantages';
-import { constBT, discountPerStep, prepare, type Trajectories } from './inputs';
+import { constantStepTensor, discountPerStep, prepare, type Trajectories } from './inputs';
 
 export interface MamlBiasedOptions extends AdvantageOptions {
   /**
@@ -20,5 +20,5 @@ export function mamlBiased(traj: Trajectories, opts: MamlBiasedOptions = {}): Te
   const p = prepare(traj);
   const adv = gae(p, opts);
   const weighted = opts.discounted === false ? adv : discountPerStep(p, adv);
-  return div(sum(mul(p.lp, constBT(p, weighted))), p.B);
+  return div(sum(mul(p.lp, constantStepTensor(p, weighted))), p.B);
 }
