@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exp, flattenTree, grad, mul, neg, type PyTree, type Tensor, tensor } from '@metagrad/autodiff';
+import { exp, flattenTree, grad, mul, neg, type PyTree, reshape, type Tensor, tensor } from '@metagrad/autodiff';
 import { type Batch, enumerateTrajectories, exactReturn, loadTabularMdp, TINY_MDP_PATH } from '@metagrad/envs';
 import { normalQuantile, tabularLogProbs } from '@metagrad/estimators';
 import { adaptStep, type MetaParams } from '../src/meta/adaptation';
@@ -72,7 +72,7 @@ function exactLoopMetaGradient(estimator: InnerEstimator): Float64Array {
     };
     const f = (th: Tensor) => {
       const adapted = adaptStep((q: PyTree) => problem.inner(q, mdp, batch, undefined), th, ALPHA, false) as Tensor;
-      return neg(exactReturn({ ...mdp, discount: 1 }, adapted)).div(T);
+      return neg(exactReturn({ ...mdp, discount: 1 }, reshape(adapted, [S, A]))).div(T);
     };
     const g = grad(f)(theta) as Tensor;
     for (let j = 0; j < total.length; j++) total[j] += p[k] * g.data[j];
@@ -103,7 +103,7 @@ function maxZ(xs: readonly Float64Array[], exact: Float64Array): number {
   return worst;
 }
 
-const R = 4000;
+const R = 8000;
 // Bonferroni over the 4 parameters at level 0.001
 const THRESHOLD = normalQuantile(1 - 0.001 / (2 * 4));
 

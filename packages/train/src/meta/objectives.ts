@@ -1,4 +1,4 @@
-import { clip, div, exp, minimum, mul, neg, sub, sum, type Tensor, tensor, zeros } from '@metagrad/autodiff';
+import { clip, div, exp, minimum, mul, neg, reshape, sub, sum, type Tensor, tensor, zeros } from '@metagrad/autodiff';
 import { type Batch, exactReturn, type TabularMdp } from '@metagrad/envs';
 import {
   estimatorByName,
@@ -15,7 +15,7 @@ export type ObjectiveConfig = Pick<TrainConfig, 'estimator' | 'gaeLambda' | 'nor
 
 /** ⊥ state values V(s_t) [B, T] for a batch: the linear feature baseline fitted on it, or none. */
 export function baselineValues(batch: Batch, discount: number, kind: ObjectiveConfig['baseline']): Float64Array | undefined {
-  return kind === 'linear' ? LinearBaseline.fit(batch, discount).predict(batch) : undefined;
+  return kind === 'linear' ? LinearBaseline.fit(batch, { discount }).predict(batch) : undefined;
 }
 
 /**
@@ -49,7 +49,7 @@ export function innerObjective(
 
 /** The exact inner objective on a tabular MDP: J(θ)/H by the oracle, no sampling. */
 export function exactInnerObjective(mdp: TabularMdp, logits: Tensor): Tensor {
-  return div(exactReturn(mdp, logits), mdp.horizon);
+  return div(exactReturn(mdp, reshape(logits, [mdp.states, mdp.actions])), mdp.horizon);
 }
 
 function trajectoryEntry(name: InnerEstimator): TrajectoryEntry {

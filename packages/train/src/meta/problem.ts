@@ -97,7 +97,8 @@ function makeModel(cfg: TrainConfig, env: VecEnv<unknown>, tabular: boolean): Po
   }
   if (space.kind === 'discrete')
     throw new ConfigError(`policy: 'gaussian-mlp' needs continuous actions; ${cfg.env} has discrete ones`);
-  return new GaussianMlpPolicy([...sizes, env.actDim], cfg.initLogStd, {
+  return new GaussianMlpPolicy([...sizes, env.actDim], {
+    initLogStd: cfg.initLogStd,
     activation: cfg.activation,
   }) as unknown as PolicyModel;
 }

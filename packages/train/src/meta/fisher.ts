@@ -1,0 +1,81 @@
+import { flattenTree, grad, jvp, type PyTree, tensor, vjp } from '@metagrad/autodiff';
+import type { MetaParams } from './adaptation';
+import { adaptChain, firstOrderOf, innerStepsOf, type TaskSamples } from './meta-objective';
+import type { Problem } from './problem';
+
+/** Flat Float64Array ↔ pytree with the structure of `like`. */
+export function flatCodec(like: PyTree): { toFlat: (t: unknown) => Float64Array; fromFlat: (v: Float64Array) => unknown; size: number } {
+  const f = flattenTree(like);
+  const size = f.leaves.reduce((a, l) => a + l.size, 0);
+  return {
+    size,
+    toFlat: (t) => {
+      const out = new Float64Array(size);
+      let o = 0;
+      for (const l of flattenTree(t).leaves) {
+        out.set(l.data, o);
+        o += l.size;
+      }
+      return out;
+    },
+    fromFlat: (v) => {
+      let o = 0;
+      return f.unflatten(
+        f.leaves.map((l) => {
+          const leaf = tensor(v.slice(o, o + l.size), { shape: l.shape });
+          o += l.size;
+          return leaf;
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * The Hessian of TRPO's constraint, the mean KL(π_old ‖ π_θk(θ)) of the post-adaptation
+ * policies, times a vector, at the sampling meta-parameters θ_old, without third derivatives.
+ * There ∇_θk KL = 0, so the Hessian is exactly Jᵀ F J, J = ∂θ_k/∂θ the adaptation's Jacobian and
+ * F the policy's KL Hessian (Fisher matrix) at θ_k. Each task's three graphs (θ_k(θ), ∇KL(θ_k))
+ * are built once and every product only runs backward passes over them: J v = Jᵀv when J is
+ * symmetric (one step, one scalar α: J = I + α∇²f̂), else a forward-mode product. With FOMAML
+ * (J = I) it is the policy's Fisher alone.
+ */
+export function metaFisherProduct<P extends PyTree>(
+  problem: Problem<P>,
+  meta: MetaParams<P>,
+  samples: readonly TaskSamples<P>[],
+): (v: Float64Array) => Float64Array {
+  const codec = flatCodec(meta as unknown as PyTree);
+  const policyCodec = flatCodec(meta.policy);
+  const k = innerStepsOf(problem);
+  const firstOrder = firstOrderOf(problem) || k === 0;
+  const symmetric = k === 1 && meta.alpha === undefined;
+  const tasks = samples.map((s) => {
+    const last = s.batches[s.batches.length - 1];
+    const [, fisher] = vjp((p: P) => grad((q: P) => problem.model.kl(s.adapted, q, last))(p), s.adapted);
+    const adapt = (m: MetaParams<P>) => adaptChain(problem, m, s.task, s.batches, s.innerValues, k, false);
+    const [, jt] = firstOrder ? [null, null] : vjp(adapt, meta);
+    return { fisher, adapt, jt };
+  });
+  return (v) => {
+    const total = new Float64Array(codec.size);
+    const vTree = codec.fromFlat(v) as MetaParams<P>;
+    for (const t of tasks) {
+      let w: Float64Array;
+      if (t.jt === null) {
+        // J = I on the policy part (first order: θ_k = θ + constant)
+        const u = policyCodec.fromFlat(policyCodec.toFlat(vTree.policy));
+        const fu = policyCodec.toFlat(t.fisher(u)[0]);
+        w = new Float64Array(codec.size);
+        w.set(fu, 0);
+      } else {
+        const jv = symmetric ? (t.jt(vTree.policy)[0] as MetaParams<P>).policy : (jvp(t.adapt, [meta], [vTree])[1] as P);
+        const fu = t.fisher(jv)[0];
+        w = codec.toFlat(t.jt(fu)[0]);
+      }
+      for (let i = 0; i < total.length; i++) total[i] += w[i] / tasks.length;
+    }
+    return total;
+  };
+}
+
