@@ -1,3 +1,5 @@
+export * from './policies/categorical-mlp';
 export * from './policies/gaussian-mlp';
-export * from './policies/tabular-softmax';
+export * from './policies/mlp';
 export * from './policies/policy';
+export * from './policies/tabular-softmax';
