@@ -1,3 +1,5 @@
+import { ACTIVATIONS, type Activation } from '../policies/mlp';
+
 /**
  * A meta-training run's configuration: every option, its default, its check. Names follow
  * pytorch-maml-rl where it has one (meta-batch, fast-batch, inner steps, fast lr α). The
@@ -27,7 +29,6 @@ export type InnerEstimator = (typeof INNER_ESTIMATORS)[number];
 export const POLICIES = ['auto', 'gaussian-mlp', 'categorical-mlp', 'tabular'] as const;
 export type PolicyKind = (typeof POLICIES)[number];
 
-export const ACTIVATIONS = ['tanh', 'relu'] as const;
 
 export interface TrainConfig {
   /** Environment name in the envs registry, and its options. */
@@ -38,7 +39,7 @@ export interface TrainConfig {
   outer: Outer;
   policy: PolicyKind;
   hidden: number[];
-  activation: (typeof ACTIVATIONS)[number];
+  activation: Activation;
   initLogStd: number;
   iterations: number;
   /** Tasks per meta-iteration. */

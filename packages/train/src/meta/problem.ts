@@ -1,6 +1,8 @@
 import type { PyTree, Tensor } from '@metagrad/autodiff';
 import { type Batch, type MadeEnv, makeEnv, rollout, type TabularMdp, type TaskDistribution, type VecEnv } from '@metagrad/envs';
-import { CategoricalMlpPolicy, GaussianMlpPolicy, TabularSoftmaxPolicy } from '../policies';
+import { CategoricalMlpPolicy } from '../policies/categorical-mlp';
+import { GaussianMlpPolicy } from '../policies/gaussian-mlp';
+import { TabularSoftmaxPolicy } from '../policies/tabular-softmax';
 import type { PolicyModel } from '../policies/policy';
 import { ConfigError, type TrainConfig } from './config';
 import { sliceLanes } from './lanes';

@@ -1,77 +1,174 @@
 import {
   add,
+  exp,
   gaussianLogProb,
-  matmul,
   mul,
   type Rng,
-  randomNormal,
   reshape,
+  square,
+  sub,
+  sum,
   type Tensor,
-  tanh,
   tensor,
-  zeros,
 } from '@metagrad/autodiff';
 import type { Batch, Policy } from '@metagrad/envs';
+import { constant, maskedStepMean, observationRows } from './masked';
+import {
+  type Activation,
+  checkLaneCount,
+  checkMlp,
+  DEFAULT_HIDDEN,
+  type DenseLayer,
+  groupLanes,
+  initMlp,
+  type MlpOptions,
+  mlpForward,
+  PlainMlp,
+  samplerGroups,
+} from './mlp';
+import type { PolicyModel } from './policy';
 
 /** Parameters of a Gaussian MLP policy: per layer W [in, out] and b [out], plus a state-independent log-std. */
-export interface GaussianMlpParams {
-  layers: { W: Tensor; b: Tensor }[];
+// a type alias (not an interface) so it has the implicit index signature PyTree asks for
+export type GaussianMlpParams = {
+  layers: DenseLayer[];
   logStd: Tensor;
+};
+
+export interface GaussianMlpOptions {
+  /** Hidden nonlinearity (default 'tanh'). */
+  activation?: Activation;
+  /** Initial log-std of every action dimension (default 0, i.e. std 1). */
+  initLogStd?: number;
 }
 
 /**
- * Gaussian MLP policy (MAML's 2D-navigation policy is 2 → 100 tanh → 100 tanh → 2): mean = MLP(obs),
- * diagonal std = exp(logStd). Log-probabilities come out as a [B, T] tensor of the parameters.
+ * Gaussian MLP policy (MAML's 2D-navigation policy is 2 → 100 relu → 100 relu → 2, pytorch-maml-rl's
+ * 2 → 64 tanh → 64 tanh → 2): mean = MLP(obs), diagonal std = exp(logStd). Log-probabilities come
+ * out as a [B, T] tensor of the parameters.
  */
-export class GaussianMlpPolicy {
+export class GaussianMlpPolicy implements PolicyModel<GaussianMlpParams> {
+  readonly kind = 'gaussian-mlp';
+  readonly activation: Activation;
+  readonly initLogStd: number;
+
+  /** `sizes` = [obsDim, ...hidden, actDim]; a number as second argument is the initial log-std. */
   constructor(
     readonly sizes: readonly number[],
-    readonly initLogStd = 0,
+    options: number | GaussianMlpOptions = {},
   ) {
-    if (sizes.length < 2) throw new RangeError(`sizes: expected at least [in, out], got [${sizes}]`);
+    const o = typeof options === 'number' ? { initLogStd: options } : options;
+    this.activation = o.activation ?? 'tanh';
+    this.initLogStd = o.initLogStd ?? 0;
+    checkMlp('GaussianMlpPolicy', sizes, this.activation);
+    if (!Number.isFinite(this.initLogStd))
+      throw new RangeError(`GaussianMlpPolicy: initLogStd: expected a finite number, got ${this.initLogStd}`);
   }
 
-  /** Glorot-normal weights, zero biases, from a seeded generator. */
+  /** obsDim → hidden (default [64, 64]) → actDim. */
+  static create(
+    obsDim: number,
+    actDim: number,
+    options: GaussianMlpOptions & MlpOptions = {},
+  ): GaussianMlpPolicy {
+    return new GaussianMlpPolicy([obsDim, ...(options.hidden ?? DEFAULT_HIDDEN), actDim], options);
+  }
+
+  get obsDim(): number {
+    return this.sizes[0];
+  }
+
+  get actDim(): number {
+    return this.sizes[this.sizes.length - 1];
+  }
+
+  /** Glorot-normal weights, zero biases, log-std `initLogStd`, from a seeded generator. */
   init(rng: Rng): GaussianMlpParams {
-    const layers = [];
-    for (let i = 0; i + 1 < this.sizes.length; i++) {
-      const [m, n] = [this.sizes[i], this.sizes[i + 1]];
-      layers.push({ W: randomNormal(rng.derive(i), [m, n], 0, Math.sqrt(2 / (m + n))), b: zeros([n]) });
-    }
-    const out = this.sizes[this.sizes.length - 1];
-    return { layers, logStd: tensor(new Float64Array(out).fill(this.initLogStd)) };
+    const out = this.actDim;
+    return {
+      layers: initMlp(rng, this.sizes),
+      logStd: tensor(new Float64Array(out).fill(this.initLogStd)),
+    };
   }
 
   /** Mean action for observations [N, in]: [N, out]. */
   mean(params: GaussianMlpParams, obs: Tensor): Tensor {
-    let h = obs;
-    params.layers.forEach((l, i) => {
-      h = add(matmul(h, l.W), l.b);
-      if (i + 1 < params.layers.length) h = tanh(h);
-    });
-    return h;
+    return mlpForward(params.layers, obs, this.activation);
   }
 
   /** log π(a_t|s_t) for a rollout batch: [B, T], padded steps exactly 0. */
   logProbs(params: GaussianMlpParams, batch: Batch): Tensor {
-    const { size: B, horizon: T, obsDim, actDim } = batch;
-    const obs = tensor(batch.observations, { shape: [B * T, obsDim] });
+    const { size: B, horizon: T, actDim } = batch;
     const act = tensor(batch.actions, { shape: [B * T, actDim] });
-    const lp = gaussianLogProb(act, this.mean(params, obs), params.logStd);
+    const lp = gaussianLogProb(act, this.mean(params, observationRows(batch)), params.logStd);
     return mul(reshape(lp, [B, T]), tensor(batch.mask, { shape: [B, T] }));
   }
 
-  /** A rollout policy that samples a ∼ N(MLP(obs), exp(logStd)²) from each lane's own generator. */
-  sampler(params: GaussianMlpParams): Policy {
-    const d = this.sizes[0];
-    const k = this.sizes[this.sizes.length - 1];
-    const std = Array.from(params.logStd.data, Math.exp);
+  /**
+   * A rollout policy sampling a ∼ N(MLP(obs), exp(logStd)²) from each lane's own generator.
+   * Either one parameter set for every lane, or a list where lane b uses
+   * `params[⌊b / lanesPerParams⌋]`; each group takes one plain (graph-free) forward per step.
+   */
+  sampler(params: GaussianMlpParams | readonly GaussianMlpParams[], lanesPerParams?: number): Policy {
+    const where = 'GaussianMlpPolicy.sampler';
+    const g = samplerGroups(where, params, lanesPerParams);
+    g.groups.forEach((p, m) => {
+      this.checkParams(`${where}: params[${m}]`, p);
+    });
+    const nets = g.groups.map((p) => new PlainMlp(p.layers, this.activation));
+    const stds = g.groups.map((p) => Float64Array.from(p.logStd.data, (v) => Math.exp(v)));
+    const k = this.actDim;
     return (obs, _t, actions, ctx) => {
-      const mean = this.mean(params, tensor(obs.slice(0, ctx.size * d), { shape: [ctx.size, d] })).data;
-      for (let b = 0; b < ctx.size; b++) {
-        for (let j = 0; j < k; j++)
-          actions[b * k + j] = ctx.active[b] ? ctx.rngs[b].normal(mean[b * k + j], std[j]) : 0;
+      checkLaneCount(where, ctx.size, g);
+      for (let m = 0; m < nets.length; m++) {
+        const [start, end] = groupLanes(g, m, ctx.size);
+        if (start === end) break;
+        let running = false;
+        for (let b = start; b < end && !running; b++) running = ctx.active[b] !== 0;
+        if (!running) {
+          actions.fill(0, start * k, end * k);
+          continue;
+        }
+        const mean = nets[m].forward(obs, start, end - start);
+        const std = stds[m];
+        for (let b = start; b < end; b++) {
+          const active = ctx.active[b] !== 0;
+          const o = (b - start) * k;
+          for (let j = 0; j < k; j++)
+            actions[b * k + j] = active ? ctx.rngs[b].normal(mean[o + j], std[j]) : 0;
+        }
       }
     };
+  }
+
+  /**
+   * Mean over real steps of KL(N(μ_old, σ_old²) ‖ N(μ, σ²)), closed form per step:
+   * Σ_j log σ_j − log σ_old,j + (σ_old,j² + (μ_old,j − μ_j)²) / (2σ_j²) − ½.
+   */
+  kl(old: GaussianMlpParams, params: GaussianMlpParams, batch: Batch): Tensor {
+    const obs = observationRows(batch);
+    const mu0 = constant(this.mean(old, obs));
+    const logStd0 = constant(old.logStd);
+    const mu = this.mean(params, obs);
+    const dLogStd = sub(params.logStd, logStd0);
+    // σ_old²/σ² as exp(−2Δ) so that it is exactly 1 (and the KL exactly 0) at params = old
+    const spread = add(exp(mul(dLogStd, -2)), mul(square(sub(mu0, mu)), exp(mul(params.logStd, -2))));
+    const perDim = sub(add(mul(spread, 0.5), dLogStd), 0.5);
+    return maskedStepMean('GaussianMlpPolicy.kl', sum(perDim, -1), batch);
+  }
+
+  private checkParams(where: string, p: GaussianMlpParams): void {
+    const L = this.sizes.length - 1;
+    if (!p || !Array.isArray(p.layers) || p.layers.length !== L)
+      throw new RangeError(`${where}: expected ${L} layers, got ${p?.layers?.length}`);
+    p.layers.forEach((l, i) => {
+      const [m, n] = [this.sizes[i], this.sizes[i + 1]];
+      if (l.W.shape.join() !== `${m},${n}` || l.b.shape.join() !== `${n}`)
+        throw new RangeError(
+          `${where}: layer ${i}: expected W [${m}, ${n}] and b [${n}], got W [${l.W.shape}] and b [${l.b.shape}]`,
+        );
+    });
+    if (p.logStd.size !== this.actDim)
+      throw new RangeError(`${where}: logStd: expected ${this.actDim} entries, got ${p.logStd.size}`);
   }
 }

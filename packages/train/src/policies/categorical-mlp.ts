@@ -1,0 +1,137 @@
+import {
+  categoricalLogProb,
+  exp,
+  logSoftmax,
+  mul,
+  type Rng,
+  reshape,
+  sub,
+  sum,
+  type Tensor,
+  tensor,
+} from '@metagrad/autodiff';
+import type { Batch, Policy } from '@metagrad/envs';
+import { constant, maskedStepMean, observationRows } from './masked';
+import {
+  type Activation,
+  checkLaneCount,
+  checkMlp,
+  DEFAULT_HIDDEN,
+  type DenseLayer,
+  groupLanes,
+  initMlp,
+  type MlpOptions,
+  mlpForward,
+  PlainMlp,
+  samplerGroups,
+} from './mlp';
+import type { PolicyModel } from './policy';
+
+/** Parameters of a categorical MLP policy: per layer W [in, out] and b [out]; the last layer gives logits. */
+// a type alias (not an interface) so it has the implicit index signature PyTree asks for
+export type CategoricalMlpParams = {
+  layers: DenseLayer[];
+};
+
+export interface CategoricalMlpOptions {
+  /** Hidden nonlinearity (default 'tanh'). */
+  activation?: Activation;
+}
+
+/**
+ * Policy over A discrete actions: π(·|s) = softmax(MLP(s)). Actions in a batch are the index
+ * stored as a float (the envs' convention for discrete spaces, actDim 1).
+ */
+export class CategoricalMlpPolicy implements PolicyModel<CategoricalMlpParams> {
+  readonly kind = 'categorical-mlp';
+  readonly activation: Activation;
+
+  /** `sizes` = [obsDim, ...hidden, number of actions]. */
+  constructor(
+    readonly sizes: readonly number[],
+    options: CategoricalMlpOptions = {},
+  ) {
+    this.activation = options.activation ?? 'tanh';
+    checkMlp('CategoricalMlpPolicy', sizes, this.activation);
+  }
+
+  /** obsDim → hidden (default [64, 64]) → actions. */
+  static create(
+    obsDim: number,
+    actions: number,
+    options: CategoricalMlpOptions & MlpOptions = {},
+  ): CategoricalMlpPolicy {
+    return new CategoricalMlpPolicy([obsDim, ...(options.hidden ?? DEFAULT_HIDDEN), actions], options);
+  }
+
+  get obsDim(): number {
+    return this.sizes[0];
+  }
+
+  get actions(): number {
+    return this.sizes[this.sizes.length - 1];
+  }
+
+  /** Glorot-normal weights, zero biases, from a seeded generator. */
+  init(rng: Rng): CategoricalMlpParams {
+    return { layers: initMlp(rng, this.sizes) };
+  }
+
+  /** Logits for observations [N, obsDim]: [N, actions]. */
+  logits(params: CategoricalMlpParams, obs: Tensor): Tensor {
+    return mlpForward(params.layers, obs, this.activation);
+  }
+
+  /** log π(a_t|s_t) for a rollout batch: [B, T], padded steps exactly 0. */
+  logProbs(params: CategoricalMlpParams, batch: Batch): Tensor {
+    const { size: B, horizon: T } = batch;
+    if (batch.actDim !== 1)
+      throw new RangeError(
+        `CategoricalMlpPolicy.logProbs: batch.actDim: expected 1 (an index), got ${batch.actDim}`,
+      );
+    const lp = categoricalLogProb(this.logits(params, observationRows(batch)), tensor(batch.actions));
+    return mul(reshape(lp, [B, T]), tensor(batch.mask, { shape: [B, T] }));
+  }
+
+  /**
+   * A rollout policy drawing a ∼ softmax(MLP(obs)) from each lane's own generator. Either one
+   * parameter set for every lane, or a list where lane b uses `params[⌊b / lanesPerParams⌋]`;
+   * each group takes one plain (graph-free) forward per step.
+   */
+  sampler(params: CategoricalMlpParams | readonly CategoricalMlpParams[], lanesPerParams?: number): Policy {
+    const where = 'CategoricalMlpPolicy.sampler';
+    const g = samplerGroups(where, params, lanesPerParams);
+    g.groups.forEach((p, m) => {
+      if (!p || !Array.isArray(p.layers) || p.layers.length !== this.sizes.length - 1)
+        throw new RangeError(
+          `${where}: params[${m}]: expected ${this.sizes.length - 1} layers, got ${p?.layers?.length}`,
+        );
+    });
+    const nets = g.groups.map((p) => new PlainMlp(p.layers, this.activation));
+    const A = this.actions;
+    return (obs, _t, actions, ctx) => {
+      checkLaneCount(where, ctx.size, g);
+      for (let m = 0; m < nets.length; m++) {
+        const [start, end] = groupLanes(g, m, ctx.size);
+        if (start === end) break;
+        let running = false;
+        for (let b = start; b < end && !running; b++) running = ctx.active[b] !== 0;
+        if (!running) {
+          actions.fill(0, start, end);
+          continue;
+        }
+        const logits = nets[m].forward(obs, start, end - start);
+        for (let b = start; b < end; b++)
+          actions[b] = ctx.active[b] !== 0 ? ctx.rngs[b].categoricalLogits(logits, (b - start) * A, A) : 0;
+      }
+    };
+  }
+
+  /** Mean over real steps of KL(π_old(·|s) ‖ π(·|s)) = Σ_a π_old(a|s) (log π_old(a|s) − log π(a|s)). */
+  kl(old: CategoricalMlpParams, params: CategoricalMlpParams, batch: Batch): Tensor {
+    const obs = observationRows(batch);
+    const logp0 = constant(logSoftmax(this.logits(old, obs), -1));
+    const logp = logSoftmax(this.logits(params, obs), -1);
+    return maskedStepMean('CategoricalMlpPolicy.kl', sum(mul(exp(logp0), sub(logp0, logp)), -1), batch);
+  }
+}

@@ -1,0 +1,45 @@
+import { flattenTree, grad, type PyTree, type Tensor } from '@metagrad/autodiff';
+import type { Batch } from '@metagrad/envs';
+
+/** All numeric arrays of two batches are bit-identical. */
+export function expectSameBatch(a: Batch, b: Batch): void {
+  expect([a.size, a.horizon, a.obsDim, a.actDim]).toEqual([b.size, b.horizon, b.obsDim, b.actDim]);
+  for (const key of [
+    'observations',
+    'actions',
+    'rewards',
+    'mask',
+    'dones',
+    'lengths',
+    'taskIndex',
+    'episodeIndex',
+  ] as const) {
+    const x = a[key];
+    const y = b[key];
+    expect(x.length).toBe(y.length);
+    let same = true;
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) same = false;
+    expect({ key, same }).toEqual({ key, same: true });
+  }
+}
+
+/** Largest |entry| over every leaf of a pytree. */
+export function maxAbsLeaf(tree: unknown): number {
+  let m = 0;
+  for (const l of flattenTree(tree).leaves)
+    for (let i = 0; i < l.size; i++) m = Math.max(m, Math.abs(l.data[i]));
+  return m;
+}
+
+/** max |∇_p KL(old ‖ p)| at p = old. */
+export function klGradAtOld<P extends PyTree>(kl: (old: P, p: P) => Tensor, old: P): number {
+  return maxAbsLeaf(grad((p: P) => kl(old, p))(old));
+}
+
+/** A batch with padded steps carrying nonsense observations, to prove they are masked out. */
+export function withGarbagePadding(batch: Batch, value: number): Batch {
+  const observations = Float64Array.from(batch.observations);
+  for (let i = 0; i < batch.mask.length; i++)
+    if (batch.mask[i] === 0) observations.fill(value, i * batch.obsDim, (i + 1) * batch.obsDim);
+  return { ...batch, observations };
+}
