@@ -4,10 +4,11 @@ import { add, flattenTree, grad, mapTree, mul, type PyTree, stopGradient, type T
  * Meta-parameters: the policy's initial parameters θ and, for Meta-SGD, one learned inner step
  * size per parameter (same structure as θ).
  */
-export interface MetaParams<P extends PyTree = PyTree> {
+// a type alias (not an interface) so that it is itself a PyTree (implicit index signature)
+export type MetaParams<P extends PyTree = PyTree> = {
   policy: P;
   alpha?: P;
-}
+};
 
 /**
  * One inner gradient-ascent step θ′ = θ + α ∇f(θ), α a number or a per-parameter pytree.

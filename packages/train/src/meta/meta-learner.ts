@@ -1,10 +1,11 @@
 import { flattenTree, type PyTree, type Tensor, valueAndGrad } from '@metagrad/autodiff';
 import type { MetaParams } from './adaptation';
-import { innerStepsOf, outerKl, outerLoss, type TaskSamples } from './meta-objective';
+import { adaptedParams, innerStepsOf, outerKl, outerLoss, type TaskSamples } from './meta-objective';
 import type { OuterUpdate } from './outer-update';
 import type { Problem } from './problem';
 import { sampleTasks } from './sampling';
 import { meanAndCi } from './evaluate';
+import { metaFisherProduct } from './fisher';
 import { meanReturn } from './lanes';
 
 /** One meta-iteration's record: the row of progress.jsonl (deterministic: no wall-clock). */
@@ -71,11 +72,18 @@ export function metaIteration<P extends PyTree>(
 
   checkReturns(samples, iteration);
   const t1 = performance.now();
-  const loss = (m: MetaParams<P>): Tensor => outerLoss(problem, m, samples);
-  const kl = (m: MetaParams<P>): Tensor => outerKl(problem, m, samples);
+  // a line search asks for the loss and then the KL of the same candidate: adapt it once
+  let cache: { m: MetaParams<P>; adapted: P[] } | null = null;
+  const adaptedOf = (m: MetaParams<P>): P[] => {
+    if (cache?.m !== m) cache = { m, adapted: adaptedParams(problem, m, samples) };
+    return cache.adapted;
+  };
+  const loss = (m: MetaParams<P>): Tensor => outerLoss(problem, m, samples, adaptedOf(m));
+  const kl = (m: MetaParams<P>): Tensor => outerKl(problem, m, samples, adaptedOf(m));
   let result: ReturnType<OuterUpdate<P>['step']>;
   try {
-    result = outer.step(meta, loss, kl);
+    const fisher = cfg.outer === 'trpo' ? metaFisherProduct(problem, meta, samples) : undefined;
+    result = outer.step(meta, loss, kl, fisher);
     const r = result.stats;
     for (const [name, v] of [
       ['outer loss', r.lossBefore],

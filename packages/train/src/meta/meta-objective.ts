@@ -88,8 +88,12 @@ export function taskMean(xs: readonly Tensor[]): Tensor {
  * on θ cut (FOMAML). PPO clips it; ProMP adds η·KL(π_θ ‖ π_θk) on the pre-update episodes
  * (the sampling policy held constant, as in ProMP's code), which keeps the adaptation step small.
  */
-export function outerLoss<P extends PyTree>(problem: Problem<P>, meta: MetaParams<P>, samples: readonly TaskSamples<P>[]): Tensor {
-  const adapted = adaptedParams(problem, meta, samples);
+export function outerLoss<P extends PyTree>(
+  problem: Problem<P>,
+  meta: MetaParams<P>,
+  samples: readonly TaskSamples<P>[],
+  adapted: readonly P[] = adaptedParams(problem, meta, samples),
+): Tensor {
   return taskMean(
     samples.map((s, i) => {
       const last = s.batches[s.batches.length - 1];
@@ -110,7 +114,11 @@ export function outerLoss<P extends PyTree>(problem: Problem<P>, meta: MetaParam
 }
 
 /** Mean over tasks of KL(π_old ‖ π_θk(θ)) on the post-adaptation episodes: TRPO's constraint. */
-export function outerKl<P extends PyTree>(problem: Problem<P>, meta: MetaParams<P>, samples: readonly TaskSamples<P>[]): Tensor {
-  const adapted = adaptedParams(problem, meta, samples);
+export function outerKl<P extends PyTree>(
+  problem: Problem<P>,
+  meta: MetaParams<P>,
+  samples: readonly TaskSamples<P>[],
+  adapted: readonly P[] = adaptedParams(problem, meta, samples),
+): Tensor {
   return taskMean(samples.map((s, i) => problem.model.kl(s.adapted, adapted[i], s.batches[s.batches.length - 1])));
 }

@@ -26,6 +26,8 @@ export interface OuterUpdate<P extends PyTree = PyTree> {
     meta: MetaParams<P>,
     loss: (m: MetaParams<P>) => Tensor,
     kl: (m: MetaParams<P>) => Tensor,
+    /** F·v for the KL's Hessian at `meta` (TRPO), cheaper than differentiating `kl` twice. */
+    fisher?: (v: Float64Array) => Float64Array,
   ): { meta: MetaParams<P>; stats: OuterStats };
   state(): unknown;
   restore(state: unknown): void;
@@ -141,8 +143,9 @@ function adamUpdate<P extends PyTree>(cfg: TrainConfig, epochs: number): OuterUp
 
 function trpoUpdate<P extends PyTree>(cfg: TrainConfig): OuterUpdate<P> {
   return {
-    step(meta, loss, kl) {
+    step(meta, loss, kl, fisher) {
       const r = trpoStep(meta, loss, kl, {
+        fisherVectorProduct: fisher,
         maxKl: cfg.maxKl,
         cgIters: cfg.cgIters,
         cgDamping: cfg.cgDamping,
@@ -158,7 +161,7 @@ function trpoUpdate<P extends PyTree>(cfg: TrainConfig): OuterUpdate<P> {
           gradNorm: r.gradNorm,
           accepted: r.accepted,
           stepFraction: r.stepFraction,
-          gradientSeconds: r.gradientSeconds ?? 0,
+          gradientSeconds: r.gradientSeconds,
         },
       };
     },
