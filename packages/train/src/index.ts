@@ -1,3 +1,6 @@
+export * from './outer/conjugate-gradient';
+export { treeToVector, vectorToTree } from './outer/tree-vector';
+export * from './outer/trpo';
 export * from './policies/categorical-mlp';
 export * from './policies/gaussian-mlp';
 export * from './policies/mlp';
