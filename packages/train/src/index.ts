@@ -1,6 +1,9 @@
+export * from './outer/adam-tree';
 export * from './outer/conjugate-gradient';
+export * from './outer/ppo';
 export { treeToVector, vectorToTree } from './outer/tree-vector';
 export * from './outer/trpo';
+export * from './outer/vpg';
 export * from './policies/categorical-mlp';
 export * from './policies/gaussian-mlp';
 export * from './policies/mlp';
