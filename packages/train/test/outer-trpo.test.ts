@@ -24,6 +24,7 @@ import {
   tabularMdpTasks,
 } from '@metagrad/envs';
 import {
+  fisherVectorProduct,
   type GaussianMlpParams,
   GaussianMlpPolicy,
   type PolicyModel,
@@ -123,7 +124,7 @@ test('a line search that cannot improve returns the very same parameters, bit fo
   expect(r.gradNorm).toBeGreaterThan(0);
 });
 
-test('the Fisher-vector products TRPO uses (hvp of the KL) match central differences of ∇KL', () => {
+test('the Fisher-vector products TRPO uses equal the engine hvp and central differences of ∇KL', () => {
   const policy = new GaussianMlpPolicy([2, 3, 2], { activation: 'relu', initLogStd: -0.5 });
   const init = policy.init(new Rng(2));
   // nonzero biases keep the origin (every episode's first observation) off the relu kinks
@@ -142,7 +143,9 @@ test('the Fisher-vector products TRPO uses (hvp of the KL) match central differe
   const n = treeToVector(old).length;
   for (const seed of [1, 2, 3]) {
     const v = new Rng(seed).fillNormal(new Float64Array(n));
-    const Fv = treeToVector(hvp(klFn, old, vectorToTree(old, v)));
+    const Fv = fisherVectorProduct(klFn, old)(v);
+    const exact = treeToVector(hvp(klFn, old, vectorToTree(old, v)));
+    for (let i = 0; i < n; i++) expect(Math.abs(Fv[i] - exact[i])).toBeLessThan(1e-12);
     const eps = 1e-5;
     const up = treeToVector(gradKl(vectorToTree(old, v, eps, old)));
     const down = treeToVector(gradKl(vectorToTree(old, v, -eps, old)));
@@ -151,6 +154,35 @@ test('the Fisher-vector products TRPO uses (hvp of the KL) match central differe
     for (let i = 0; i < n; i++)
       expect(Math.abs(Fv[i] - (up[i] - down[i]) / (2 * eps))).toBeLessThan(1e-6 * scale + 1e-9);
   }
+});
+
+test('an evaluate callback replaces the separate loss and KL calls of the line search', () => {
+  const env = new Navigation2dEnv({ horizon: 6 });
+  const policy = new GaussianMlpPolicy([2, 4, 2], Math.log(0.5));
+  const old = policy.init(new Rng(3));
+  const batch = rollout(env, { goal: [-0.3, 0.1] }, policy.sampler(old), { episodes: 8, seed: 5 });
+  const loss = surrogate(policy, old, batch);
+  const kl = (p: GaussianMlpParams) => policy.kl(old, p, batch);
+  let calls = 0;
+  const counted = (p: GaussianMlpParams) => {
+    calls++;
+    return loss(p);
+  };
+  const plain = trpoStep(old, counted, kl);
+  const plainCalls = calls;
+  calls = 0;
+  let evaluations = 0;
+  const both = trpoStep(old, counted, kl, {
+    evaluate: (p) => {
+      evaluations++;
+      return { loss: loss(p).item(), kl: kl(p).item() };
+    },
+  });
+  expect(plainCalls).toBeGreaterThan(1);
+  expect(calls).toBe(1); // only the gradient at the current parameters
+  expect(evaluations).toBe(plainCalls - 1);
+  expect(Array.from(treeToVector(both.params))).toEqual(Array.from(treeToVector(plain.params)));
+  expect({ ...both, params: null }).toEqual({ ...plain, params: null });
 });
 
 test('TRPO names a non-finite loss, gradient or KL, and bad options', () => {

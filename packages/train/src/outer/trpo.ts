@@ -1,4 +1,4 @@
-import { hvp, type PyTree, type Tensor, valueAndGrad } from '@metagrad/autodiff';
+import { grad, type PyTree, type Tensor, valueAndGrad, vjp } from '@metagrad/autodiff';
 import { conjugateGradient } from './conjugate-gradient';
 import { allFinite, checkOption, dot, norm, treeToVector, vectorToTree } from './tree-vector';
 
@@ -15,6 +15,17 @@ export interface TrpoOptions {
   lineSearchSteps?: number;
   /** Shrink factor of the backtracking line search, in (0, 1) (default 0.8). */
   backtrackRatio?: number;
+}
+
+/**
+ * Loss and KL of a line-search candidate in one go, for problems where both share expensive work
+ * (in MAML-TRPO both need the inner adaptation). Must agree with `loss` and `kl`.
+ */
+export type TrpoEvaluate<P> = (p: P) => { loss: number; kl: number };
+
+export interface TrpoStepOptions<P> extends TrpoOptions {
+  /** Evaluate line-search candidates with this instead of calling `loss` and `kl` separately. */
+  evaluate?: TrpoEvaluate<P>;
 }
 
 /** pytorch-maml-rl's TRPO settings. */
@@ -80,10 +91,11 @@ export function trpoStep<P extends PyTree>(
   params: P,
   loss: (p: P) => Tensor,
   kl: (p: P) => Tensor,
-  options: TrpoOptions = {},
+  options: TrpoStepOptions<P> = {},
 ): TrpoResult<P> {
   const where = 'trpoStep';
-  const o = resolveOptions(options);
+  const { evaluate, ...rest } = options;
+  const o = resolveOptions(rest);
   const [lossTensor, gradTree] = valueAndGrad(loss)(params) as [Tensor, P];
   const lossBefore = finiteScalar(where, 'loss', lossTensor);
   const g = treeToVector(gradTree, `${where}: gradient`);
@@ -103,13 +115,7 @@ export function trpoStep<P extends PyTree>(
   };
   if (gradNorm === 0) return unchanged;
 
-  const fisherVector = (v: Float64Array): Float64Array => {
-    const Fv = treeToVector(hvp(kl, params, vectorToTree(params, v)), `${where}: Fisher-vector product`);
-    if (!allFinite(Fv))
-      throw new RangeError(`${where}: KL Hessian-vector product (Fisher · v) is not finite`);
-    for (let i = 0; i < Fv.length; i++) Fv[i] += o.cgDamping * v[i];
-    return Fv;
-  };
+  const fisherVector = fisherVectorProduct(kl, params, o.cgDamping);
   const cg = conjugateGradient(fisherVector, g, {
     iterations: o.cgIters,
     residualTolerance: o.cgResidualTolerance,
@@ -122,8 +128,9 @@ export function trpoStep<P extends PyTree>(
   for (let k = 0; k < o.lineSearchSteps; k++) {
     const fraction = o.backtrackRatio ** k;
     const candidate = vectorToTree(params, s, -fraction * beta, params);
-    const lossAfter = loss(candidate).data[0];
-    const klAfter = kl(candidate).data[0];
+    const { loss: lossAfter, kl: klAfter } = evaluate
+      ? evaluate(candidate)
+      : { loss: loss(candidate).data[0], kl: kl(candidate).data[0] };
     if (
       Number.isFinite(lossAfter) &&
       Number.isFinite(klAfter) &&
@@ -143,4 +150,27 @@ export function trpoStep<P extends PyTree>(
     }
   }
   return { ...unchanged, cgResidual: cg.residualNorm };
+}
+
+/**
+ * v ↦ (F + damping·I)·v with F = ∇²kl(params), on flat vectors in flattenTree order. The gradient
+ * of the KL is traced once and every product is one reverse pass through it (the Hessian is
+ * symmetric, so the vector–Jacobian product of ∇kl is F·v), as pytorch-maml-rl reuses its
+ * create_graph gradient.
+ */
+export function fisherVectorProduct<P extends PyTree>(
+  kl: (p: P) => Tensor,
+  params: P,
+  damping = 0,
+): (v: Float64Array) => Float64Array {
+  const where = 'fisherVectorProduct';
+  checkOption(where, 'damping', damping, { min: 0 });
+  const [, pullback] = vjp(grad(kl), params);
+  return (v) => {
+    const Fv = treeToVector(pullback(vectorToTree(params, v))[0], `${where}: F·v`);
+    if (!allFinite(Fv))
+      throw new RangeError(`${where}: KL Hessian-vector product (Fisher · v) is not finite`);
+    for (let i = 0; i < Fv.length; i++) Fv[i] += damping * v[i];
+    return Fv;
+  };
 }
