@@ -28,7 +28,13 @@ async function run(options: SuiteOptions) {
     const config = resolveConfig({ ...overrides, iterations: reps });
     const problem = makeProblem(config);
     const meta = initMetaParams(problem);
-    const times: Record<(typeof PHASES)[number], number[]> = { total: [], sampling: [], inner: [], outer: [], optimizer: [] };
+    const times: Record<(typeof PHASES)[number], number[]> = {
+      total: [],
+      sampling: [],
+      inner: [],
+      outer: [],
+      optimizer: [],
+    };
     for (let it = 0; it < reps; it++) {
       const r = metaIteration(problem, makeOuterUpdate(config), meta, it);
       for (const p of PHASES) times[p].push(r.times[p]);

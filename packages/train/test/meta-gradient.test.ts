@@ -1,5 +1,15 @@
-import { checkGrad, flattenTree, grad, hessian, type PyTree, reshape, slice, type Tensor, tensor } from '@metagrad/autodiff';
-import { type MetaParams, adaptStep } from '../src/meta/adaptation';
+import {
+  checkGrad,
+  flattenTree,
+  grad,
+  hessian,
+  type PyTree,
+  reshape,
+  slice,
+  type Tensor,
+  tensor,
+} from '@metagrad/autodiff';
+import { adaptStep, type MetaParams } from '../src/meta/adaptation';
 import { resolveConfig, type TrainConfig } from '../src/meta/config';
 import { initMetaParams } from '../src/meta/init';
 import { adaptedParams, outerKl, outerLoss } from '../src/meta/meta-objective';
@@ -40,9 +50,13 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
         expect(r.maxAbsError).toBeLessThan(1e-7);
         expect(r.ok).toBe(true);
         // the second-order terms are really there: the meta-gradient differs from FOMAML's
-        const fo = grad((m: MetaParams) => outerLoss({ ...problem, cfg: { ...problem.cfg, algo: 'fomaml' } }, m, samples))(meta);
+        const fo = grad((m: MetaParams) =>
+          outerLoss({ ...problem, cfg: { ...problem.cfg, algo: 'fomaml' } }, m, samples),
+        )(meta);
         const so = grad(f)(meta);
-        const diff = leaves(so).flat().map((x, i) => Math.abs(x - leaves(fo).flat()[i]));
+        const diff = leaves(so)
+          .flat()
+          .map((x, i) => Math.abs(x - leaves(fo).flat()[i]));
         expect(Math.max(...diff)).toBeGreaterThan(1e-6);
       });
     }
@@ -59,7 +73,8 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
       const flat = flattenTree(meta.policy);
       const sizes = flat.leaves.map((l) => l.size);
       const P = sizes.reduce((a, b) => a + b, 0);
-      const toVector = (tree: unknown) => Float64Array.from(flattenTree(tree).leaves.flatMap((l) => Array.from(l.data)));
+      const toVector = (tree: unknown) =>
+        Float64Array.from(flattenTree(tree).leaves.flatMap((l) => Array.from(l.data)));
       const fromVector = (v: Tensor) => {
         let o = 0;
         return flat.unflatten(
@@ -71,14 +86,17 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
         );
       };
       const theta = tensor(toVector(meta.policy));
-      const metaGrad = toVector((grad((m: MetaParams) => outerLoss(problem, m, samples))(meta) as MetaParams).policy);
+      const metaGrad = toVector(
+        (grad((m: MetaParams) => outerLoss(problem, m, samples))(meta) as MetaParams).policy,
+      );
       const expected = new Float64Array(P);
       const adapted = adaptedParams(problem, meta, samples);
       samples.forEach((s, i) => {
         const inner = (v: Tensor) => problem.inner(fromVector(v), s.task, s.batches[0], s.innerValues[0]);
         const H = (hessian(inner)(theta) as Tensor).data;
         const last = s.batches[1];
-        const outer = (v: Tensor) => policyGradientLoss(problem.model.logProbs(fromVector(v), last), s.oldLogProbs, s.advantages, last);
+        const outer = (v: Tensor) =>
+          policyGradientLoss(problem.model.logProbs(fromVector(v), last), s.oldLogProbs, s.advantages, last);
         const at = tensor(toVector(adapted[i]));
         expect(checkGrad(outer, at, { raise: false }).ok).toBe(true);
         const g = (grad(outer)(at) as Tensor).data;
@@ -95,13 +113,20 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
   }
 
   test('PPO-clip and ProMP outer losses and the TRPO KL: gradients match central differences', () => {
-    for (const o of [{ outer: 'ppo' as const }, { algo: 'promp' as const, estimator: 'maml' as const, outer: 'ppo' as const }]) {
+    for (const o of [
+      { outer: 'ppo' as const },
+      { algo: 'promp' as const, estimator: 'maml' as const, outer: 'ppo' as const },
+    ]) {
       const { problem, meta, samples } = tiny(o);
-      expect(checkGrad((m: MetaParams) => outerLoss(problem, m, samples), meta, { raise: false }).ok).toBe(true);
+      expect(checkGrad((m: MetaParams) => outerLoss(problem, m, samples), meta, { raise: false }).ok).toBe(
+        true,
+      );
     }
     const { problem, meta, samples } = tiny();
     // KL is 0 at the sampling parameters; check its gradient away from them
-    const moved = { policy: flattenTree(meta.policy).unflatten(flattenTree(meta.policy).leaves.map((l) => l.add(0.05))) } as MetaParams;
+    const moved = {
+      policy: flattenTree(meta.policy).unflatten(flattenTree(meta.policy).leaves.map((l) => l.add(0.05))),
+    } as MetaParams;
     expect(checkGrad((m: MetaParams) => outerKl(problem, m, samples), moved, { raise: false }).ok).toBe(true);
     expect(outerKl(problem, meta, samples).item()).toBeCloseTo(0, 14);
   });
@@ -109,7 +134,9 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
   test('Meta-SGD: the learned per-parameter α gets a gradient that matches central differences', () => {
     const { problem, meta, samples } = tiny({ learnAlpha: true });
     expect(meta.alpha).toBeDefined();
-    expect(checkGrad((m: MetaParams) => outerLoss(problem, m, samples), meta, { raise: false }).ok).toBe(true);
+    expect(checkGrad((m: MetaParams) => outerLoss(problem, m, samples), meta, { raise: false }).ok).toBe(
+      true,
+    );
   });
 });
 
@@ -122,7 +149,9 @@ describe('FOMAML and adaptation', () => {
     const perTask = samples.map((s, i) => {
       const last = s.batches[1];
       return leaves(
-        grad((p: PyTree) => policyGradientLoss(problem.model.logProbs(p, last), s.oldLogProbs, s.advantages, last))(adapted[i]),
+        grad((p: PyTree) =>
+          policyGradientLoss(problem.model.logProbs(p, last), s.oldLogProbs, s.advantages, last),
+        )(adapted[i]),
       ).flat();
     });
     const expected = perTask[0].map((x, j) => (x + perTask[1][j]) / 2);
@@ -136,7 +165,12 @@ describe('FOMAML and adaptation', () => {
   test('adaptation and the outer loss never mutate the meta-parameters', () => {
     const { problem, meta, samples } = tiny();
     const before = leaves(meta);
-    adaptStep((p: PyTree) => problem.inner(p, samples[0].task, samples[0].batches[0], undefined), meta.policy, 0.5, false);
+    adaptStep(
+      (p: PyTree) => problem.inner(p, samples[0].task, samples[0].batches[0], undefined),
+      meta.policy,
+      0.5,
+      false,
+    );
     grad((m: MetaParams) => outerLoss(problem, m, samples))(meta);
     expect(leaves(meta)).toEqual(before);
   });

@@ -1,8 +1,24 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exp, flattenTree, grad, mul, neg, type PyTree, reshape, type Tensor, tensor } from '@metagrad/autodiff';
-import { type Batch, enumerateTrajectories, exactReturn, loadTabularMdp, TINY_MDP_PATH } from '@metagrad/envs';
+import {
+  exp,
+  flattenTree,
+  grad,
+  mul,
+  neg,
+  type PyTree,
+  reshape,
+  type Tensor,
+  tensor,
+} from '@metagrad/autodiff';
+import {
+  type Batch,
+  enumerateTrajectories,
+  exactReturn,
+  loadTabularMdp,
+  TINY_MDP_PATH,
+} from '@metagrad/envs';
 import { normalQuantile, tabularLogProbs } from '@metagrad/estimators';
 import { adaptStep, type MetaParams } from '../src/meta/adaptation';
 import { type InnerEstimator, resolveConfig } from '../src/meta/config';
@@ -20,7 +36,10 @@ import { sampleTasks } from '../src/meta/sampling';
  */
 const mdpFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-unbiased-')), 'mdp.json');
 // deterministic rewards: θ′ is nonlinear in the inner rewards, so reward noise would need its own expectation
-fs.writeFileSync(mdpFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(TINY_MDP_PATH, 'utf8')), rewardStd: 0 }));
+fs.writeFileSync(
+  mdpFile,
+  JSON.stringify({ ...JSON.parse(fs.readFileSync(TINY_MDP_PATH, 'utf8')), rewardStd: 0 }),
+);
 const mdp = loadTabularMdp(mdpFile);
 const ALPHA = 2;
 
@@ -71,7 +90,12 @@ function exactLoopMetaGradient(estimator: InnerEstimator): Float64Array {
       discount: 1,
     };
     const f = (th: Tensor) => {
-      const adapted = adaptStep((q: PyTree) => problem.inner(q, mdp, batch, undefined), th, ALPHA, false) as Tensor;
+      const adapted = adaptStep(
+        (q: PyTree) => problem.inner(q, mdp, batch, undefined),
+        th,
+        ALPHA,
+        false,
+      ) as Tensor;
       return neg(exactReturn({ ...mdp, discount: 1 }, reshape(adapted, [S, A]))).div(T);
     };
     const g = grad(f)(theta) as Tensor;
@@ -117,7 +141,9 @@ test("DiCE: the loop's meta-gradient averages to its exact expectation", () => {
 test("the original MAML loss (biased Hessian) fails the same test against DiCE's expectation", () => {
   const exact = exactLoopMetaGradient('dice');
   const z = maxZ(loopMetaGradients('maml', R), exact);
-  console.log(`MAML loss vs DiCE's exact expectation: max |z| ${z.toFixed(2)} (threshold ${THRESHOLD.toFixed(2)})`);
+  console.log(
+    `MAML loss vs DiCE's exact expectation: max |z| ${z.toFixed(2)} (threshold ${THRESHOLD.toFixed(2)})`,
+  );
   expect(z).toBeGreaterThan(THRESHOLD);
   // and it does agree with its own exact expectation: the machinery is right, the estimator is not
   expect(maxZ(loopMetaGradients('maml', R), exactLoopMetaGradient('maml'))).toBeLessThan(THRESHOLD);

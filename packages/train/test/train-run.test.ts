@@ -15,7 +15,18 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-train-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const dir = (name: string) => path.join(tmp, name);
 
-const NAV = ['--env', 'navigation2d', '--env-option', 'horizon=10', '--hidden', '8', '--meta-batch', '3', '--fast-batch', '4'];
+const NAV = [
+  '--env',
+  'navigation2d',
+  '--env-option',
+  'horizon=10',
+  '--hidden',
+  '8',
+  '--meta-batch',
+  '3',
+  '--fast-batch',
+  '4',
+];
 
 test('training with the exact estimator improves the exact post-adaptation return at every step', () => {
   const config = resolveConfig({
@@ -38,7 +49,9 @@ test('training with the exact estimator improves the exact post-adaptation retur
 });
 
 test('evaluation runs before any training, and the oracle is better than the untrained policy', () => {
-  const problem = makeProblem(resolveConfig({ env: 'navigation2d', envOptions: { horizon: 20 }, hidden: [8] }));
+  const problem = makeProblem(
+    resolveConfig({ env: 'navigation2d', envOptions: { horizon: 20 }, hidden: [8] }),
+  );
   const r = evaluateMeta(problem, initMetaParams(problem), { tasks: 5, steps: 2, episodes: 4 });
   expect(r.mean).toHaveLength(3);
   expect(r.perTask[0]).toHaveLength(5);
@@ -131,6 +144,10 @@ test('a run killed with SIGKILL mid-run resumes to byte-identical progress.jsonl
   const resumed = await runCli(['train', '--resume', killed, '--quiet']);
   expect(resumed.code).toBe(0);
   expect(resumed.err).toMatch(/resuming: \d+\/30 iterations done/);
-  expect(fs.readFileSync(path.join(killed, 'progress.jsonl'))).toEqual(fs.readFileSync(path.join(ref, 'progress.jsonl')));
-  expect(fs.readFileSync(path.join(killed, 'policy.json'))).toEqual(fs.readFileSync(path.join(ref, 'policy.json')));
+  expect(fs.readFileSync(path.join(killed, 'progress.jsonl'))).toEqual(
+    fs.readFileSync(path.join(ref, 'progress.jsonl')),
+  );
+  expect(fs.readFileSync(path.join(killed, 'policy.json'))).toEqual(
+    fs.readFileSync(path.join(ref, 'policy.json')),
+  );
 }, 120_000);

@@ -23,7 +23,17 @@ export interface EvaluationFile {
   result: EvaluationResult;
 }
 
-export function evaluateRun(dir: string, opts: { tasks: number; steps: number; episodes: number; alpha?: number; laterFactor: number; randomInit: boolean }): EvaluationFile {
+export function evaluateRun(
+  dir: string,
+  opts: {
+    tasks: number;
+    steps: number;
+    episodes: number;
+    alpha?: number;
+    laterFactor: number;
+    randomInit: boolean;
+  },
+): EvaluationFile {
   const config = readRunConfig(dir);
   const problem = makeProblem(config);
   const saved = opts.randomInit ? null : readPolicy(dir);
@@ -44,8 +54,12 @@ export function evaluateRun(dir: string, opts: { tasks: number; steps: number; e
 
 function formatEvaluation(e: EvaluationFile): string {
   const r = e.result;
-  const lines = [`${e.run} (${e.source}, ${e.iterations} iterations; ${r.tasks} test tasks × ${r.episodes} episodes)`];
-  r.mean.forEach((m, s) => lines.push(`  after ${s} step${s === 1 ? ' ' : 's'}: ${m.toFixed(2)} ± ${r.ci95[s].toFixed(2)}`));
+  const lines = [
+    `${e.run} (${e.source}, ${e.iterations} iterations; ${r.tasks} test tasks × ${r.episodes} episodes)`,
+  ];
+  for (const [s, m] of r.mean.entries()) {
+    lines.push(`  after ${s} step${s === 1 ? ' ' : 's'}: ${m.toFixed(2)} ± ${r.ci95[s].toFixed(2)}`);
+  }
   if (r.oracle !== null) lines.push(`  oracle:        ${r.oracle.toFixed(2)}`);
   return lines.join('\n');
 }
@@ -57,7 +71,10 @@ export function runEvaluateCommand(dirs: readonly string[], o: Record<string, un
     steps: o.steps === undefined ? 3 : parseIntOption('--steps', String(o.steps), 0),
     episodes: o.episodes === undefined ? 40 : parseIntOption('--episodes', String(o.episodes), 1),
     alpha: o.alpha === undefined ? undefined : parseNumberOption('--alpha', String(o.alpha), { min: 0 }),
-    laterFactor: o.laterFactor === undefined ? 0.5 : parseNumberOption('--later-factor', String(o.laterFactor), { min: 0 }),
+    laterFactor:
+      o.laterFactor === undefined
+        ? 0.5
+        : parseNumberOption('--later-factor', String(o.laterFactor), { min: 0 }),
     randomInit: o.randomInit === true,
   };
   const results: EvaluationFile[] = [];
@@ -69,7 +86,8 @@ export function runEvaluateCommand(dirs: readonly string[], o: Record<string, un
       if (err instanceof RunDirError) throw new CliError(err.message);
       throw err;
     }
-    if (o.save !== false) writeFileAtomic('evaluate', path.join(dir, evaluationFile(opts.randomInit)), toJson(e));
+    if (o.save !== false)
+      writeFileAtomic('evaluate', path.join(dir, evaluationFile(opts.randomInit)), toJson(e));
     results.push(e);
     if (!o.json) process.stdout.write(`${formatEvaluation(e)}\n`);
   }

@@ -3,9 +3,9 @@ import { ESTIMATORS } from '@metagrad/estimators';
 import { Command, CommanderError } from 'commander';
 import { runDemo } from './demo';
 import { CliError } from './errors';
+import { runEvaluateCommand } from './evaluate-command';
 import { runExactCommand } from './exact-command';
 import { table } from './format';
-import { runEvaluateCommand } from './evaluate-command';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
 import { configFlags, runTrainCommand } from './train-command';
@@ -75,7 +75,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     });
   const train = program
     .command('train')
-    .description('meta-train a policy (MAML, FOMAML, ProMP, pretrain) into a run directory; Ctrl-C safe, resumable')
+    .description(
+      'meta-train a policy (MAML, FOMAML, ProMP, pretrain) into a run directory; Ctrl-C safe, resumable',
+    )
     .option('--config <preset>', 'a preset: JSON file of config fields, or the name of a shipped preset')
     .option('--out <dir>', 'the run directory to create')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (bit-identical)')

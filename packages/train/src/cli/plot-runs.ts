@@ -60,7 +60,10 @@ export function learningCurvePoints(dirs: readonly string[]): CurvePoint[] {
 }
 
 /** Adaptation curves from each run's evaluation.json (and evaluation-random-init.json). */
-export function adaptationCurvePoints(dirs: readonly string[]): { points: CurvePoint[]; oracle: number | null } {
+export function adaptationCurvePoints(dirs: readonly string[]): {
+  points: CurvePoint[];
+  oracle: number | null;
+} {
   const evals: { label: string; e: EvaluationFile }[] = [];
   for (const d of dirs) {
     const config = readRunConfig(d);
@@ -86,8 +89,14 @@ export function adaptationCurvePoints(dirs: readonly string[]): { points: CurveP
 }
 
 const band = (x: Spec, color: Spec, extra: Spec[] = []): Spec[] => [
-  { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-  { mark: { type: 'line', point: extra.length > 0 }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'mean return' }, color } },
+  {
+    mark: { type: 'area', opacity: 0.2 },
+    encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+  },
+  {
+    mark: { type: 'line', point: extra.length > 0 },
+    encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'mean return' }, color },
+  },
   ...extra,
 ];
 
@@ -109,7 +118,13 @@ export function runsSpec(dirs: readonly string[]): Spec {
     const oracleLayer: Spec[] =
       oracle === null
         ? []
-        : [{ data: { values: [{ oracle }] }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { y: { field: 'oracle', type: 'quantitative' } } }];
+        : [
+            {
+              data: { values: [{ oracle }] },
+              mark: { type: 'rule', strokeDash: [4, 4] },
+              encoding: { y: { field: 'oracle', type: 'quantitative' } },
+            },
+          ];
     panels.push({
       title: `Test tasks: return after k adaptation steps (95% CI)${oracle === null ? '' : `; dashed: oracle ${oracle.toFixed(2)}`}`,
       width: 300,
@@ -117,9 +132,21 @@ export function runsSpec(dirs: readonly string[]): Spec {
       layer: [
         {
           data: { values: adaptation.map((p) => ({ ...p, key: p.label })) },
-          layer: band({ field: 'x', type: 'quantitative', title: 'adaptation steps', axis: { tickMinStep: 1 } }, color, [
-            { mark: { type: 'errorbar' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-          ]),
+          layer: band(
+            { field: 'x', type: 'quantitative', title: 'adaptation steps', axis: { tickMinStep: 1 } },
+            color,
+            [
+              {
+                mark: { type: 'errorbar' },
+                encoding: {
+                  x: { field: 'x', type: 'quantitative' },
+                  y: { field: 'lo', type: 'quantitative' },
+                  y2: { field: 'hi' },
+                  color,
+                },
+              },
+            ],
+          ),
         },
         ...oracleLayer,
       ],

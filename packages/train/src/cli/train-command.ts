@@ -11,7 +11,10 @@ import { CliError } from './errors';
 export const PRESETS_DIR = path.join(__dirname, '..', '..', '..', '..', 'presets');
 
 /** Command-line option → config field, for the flags that set one field each. */
-const FLAGS: Record<string, { field: keyof TrainConfig; parse: 'int' | 'number' | 'string' | 'list' | 'bool' | 'nullable-number' }> = {
+const FLAGS: Record<
+  string,
+  { field: keyof TrainConfig; parse: 'int' | 'number' | 'string' | 'list' | 'bool' | 'nullable-number' }
+> = {
   env: { field: 'env', parse: 'string' },
   algo: { field: 'algo', parse: 'string' },
   estimator: { field: 'estimator', parse: 'string' },
@@ -84,11 +87,19 @@ export function parseEnvOptions(values: readonly string[] | undefined): Record<s
 
 /** A preset: a JSON object of config fields (plus an optional "description"), by path or by name. */
 export function readPreset(nameOrPath: string): Record<string, unknown> {
-  const candidates = [nameOrPath, path.join(PRESETS_DIR, nameOrPath), path.join(PRESETS_DIR, `${nameOrPath}.json`)];
+  const candidates = [
+    nameOrPath,
+    path.join(PRESETS_DIR, nameOrPath),
+    path.join(PRESETS_DIR, `${nameOrPath}.json`),
+  ];
   const file = candidates.find((p) => fs.existsSync(p) && fs.statSync(p).isFile());
   if (file === undefined) {
-    const names = fs.existsSync(PRESETS_DIR) ? fs.readdirSync(PRESETS_DIR).filter((f) => f.endsWith('.json')) : [];
-    throw new CliError(`--config: expected a preset file or one of ${names.map((f) => f.slice(0, -5)).join(', ')}, got ${JSON.stringify(nameOrPath)}`);
+    const names = fs.existsSync(PRESETS_DIR)
+      ? fs.readdirSync(PRESETS_DIR).filter((f) => f.endsWith('.json'))
+      : [];
+    throw new CliError(
+      `--config: expected a preset file or one of ${names.map((f) => f.slice(0, -5)).join(', ')}, got ${JSON.stringify(nameOrPath)}`,
+    );
   }
   let body: unknown;
   try {
@@ -109,8 +120,12 @@ export function configFromOptions(o: Record<string, unknown>): TrainConfig {
     if (o[flag] !== undefined) partial[spec.field] = parseFlag(flag, spec.parse, o[flag]);
   }
   if (o.envOption !== undefined)
-    partial.envOptions = { ...((partial.envOptions as object) ?? {}), ...parseEnvOptions(o.envOption as string[]) };
-  if (partial.env !== undefined && o.config === undefined && partial.envOptions === undefined) partial.envOptions = {};
+    partial.envOptions = {
+      ...((partial.envOptions as object) ?? {}),
+      ...parseEnvOptions(o.envOption as string[]),
+    };
+  if (partial.env !== undefined && o.config === undefined && partial.envOptions === undefined)
+    partial.envOptions = {};
   try {
     return resolveConfig(partial, o.config ? `--config ${o.config}` : 'train');
   } catch (e) {
@@ -128,8 +143,11 @@ export function runTrainCommand(o: Record<string, unknown>): number {
   const resume = o.resume as string | undefined;
   const out = o.out as string | undefined;
   if (resume !== undefined && out !== undefined && path.resolve(resume) !== path.resolve(out))
-    throw new CliError(`--resume: continues the run in its own directory; drop --out (got --out ${JSON.stringify(out)})`);
-  if (resume === undefined && out === undefined) throw new CliError('--out: expected a run directory (or --resume DIR)');
+    throw new CliError(
+      `--resume: continues the run in its own directory; drop --out (got --out ${JSON.stringify(out)})`,
+    );
+  if (resume === undefined && out === undefined)
+    throw new CliError('--out: expected a run directory (or --resume DIR)');
   if (resume !== undefined) {
     const given = Object.keys(FLAGS).filter((k) => o[k] !== undefined);
     if (given.length > 0 || o.config !== undefined)
@@ -140,13 +158,17 @@ export function runTrainCommand(o: Record<string, unknown>): number {
   const dir = (resume ?? out) as string;
   const config = resume === undefined ? configFromOptions(o) : undefined;
   const showProgress = o.progress !== false && !o.json && process.stderr.isTTY;
-  const bar = showProgress ? new SingleBar({ format: 'train [{bar}] {value}/{total} {record}', hideCursor: true }) : null;
+  const bar = showProgress
+    ? new SingleBar({ format: 'train [{bar}] {value}/{total} {record}', hideCursor: true })
+    : null;
   let stop = false;
   let barStarted = false;
   const onSigint = () => {
     if (stop) process.exit(130);
     stop = true;
-    process.stderr.write('\nmetagrad: stopping after this iteration (checkpoint follows); Ctrl-C again to abort\n');
+    process.stderr.write(
+      '\nmetagrad: stopping after this iteration (checkpoint follows); Ctrl-C again to abort\n',
+    );
   };
   process.on('SIGINT', onSigint);
   try {
@@ -168,7 +190,10 @@ export function runTrainCommand(o: Record<string, unknown>): number {
     bar?.stop();
     const summary = { dir, iterations: result.iterations, finished: result.finished };
     if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else process.stdout.write(`${result.finished ? 'finished' : 'stopped'}: ${result.iterations} iterations in ${dir}\n`);
+    else
+      process.stdout.write(
+        `${result.finished ? 'finished' : 'stopped'}: ${result.iterations} iterations in ${dir}\n`,
+      );
     return result.finished ? 0 : 130;
   } catch (e) {
     bar?.stop();

@@ -1,4 +1,13 @@
-import { add, flattenTree, grad, mapTree, mul, type PyTree, stopGradient, type Tensor } from '@metagrad/autodiff';
+import {
+  add,
+  flattenTree,
+  grad,
+  mapTree,
+  mul,
+  type PyTree,
+  stopGradient,
+  type Tensor,
+} from '@metagrad/autodiff';
 
 /**
  * Meta-parameters: the policy's initial parameters θ and, for Meta-SGD, one learned inner step
@@ -28,7 +37,9 @@ export function adaptStep<P extends PyTree>(
   const gLeaves = flattenTree(g).leaves;
   const aLeaves = typeof alpha === 'number' ? null : flattenTree(alpha, 'alpha').leaves;
   if (aLeaves !== null && aLeaves.length !== theta.leaves.length)
-    throw new RangeError(`alpha: expected ${theta.leaves.length} leaves like the policy, got ${aLeaves.length}`);
+    throw new RangeError(
+      `alpha: expected ${theta.leaves.length} leaves like the policy, got ${aLeaves.length}`,
+    );
   const next = theta.leaves.map((p, i) => {
     return add(p, mul(aLeaves === null ? (alpha as number) : aLeaves[i], gLeaves[i]));
   });

@@ -29,7 +29,6 @@ export type InnerEstimator = (typeof INNER_ESTIMATORS)[number];
 export const POLICIES = ['auto', 'gaussian-mlp', 'categorical-mlp', 'tabular'] as const;
 export type PolicyKind = (typeof POLICIES)[number];
 
-
 export interface TrainConfig {
   /** Environment name in the envs registry, and its options. */
   env: string;
@@ -139,8 +138,12 @@ const int =
 const num =
   (min: number, max: number, open = false): Check =>
   (key, v) => {
-    const ok = typeof v === 'number' && Number.isFinite(v) && (open ? v > min && v <= max : v >= min && v <= max);
-    if (!ok) throw new ConfigError(`${key}: expected a number in ${open ? '(' : '['}${min}, ${max}], got ${show(v)}`);
+    const ok =
+      typeof v === 'number' && Number.isFinite(v) && (open ? v > min && v <= max : v >= min && v <= max);
+    if (!ok)
+      throw new ConfigError(
+        `${key}: expected a number in ${open ? '(' : '['}${min}, ${max}], got ${show(v)}`,
+      );
   };
 
 const oneOf =
@@ -163,7 +166,8 @@ const nullable =
 /** One check per field: the schema that presets and resolved configs are validated against. */
 export const CONFIG_SCHEMA: Record<keyof TrainConfig, Check> = {
   env: (key, v) => {
-    if (typeof v !== 'string' || v === '') throw new ConfigError(`${key}: expected an environment name, got ${show(v)}`);
+    if (typeof v !== 'string' || v === '')
+      throw new ConfigError(`${key}: expected an environment name, got ${show(v)}`);
   },
   envOptions: (key, v) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v))
@@ -178,7 +182,9 @@ export const CONFIG_SCHEMA: Record<keyof TrainConfig, Check> = {
   policy: oneOf(POLICIES),
   hidden: (key, v) => {
     if (!Array.isArray(v) || v.some((h) => !(Number.isInteger(h) && h >= 1 && h <= 4096)))
-      throw new ConfigError(`${key}: expected a list of layer widths (integers in [1, 4096]), got ${show(v)}`);
+      throw new ConfigError(
+        `${key}: expected a list of layer widths (integers in [1, 4096]), got ${show(v)}`,
+      );
   },
   activation: oneOf(ACTIVATIONS),
   initLogStd: num(-10, 10),
@@ -226,6 +232,8 @@ export function resolveConfig(partial: Record<string, unknown>, where = 'config'
   if (c.estimator === 'exact' && c.algo === 'promp')
     throw new ConfigError(`${where}: estimator: 'exact' is for maml and fomaml, got algo ${show(c.algo)}`);
   if (c.algo === 'promp' && c.outer !== 'ppo')
-    throw new ConfigError(`${where}: outer: ProMP's outer update is the clipped objective: expected 'ppo', got ${show(c.outer)}`);
+    throw new ConfigError(
+      `${where}: outer: ProMP's outer update is the clipped objective: expected 'ppo', got ${show(c.outer)}`,
+    );
   return { ...c, hidden: [...c.hidden], envOptions: { ...c.envOptions } };
 }

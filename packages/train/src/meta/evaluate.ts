@@ -67,12 +67,16 @@ export function evaluateMeta<P extends PyTree>(
   const episodes = positiveInt('episodes', options.episodes ?? 40, 1);
   const alpha = options.alpha ?? problem.cfg.alpha;
   const laterFactor = options.laterFactor ?? 0.5;
-  if (!(Number.isFinite(alpha) && alpha >= 0)) throw new RangeError(`alpha: expected a number >= 0, got ${alpha}`);
+  if (!(Number.isFinite(alpha) && alpha >= 0))
+    throw new RangeError(`alpha: expected a number >= 0, got ${alpha}`);
   if (!(Number.isFinite(laterFactor) && laterFactor >= 0))
     throw new RangeError(`laterFactor: expected a number >= 0, got ${laterFactor}`);
   const tasks = problem.tasks.testTasks(n, TEST_SEED);
   const indices = tasks.map((_, j) => EVAL_TASK_BASE + j);
-  const evalProblem: Problem<P> = { ...problem, sample: (t, p, ti, e, off) => problem.sample(t, p, ti, e, off, TEST_SEED) };
+  const evalProblem: Problem<P> = {
+    ...problem,
+    sample: (t, p, ti, e, off) => problem.sample(t, p, ti, e, off, TEST_SEED),
+  };
   const samples = sampleTasks(evalProblem, meta, tasks, indices, k, episodes, undefined, (s) =>
     s === 0 ? alpha : alpha * laterFactor,
   );
@@ -92,7 +96,8 @@ export function evaluateMeta<P extends PyTree>(
 }
 
 function positiveInt(name: string, v: number, min: number): number {
-  if (!(Number.isInteger(v) && v >= min)) throw new RangeError(`${name}: expected an integer >= ${min}, got ${v}`);
+  if (!(Number.isInteger(v) && v >= min))
+    throw new RangeError(`${name}: expected an integer >= ${min}, got ${v}`);
   return v;
 }
 
@@ -101,7 +106,11 @@ function positiveInt(name: string, v: number, min: number): number {
  * straight at the goal at full speed (per-axis clipped, exactly the optimum for box-clipped
  * moves); on tabular MDPs the optimal finite-horizon value by backward induction; null elsewhere.
  */
-export function oracleReturn(problem: Problem, tasks: readonly unknown[], indices: readonly number[]): number | null {
+export function oracleReturn(
+  problem: Problem,
+  tasks: readonly unknown[],
+  indices: readonly number[],
+): number | null {
   const name = problem.cfg.env;
   if (name === 'tabular-mdp' || name === 'random-mdp' || name === 'mdp-file') {
     const values = tasks.map((t) => optimalReturn(t as TabularMdp, { horizon: problem.horizon }).value);
@@ -116,6 +125,11 @@ export function oracleReturn(problem: Problem, tasks: readonly unknown[], indice
       actions[2 * b + 1] = g[1] - obs[2 * b + 1];
     }
   };
-  const batch = rollout(problem.env, tasks, towardGoal, { episodes: 1, horizon: problem.horizon, taskIndices: indices, seed: TEST_SEED });
+  const batch = rollout(problem.env, tasks, towardGoal, {
+    episodes: 1,
+    horizon: problem.horizon,
+    taskIndices: indices,
+    seed: TEST_SEED,
+  });
   return meanReturn(batch);
 }

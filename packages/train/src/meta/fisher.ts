@@ -4,7 +4,11 @@ import { adaptChain, firstOrderOf, innerStepsOf, type TaskSamples } from './meta
 import type { Problem } from './problem';
 
 /** Flat Float64Array ↔ pytree with the structure of `like`. */
-export function flatCodec(like: PyTree): { toFlat: (t: unknown) => Float64Array; fromFlat: (v: Float64Array) => unknown; size: number } {
+export function flatCodec(like: PyTree): {
+  toFlat: (t: unknown) => Float64Array;
+  fromFlat: (v: Float64Array) => unknown;
+  size: number;
+} {
   const f = flattenTree(like);
   const size = f.leaves.reduce((a, l) => a + l.size, 0);
   return {
@@ -69,7 +73,9 @@ export function metaFisherProduct<P extends PyTree>(
         w = new Float64Array(codec.size);
         w.set(fu, 0);
       } else {
-        const jv = symmetric ? (t.jt(vTree.policy)[0] as MetaParams<P>).policy : (jvp(t.adapt, [meta], [vTree])[1] as P);
+        const jv = symmetric
+          ? (t.jt(vTree.policy)[0] as MetaParams<P>).policy
+          : (jvp(t.adapt, [meta], [vTree])[1] as P);
         const fu = t.fisher(jv)[0];
         w = codec.toFlat(t.jt(fu)[0]);
       }
@@ -78,4 +84,3 @@ export function metaFisherProduct<P extends PyTree>(
     return total;
   };
 }
-

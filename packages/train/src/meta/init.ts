@@ -6,7 +6,10 @@ import type { Problem } from './problem';
 const INIT_STREAM = 0;
 
 /** Initial meta-parameters for a seed: the policy's init, plus α per parameter for Meta-SGD. */
-export function initMetaParams<P extends PyTree>(problem: Problem<P>, seed = problem.cfg.seed): MetaParams<P> {
+export function initMetaParams<P extends PyTree>(
+  problem: Problem<P>,
+  seed = problem.cfg.seed,
+): MetaParams<P> {
   const policy = problem.model.init(new Rng(seed).derive(INIT_STREAM));
   if (!problem.cfg.learnAlpha) return { policy };
   return { policy, alpha: mapTree(policy, (t) => full(t.shape, problem.cfg.alpha)) };

@@ -5,8 +5,18 @@ import type { Batch } from '@metagrad/envs';
  * several tasks are task-major, so task i's episodes are lanes i·E .. i·E + E − 1.
  */
 export function sliceLanes(batch: Batch, start: number, count: number): Batch {
-  if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 1 && start + count <= batch.size))
-    throw new RangeError(`sliceLanes: expected lanes within [0, ${batch.size}), got start ${start}, count ${count}`);
+  if (
+    !(
+      Number.isInteger(start) &&
+      Number.isInteger(count) &&
+      start >= 0 &&
+      count >= 1 &&
+      start + count <= batch.size
+    )
+  )
+    throw new RangeError(
+      `sliceLanes: expected lanes within [0, ${batch.size}), got start ${start}, count ${count}`,
+    );
   const { horizon: T, obsDim, actDim } = batch;
   const lanes = <A extends Float64Array | Uint8Array | Int32Array>(x: A, perLane: number): A =>
     x.slice(start * perLane, (start + count) * perLane) as A;

@@ -1,12 +1,12 @@
 import { flattenTree, type PyTree, type Tensor, valueAndGrad } from '@metagrad/autodiff';
 import type { MetaParams } from './adaptation';
+import { meanAndCi } from './evaluate';
+import { metaFisherProduct } from './fisher';
+import { meanReturn } from './lanes';
 import { adaptedParams, innerStepsOf, outerKl, outerLoss, type TaskSamples } from './meta-objective';
 import type { OuterUpdate } from './outer-update';
 import type { Problem } from './problem';
 import { sampleTasks } from './sampling';
-import { meanAndCi } from './evaluate';
-import { metaFisherProduct } from './fisher';
-import { meanReturn } from './lanes';
 
 /** One meta-iteration's record: the row of progress.jsonl (deterministic: no wall-clock). */
 export interface IterationRecord {
@@ -131,7 +131,9 @@ function checkReturns(samples: readonly TaskSamples[], iteration: number): void 
     for (const [step, batch] of s.batches.entries()) {
       const ret = meanReturn(batch);
       if (!Number.isFinite(ret))
-        throw new NonFiniteError(`iteration ${iteration}: return of task ${batch.taskIndex[0]} after ${step} inner steps is ${ret}`);
+        throw new NonFiniteError(
+          `iteration ${iteration}: return of task ${batch.taskIndex[0]} after ${step} inner steps is ${ret}`,
+        );
     }
 }
 

@@ -1,6 +1,6 @@
 import { add, div, mul, neg, type PyTree, scalar, type Tensor } from '@metagrad/autodiff';
 import type { Batch } from '@metagrad/envs';
-import { type MetaParams, adaptStep } from './adaptation';
+import { adaptStep, type MetaParams } from './adaptation';
 import { advantages, baselineValues, policyGradientLoss } from './objectives';
 import type { Problem } from './problem';
 
@@ -68,18 +68,28 @@ export function finishTaskSamples<P extends PyTree>(
 
 /** θ_k of every task as a differentiable function of the meta-parameters. */
 /** Inner steps of the run's algorithm (pretrain adapts nothing during training). */
-export const innerStepsOf = (problem: Problem): number => (problem.cfg.algo === 'pretrain' ? 0 : problem.cfg.innerSteps);
+export const innerStepsOf = (problem: Problem): number =>
+  problem.cfg.algo === 'pretrain' ? 0 : problem.cfg.innerSteps;
 
 export const firstOrderOf = (problem: Problem): boolean => problem.cfg.algo === 'fomaml';
 
-export function adaptedParams<P extends PyTree>(problem: Problem<P>, meta: MetaParams<P>, samples: readonly TaskSamples<P>[]): P[] {
+export function adaptedParams<P extends PyTree>(
+  problem: Problem<P>,
+  meta: MetaParams<P>,
+  samples: readonly TaskSamples<P>[],
+): P[] {
   const k = innerStepsOf(problem);
-  return samples.map((s) => adaptChain(problem, meta, s.task, s.batches, s.innerValues, k, firstOrderOf(problem)));
+  return samples.map((s) =>
+    adaptChain(problem, meta, s.task, s.batches, s.innerValues, k, firstOrderOf(problem)),
+  );
 }
 
 /** Mean over tasks of a per-task scalar. */
 export function taskMean(xs: readonly Tensor[]): Tensor {
-  return div(xs.reduce((a, b) => add(a, b), scalar(0)), xs.length);
+  return div(
+    xs.reduce((a, b) => add(a, b), scalar(0)),
+    xs.length,
+  );
 }
 
 /**
@@ -120,5 +130,7 @@ export function outerKl<P extends PyTree>(
   samples: readonly TaskSamples<P>[],
   adapted: readonly P[] = adaptedParams(problem, meta, samples),
 ): Tensor {
-  return taskMean(samples.map((s, i) => problem.model.kl(s.adapted, adapted[i], s.batches[s.batches.length - 1])));
+  return taskMean(
+    samples.map((s, i) => problem.model.kl(s.adapted, adapted[i], s.batches[s.batches.length - 1])),
+  );
 }

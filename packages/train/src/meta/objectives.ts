@@ -1,4 +1,17 @@
-import { clip, div, exp, minimum, mul, neg, reshape, sub, sum, type Tensor, tensor, zeros } from '@metagrad/autodiff';
+import {
+  clip,
+  div,
+  exp,
+  minimum,
+  mul,
+  neg,
+  reshape,
+  sub,
+  sum,
+  type Tensor,
+  tensor,
+  zeros,
+} from '@metagrad/autodiff';
 import { type Batch, exactReturn, type TabularMdp } from '@metagrad/envs';
 import {
   estimatorByName,
@@ -11,10 +24,17 @@ import {
 import type { InnerEstimator, TrainConfig } from './config';
 
 /** What the objectives need from a run's configuration. */
-export type ObjectiveConfig = Pick<TrainConfig, 'estimator' | 'gaeLambda' | 'normalizeAdvantages' | 'baseline'>;
+export type ObjectiveConfig = Pick<
+  TrainConfig,
+  'estimator' | 'gaeLambda' | 'normalizeAdvantages' | 'baseline'
+>;
 
 /** ⊥ state values V(s_t) [B, T] for a batch: the linear feature baseline fitted on it, or none. */
-export function baselineValues(batch: Batch, discount: number, kind: ObjectiveConfig['baseline']): Float64Array | undefined {
+export function baselineValues(
+  batch: Batch,
+  discount: number,
+  kind: ObjectiveConfig['baseline'],
+): Float64Array | undefined {
   return kind === 'linear' ? LinearBaseline.fit(batch, { discount }).predict(batch) : undefined;
 }
 
@@ -42,7 +62,10 @@ export function innerObjective(
       discounted: cfg.estimator === 'maml',
     });
   } else {
-    surrogate = trajectoryEntry(cfg.estimator).build(traj, values ?? new Float64Array(batch.size * batch.horizon));
+    surrogate = trajectoryEntry(cfg.estimator).build(
+      traj,
+      values ?? new Float64Array(batch.size * batch.horizon),
+    );
   }
   return div(surrogate, batch.horizon);
 }
@@ -55,7 +78,9 @@ export function exactInnerObjective(mdp: TabularMdp, logits: Tensor): Tensor {
 function trajectoryEntry(name: InnerEstimator): TrajectoryEntry {
   const e = estimatorByName(name);
   if (e.kind !== 'trajectory')
-    throw new RangeError(`estimator: expected a trajectory estimator, got ${JSON.stringify(name)} (${e.kind})`);
+    throw new RangeError(
+      `estimator: expected a trajectory estimator, got ${JSON.stringify(name)} (${e.kind})`,
+    );
   return e;
 }
 

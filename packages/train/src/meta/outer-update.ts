@@ -1,6 +1,6 @@
 import { flattenTree, type PyTree, type Tensor, tensor, valueAndGrad } from '@metagrad/autodiff';
-import { float64ToBase64, base64ToFloat64 } from '../run/serialize';
 import { trpoStep } from '../outer/trpo';
+import { base64ToFloat64, float64ToBase64 } from '../run/serialize';
 import type { MetaParams } from './adaptation';
 import type { TrainConfig } from './config';
 
@@ -145,7 +145,7 @@ function trpoUpdate<P extends PyTree>(cfg: TrainConfig): OuterUpdate<P> {
   return {
     step(meta, loss, kl, fisher) {
       const r = trpoStep(meta, loss, kl, {
-        fisherVectorProduct: fisher,
+        fisher,
         maxKl: cfg.maxKl,
         cgIters: cfg.cgIters,
         cgDamping: cfg.cgDamping,
@@ -174,4 +174,3 @@ export function makeOuterUpdate<P extends PyTree>(cfg: TrainConfig): OuterUpdate
   if (cfg.outer === 'trpo') return trpoUpdate(cfg);
   return adamUpdate(cfg, cfg.outer === 'ppo' ? cfg.ppoEpochs : 1);
 }
-

@@ -1,9 +1,17 @@
 import type { PyTree, Tensor } from '@metagrad/autodiff';
-import { type Batch, type MadeEnv, makeEnv, rollout, type TabularMdp, type TaskDistribution, type VecEnv } from '@metagrad/envs';
+import {
+  type Batch,
+  type MadeEnv,
+  makeEnv,
+  rollout,
+  type TabularMdp,
+  type TaskDistribution,
+  type VecEnv,
+} from '@metagrad/envs';
 import { CategoricalMlpPolicy } from '../policies/categorical-mlp';
 import { GaussianMlpPolicy } from '../policies/gaussian-mlp';
-import { TabularSoftmaxPolicy } from '../policies/tabular-softmax';
 import type { PolicyModel } from '../policies/policy';
+import { TabularSoftmaxPolicy } from '../policies/tabular-softmax';
 import { ConfigError, type TrainConfig } from './config';
 import { sliceLanes } from './lanes';
 import { exactInnerObjective, innerObjective } from './objectives';
@@ -46,15 +54,21 @@ export function makeProblem(cfg: TrainConfig): Problem {
     throw new ConfigError(`env: ${(e as Error).message}`);
   }
   if (made.kind !== 'rl')
-    throw new ConfigError(`env: expected a reinforcement-learning environment, got ${JSON.stringify(cfg.env)} (${made.kind})`);
+    throw new ConfigError(
+      `env: expected a reinforcement-learning environment, got ${JSON.stringify(cfg.env)} (${made.kind})`,
+    );
   const env = made.env;
   const tabular = TABULAR_ENVS.has(cfg.env);
   if (cfg.estimator === 'exact' && !tabular)
-    throw new ConfigError(`estimator: 'exact' needs a tabular MDP environment (${[...TABULAR_ENVS].join(', ')}), got env ${JSON.stringify(cfg.env)}`);
+    throw new ConfigError(
+      `estimator: 'exact' needs a tabular MDP environment (${[...TABULAR_ENVS].join(', ')}), got env ${JSON.stringify(cfg.env)}`,
+    );
   const model = makeModel(cfg, env, tabular);
   const horizon = cfg.horizon ?? env.horizon;
   if (cfg.estimator === 'exact' && horizon !== env.horizon)
-    throw new ConfigError(`horizon: the exact estimator uses the MDP's horizon ${env.horizon}, got ${horizon}`);
+    throw new ConfigError(
+      `horizon: the exact estimator uses the MDP's horizon ${env.horizon}, got ${horizon}`,
+    );
   const discount = cfg.discount ?? env.discount;
   return {
     env,
@@ -84,18 +98,32 @@ export function makeProblem(cfg: TrainConfig): Problem {
 function makeModel(cfg: TrainConfig, env: VecEnv<unknown>, tabular: boolean): PolicyModel {
   const space = env.actionSpace;
   const kind =
-    cfg.policy !== 'auto' ? cfg.policy : tabular ? 'tabular' : space.kind === 'discrete' ? 'categorical-mlp' : 'gaussian-mlp';
+    cfg.policy !== 'auto'
+      ? cfg.policy
+      : tabular
+        ? 'tabular'
+        : space.kind === 'discrete'
+          ? 'categorical-mlp'
+          : 'gaussian-mlp';
   if (kind === 'tabular') {
-    if (!tabular) throw new ConfigError(`policy: 'tabular' needs a tabular MDP environment, got env ${JSON.stringify(cfg.env)}`);
+    if (!tabular)
+      throw new ConfigError(
+        `policy: 'tabular' needs a tabular MDP environment, got env ${JSON.stringify(cfg.env)}`,
+      );
     if (space.kind !== 'discrete') throw new ConfigError('policy: tabular needs discrete actions');
     return new TabularSoftmaxPolicy(env.obsDim, space.n) as unknown as PolicyModel;
   }
-  if (cfg.estimator === 'exact') throw new ConfigError(`policy: the exact estimator needs policy 'tabular', got ${JSON.stringify(kind)}`);
+  if (cfg.estimator === 'exact')
+    throw new ConfigError(`policy: the exact estimator needs policy 'tabular', got ${JSON.stringify(kind)}`);
   const sizes = [env.obsDim, ...cfg.hidden];
   if (kind === 'categorical-mlp') {
     if (space.kind !== 'discrete')
-      throw new ConfigError(`policy: 'categorical-mlp' needs discrete actions; ${cfg.env} has continuous ones`);
-    return new CategoricalMlpPolicy([...sizes, space.n], { activation: cfg.activation }) as unknown as PolicyModel;
+      throw new ConfigError(
+        `policy: 'categorical-mlp' needs discrete actions; ${cfg.env} has continuous ones`,
+      );
+    return new CategoricalMlpPolicy([...sizes, space.n], {
+      activation: cfg.activation,
+    }) as unknown as PolicyModel;
   }
   if (space.kind === 'discrete')
     throw new ConfigError(`policy: 'gaussian-mlp' needs continuous actions; ${cfg.env} has discrete ones`);

@@ -52,7 +52,14 @@ export function sampleTasks<P extends PyTree>(
   }
   const t0 = performance.now();
   const out = tasks.map((task, i) =>
-    finishTaskSamples(problem, task, batches[i], values[i], meta.policy, params.length === 1 ? params[0] : params[i]),
+    finishTaskSamples(
+      problem,
+      task,
+      batches[i],
+      values[i],
+      meta.policy,
+      params.length === 1 ? params[0] : params[i],
+    ),
   );
   times.inner += (performance.now() - t0) / 1000;
   return out;

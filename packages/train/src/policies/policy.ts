@@ -18,7 +18,8 @@ export interface PolicyModel<P extends PyTree = PyTree> {
    * One rollout callback for several parameter sets at once: lane b acts with
    * `params[⌊b / lanesPerParams⌋]`, and all lanes that share parameters go through one batched
    * forward per time step. Sampling reads only `ctx.rngs[b]`, so episodes do not depend on how
-   * lanes are grouped.
+   * lanes are grouped. A rollout with more than `params.length · lanesPerParams` lanes throws.
+   * (The implementations here also take a single parameter set, `sampler(params)`, for all lanes.)
    */
   sampler(params: readonly P[], lanesPerParams: number): Policy;
   /**

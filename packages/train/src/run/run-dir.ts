@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../cli/io';
 import type { TrainConfig } from '../meta/config';
 import { ConfigError, resolveConfig } from '../meta/config';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
-import { type PyTreeJson } from './serialize';
+import type { PyTreeJson } from './serialize';
 
 /**
  * A run directory:
@@ -68,7 +68,8 @@ export function packageVersions(): Record<string, string> {
  */
 export function createRunDir(dir: string, config: TrainConfig, force: boolean): void {
   if (fs.existsSync(dir)) {
-    if (!fs.statSync(dir).isDirectory()) throw new RunDirError(`--out: expected a directory, got the file ${JSON.stringify(dir)}`);
+    if (!fs.statSync(dir).isDirectory())
+      throw new RunDirError(`--out: expected a directory, got the file ${JSON.stringify(dir)}`);
     const entries = fs.readdirSync(dir);
     if (entries.length > 0 && !force)
       throw new RunDirError(
@@ -91,7 +92,9 @@ function readJson(p: string, what: string): unknown {
   try {
     text = fs.readFileSync(p, 'utf8');
   } catch (e) {
-    throw new RunDirError(`${what}: cannot read ${JSON.stringify(p)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new RunDirError(
+      `${what}: cannot read ${JSON.stringify(p)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -103,10 +106,14 @@ function readJson(p: string, what: string): unknown {
 /** The resolved config of an existing run (checked again: a hand-edited file gets a clear error). */
 export function readRunConfig(dir: string): TrainConfig {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new RunDirError(`run directory: expected a directory made by \`metagrad train --out\`, got ${JSON.stringify(dir)}`);
+    throw new RunDirError(
+      `run directory: expected a directory made by \`metagrad train --out\`, got ${JSON.stringify(dir)}`,
+    );
   const body = readJson(file(dir, 'config'), 'run directory') as Partial<RunConfigFile>;
   if (body?.format !== RUN_FORMAT)
-    throw new RunDirError(`${file(dir, 'config')}: format: expected ${JSON.stringify(RUN_FORMAT)}, got ${JSON.stringify(body?.format)}`);
+    throw new RunDirError(
+      `${file(dir, 'config')}: format: expected ${JSON.stringify(RUN_FORMAT)}, got ${JSON.stringify(body?.format)}`,
+    );
   try {
     return resolveConfig((body.config ?? {}) as Record<string, unknown>, file(dir, 'config'));
   } catch (e) {
@@ -129,7 +136,11 @@ export function writeCheckpoint(dir: string, c: Omit<Checkpoint, 'format'>): voi
 }
 
 export function writePolicy(dir: string, meta: PyTreeJson, iterations: number): void {
-  writeFileAtomic('policy', file(dir, 'policy'), `${JSON.stringify({ format: RUN_FORMAT, iterations, meta })}\n`);
+  writeFileAtomic(
+    'policy',
+    file(dir, 'policy'),
+    `${JSON.stringify({ format: RUN_FORMAT, iterations, meta })}\n`,
+  );
 }
 
 /** The meta-parameters a run produced: policy.json if training finished, else the checkpoint. */
@@ -172,8 +183,17 @@ export function truncateLogs(dir: string, n: number): void {
   for (const name of ['progress', 'timing'] as const) {
     const rows = readJsonl<unknown>(file(dir, name));
     if (rows.length < n)
-      throw new RunDirError(`${file(dir, name)}: the checkpoint is after iteration ${n} but the file has ${rows.length} rows`);
-    writeFileAtomic('--resume', file(dir, name), rows.slice(0, n).map((r) => `${JSON.stringify(r)}\n`).join(''));
+      throw new RunDirError(
+        `${file(dir, name)}: the checkpoint is after iteration ${n} but the file has ${rows.length} rows`,
+      );
+    writeFileAtomic(
+      '--resume',
+      file(dir, name),
+      rows
+        .slice(0, n)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(''),
+    );
   }
 }
 

@@ -19,7 +19,8 @@ export function float64ToBase64(data: ArrayLike<number>): string {
 
 export function base64ToFloat64(s: string, where: string): Float64Array {
   const buf = Buffer.from(s, 'base64');
-  if (buf.length % 8 !== 0) throw new RangeError(`${where}: expected base64 of float64 values, got ${buf.length} bytes`);
+  if (buf.length % 8 !== 0)
+    throw new RangeError(`${where}: expected base64 of float64 values, got ${buf.length} bytes`);
   const out = new Float64Array(buf.length / 8);
   for (let i = 0; i < out.length; i++) out[i] = buf.readDoubleLE(i * 8);
   return out;
@@ -42,10 +43,13 @@ export function treeFromJson(json: unknown, where = 'params'): PyTree {
   if (isTensorJson(json)) {
     const { shape } = json;
     if (!Array.isArray(shape) || shape.some((d) => !(Number.isInteger(d) && d >= 0)))
-      throw new RangeError(`${where}.shape: expected a list of non-negative integers, got ${JSON.stringify(shape)}`);
+      throw new RangeError(
+        `${where}.shape: expected a list of non-negative integers, got ${JSON.stringify(shape)}`,
+      );
     const data = base64ToFloat64(json.float64, `${where}.float64`);
     const size = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== size) throw new RangeError(`${where}: expected ${size} values for shape [${shape}], got ${data.length}`);
+    if (data.length !== size)
+      throw new RangeError(`${where}: expected ${size} values for shape [${shape}], got ${data.length}`);
     return tensor(data, { shape });
   }
   if (json === null || typeof json === 'number') return json;
@@ -55,5 +59,7 @@ export function treeFromJson(json: unknown, where = 'params'): PyTree {
     for (const [k, v] of Object.entries(json as object)) out[k] = treeFromJson(v, `${where}.${k}`);
     return out;
   }
-  throw new RangeError(`${where}: expected tensors in nested objects and arrays, got ${JSON.stringify(json)}`);
+  throw new RangeError(
+    `${where}: expected tensors in nested objects and arrays, got ${JSON.stringify(json)}`,
+  );
 }

@@ -66,7 +66,11 @@ export function trainRun(opts: TrainRunOptions): TrainRunResult {
     createRunDir(opts.dir, config, !!opts.force);
   }
   const save = (done: number) =>
-    writeCheckpoint(opts.dir, { iterations: done, meta: treeToJson(meta as unknown as PyTree), outerState: outer.state() });
+    writeCheckpoint(opts.dir, {
+      iterations: done,
+      meta: treeToJson(meta as unknown as PyTree),
+      outerState: outer.state(),
+    });
   let it = start;
   for (; it < config.iterations; it++) {
     const step = metaIteration(problem as Problem<PyTree>, outer, meta, it);
@@ -84,6 +88,7 @@ export function trainRun(opts: TrainRunOptions): TrainRunResult {
 }
 
 function requireConfig(c: TrainConfig | undefined): TrainConfig {
-  if (c === undefined) throw new RangeError('trainRun: config: expected a resolved TrainConfig for a new run');
+  if (c === undefined)
+    throw new RangeError('trainRun: config: expected a resolved TrainConfig for a new run');
   return c;
 }
