@@ -75,7 +75,7 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
       const P = sizes.reduce((a, b) => a + b, 0);
       const toVector = (tree: unknown) =>
         Float64Array.from(flattenTree(tree).leaves.flatMap((l) => Array.from(l.data)));
-      const fromVector = (v: Tensor) => {
+      const fromVector = (v: Tensor): PyTree => {
         let o = 0;
         return flat.unflatten(
           sizes.map((n, i) => {
@@ -83,7 +83,7 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
             o += n;
             return leaf;
           }),
-        );
+        ) as PyTree;
       };
       const theta = tensor(toVector(meta.policy));
       const metaGrad = toVector(

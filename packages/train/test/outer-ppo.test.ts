@@ -4,9 +4,9 @@ import {
   AdamTree,
   type GaussianMlpParams,
   GaussianMlpPolicy,
-  policyGradientLoss,
   ppoClipLoss,
   ppoUpdate,
+  reinforceLoss,
   SgdTree,
   treeToVector,
   vectorToTree,
@@ -125,8 +125,7 @@ test('ppoUpdate lowers the clipped surrogate over its epochs and keeps Adam stat
 
 test('vpgStep with SGD moves by −lr·∇loss, the REINFORCE surrogate matching finite differences', () => {
   const { policy, params, batch, advantages } = navProblem();
-  const loss = (p: GaussianMlpParams) =>
-    policyGradientLoss(policy.logProbs(p, batch), advantages, batch.mask);
+  const loss = (p: GaussianMlpParams) => reinforceLoss(policy.logProbs(p, batch), advantages, batch.mask);
   const lp = policy.logProbs(params, batch).data;
   let want = 0;
   for (let i = 0; i < lp.length; i++)

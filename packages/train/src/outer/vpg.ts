@@ -7,13 +7,13 @@ import { allFinite, norm, treeToVector } from './tree-vector';
  * The REINFORCE surrogate as a loss to minimise: −mean over real steps of log π(a_t|s_t)·A_t,
  * advantages held constant. Its gradient is the (negated) vanilla policy gradient.
  */
-export function policyGradientLoss(
+export function reinforceLoss(
   logProbs: Tensor,
   advantages: Tensor | Float64Array,
   mask: Float64Array,
 ): Tensor {
-  const adv = stopGradient(stepTensor('policyGradientLoss', 'advantages', advantages, logProbs));
-  return negMaskedMean('policyGradientLoss', mul(logProbs, adv), mask);
+  const adv = stopGradient(stepTensor('reinforceLoss', 'advantages', advantages, logProbs));
+  return negMaskedMean('reinforceLoss', mul(logProbs, adv), mask);
 }
 
 export interface VpgStepOptions {
