@@ -20,38 +20,8 @@ export {
 export type { DType } from './dtype';
 export * from './errors';
 export { sumTo } from './ops/broadcast';
-export {
-  abs,
-  add,
-  clip,
-  cos,
-  div,
-  equal,
-  exp,
-  expm1,
-  greater,
-  greaterEqual,
-  less,
-  lessEqual,
-  log,
-  log1p,
-  maximum,
-  minimum,
-  mul,
-  neg,
-  notEqual,
-  pow,
-  relu,
-  sigmoid,
-  sign,
-  sin,
-  softplus,
-  sqrt,
-  square,
-  sub,
-  tanh,
-  where,
-} from './ops/elementwise';
+export * from './ops/elementwise/compare';
+export * from './ops/elementwise/spec';
 export { dot, matmul, outer, solve } from './ops/linalg';
 export {
   broadcastTo,

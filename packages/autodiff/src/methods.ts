@@ -1,5 +1,5 @@
 import type { TensorLike } from './creation';
-import * as ew from './ops/elementwise';
+import { type ElementwiseMethods, elementwiseMethods } from './ops/elementwise/derived';
 import * as la from './ops/linalg';
 import * as mv from './ops/movement';
 import * as nn from './ops/nn';
@@ -8,31 +8,12 @@ import { Tensor } from './tensor';
 
 type Axes = number | readonly number[];
 
-/** The functional ops as fluent methods: `x.mul(w).sum()` is `sum(mul(x, w))`. */
+/**
+ * The functional ops as fluent methods: `x.mul(w).sum()` is `sum(mul(x, w))`. The elementwise
+ * ones are derived from their specs; the others are listed here.
+ */
 declare module './tensor' {
-  interface Tensor {
-    add(b: TensorLike): Tensor;
-    sub(b: TensorLike): Tensor;
-    mul(b: TensorLike): Tensor;
-    div(b: TensorLike): Tensor;
-    pow(b: TensorLike): Tensor;
-    maximum(b: TensorLike): Tensor;
-    minimum(b: TensorLike): Tensor;
-    neg(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    log1p(): Tensor;
-    expm1(): Tensor;
-    sqrt(): Tensor;
-    square(): Tensor;
-    abs(): Tensor;
-    sin(): Tensor;
-    cos(): Tensor;
-    tanh(): Tensor;
-    sigmoid(): Tensor;
-    relu(): Tensor;
-    softplus(): Tensor;
-    clip(lo: number, hi: number): Tensor;
+  interface Tensor extends ElementwiseMethods {
     sum(axes?: Axes, keepDims?: boolean): Tensor;
     mean(axes?: Axes, keepDims?: boolean): Tensor;
     max(axes?: Axes, keepDims?: boolean): Tensor;
@@ -55,72 +36,6 @@ declare module './tensor' {
 }
 
 const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
-  add(b) {
-    return ew.add(this, b);
-  },
-  sub(b) {
-    return ew.sub(this, b);
-  },
-  mul(b) {
-    return ew.mul(this, b);
-  },
-  div(b) {
-    return ew.div(this, b);
-  },
-  pow(b) {
-    return ew.pow(this, b);
-  },
-  maximum(b) {
-    return ew.maximum(this, b);
-  },
-  minimum(b) {
-    return ew.minimum(this, b);
-  },
-  neg() {
-    return ew.neg(this);
-  },
-  exp() {
-    return ew.exp(this);
-  },
-  log() {
-    return ew.log(this);
-  },
-  log1p() {
-    return ew.log1p(this);
-  },
-  expm1() {
-    return ew.expm1(this);
-  },
-  sqrt() {
-    return ew.sqrt(this);
-  },
-  square() {
-    return ew.square(this);
-  },
-  abs() {
-    return ew.abs(this);
-  },
-  sin() {
-    return ew.sin(this);
-  },
-  cos() {
-    return ew.cos(this);
-  },
-  tanh() {
-    return ew.tanh(this);
-  },
-  sigmoid() {
-    return ew.sigmoid(this);
-  },
-  relu() {
-    return ew.relu(this);
-  },
-  softplus() {
-    return ew.softplus(this);
-  },
-  clip(lo, hi) {
-    return ew.clip(this, lo, hi);
-  },
   sum(axes, keepDims) {
     return rd.sum(this, axes, keepDims);
   },
@@ -177,6 +92,11 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
   },
 };
 
+for (const [name, fn] of Object.entries(elementwiseMethods)) {
+  methods[name] = function (this: Tensor, ...rest: unknown[]) {
+    return (fn as (x: Tensor, ...r: unknown[]) => Tensor)(this, ...rest);
+  };
+}
 for (const [name, fn] of Object.entries(methods)) {
   Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
 }

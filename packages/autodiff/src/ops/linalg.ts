@@ -7,19 +7,20 @@ import { solveInto } from '../kernels/movement';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { sumTo } from './broadcast';
-import { mul, neg } from './elementwise';
+import { mul, neg } from './elementwise/spec';
 import { emit } from './emit';
 import { permute, reshape, squeeze } from './movement';
 import { sum } from './reduction';
-import type { VjpRule } from './rule';
-import { wants } from './rule';
-
-export const LINALG_OPS = ['matmul', 'solve'] as const;
-export type LinalgOp = (typeof LINALG_OPS)[number];
+import { type RulesFor, wants } from './rule';
 
 interface MatmulAttrs {
   transA: boolean;
   transB: boolean;
+}
+
+export interface LinalgAttrs {
+  matmul: MatmulAttrs;
+  solve: null;
 }
 
 /** Per-batch start offsets of a broadcast operand, or null when it is laid out plainly. */
@@ -144,13 +145,11 @@ export function solve(A: TensorLike, B: TensorLike): Tensor {
   const out = allocate(resultDtype(ta.dtype, tb.dtype), n * m);
   const pivot = solveInto(ta.data, tb.data, n, m, out);
   if (!(pivot > 0)) throw new ArgumentError(`solve: A ${fmtShape(ta.shape)} is singular (zero pivot)`);
-  return emit('solve', out, tb.shape.slice(), [ta, tb]);
+  return emit('solve', out, tb.shape.slice(), [ta, tb], null);
 }
 
-export const linalgRules: Record<LinalgOp, VjpRule> = {
-  matmul: (g, o) => {
-    const [a, b] = o.inputs!;
-    const { transA: tA, transB: tB } = o.attrs as MatmulAttrs;
+export const linalgRules: RulesFor<LinalgAttrs> = {
+  matmul: (g, _o, [a, b], { transA: tA, transB: tB }) => {
     let da: Tensor | null = null;
     let db: Tensor | null = null;
     if (wants(a)) {
@@ -184,8 +183,7 @@ export const linalgRules: Record<LinalgOp, VjpRule> = {
     }
     return [da, db];
   },
-  solve: (g, o) => {
-    const [A, B] = o.inputs!;
+  solve: (g, o, [A, B]) => {
     // X = A⁻¹B:  dB = A⁻ᵀ g,  dA = −dB Xᵀ
     const dB = solve(permute(A, [1, 0]), g);
     const col = (t: Tensor) => (t.ndim === 1 ? reshape(t, [t.shape[0], 1]) : t);

@@ -1,6 +1,6 @@
 import { fromData, zerosLike } from '../creation';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
-import { add, mul } from '../ops/elementwise';
+import { add, mul } from '../ops/elementwise/spec';
 import { reshape, stack } from '../ops/movement';
 import { sum } from '../ops/reduction';
 import { engineState } from '../state';
@@ -23,13 +23,9 @@ export function stopGradient(x: Tensor): Tensor {
 
 /** A fresh differentiation variable of this transform, linked to `x` so outer transforms see through it. */
 function variable(x: Tensor): Tensor {
-  const v = new Tensor(x.data, x.shape, x.size);
-  v.tracked = true;
-  if (x.tracked && engineState.recording) {
-    v.op = 'identity';
-    v.inputs = [x];
-  }
-  return v;
+  return x.tracked && engineState.recording
+    ? new Tensor(x.data, x.shape, x.size, true, 'identity', [x], null)
+    : new Tensor(x.data, x.shape, x.size, true);
 }
 
 /** Results handed back outside every transform carry no graph (so memory is freed). */
