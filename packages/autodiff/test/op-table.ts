@@ -257,6 +257,7 @@ export const OP_TABLE: OpEntry[] = [
   { name: 'abs', cases: unaryCases(ad.abs, Math.abs, nz) },
   { name: 'sin', cases: unaryCases(ad.sin, Math.sin, (s) => u(s, -4, 4)) },
   { name: 'cos', cases: unaryCases(ad.cos, Math.cos, (s) => u(s, -4, 4)) },
+  { name: 'atan', cases: unaryCases(ad.atan, Math.atan, (s) => u(s, -3, 3)) },
   { name: 'tanh', cases: unaryCases(ad.tanh, Math.tanh, (s) => u(s, -3, 3)) },
   {
     name: 'sigmoid',

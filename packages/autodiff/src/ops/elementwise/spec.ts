@@ -59,6 +59,7 @@ export const square = unary('square', 'x * x', (g, _o, [x]) => [mul(g, mul(x, 2)
 export const abs = unary('abs', 'Math.abs(x)', (g, _o, [x]) => [mul(g, sign(x))]);
 export const sin = unary('sin', 'Math.sin(x)', (g, _o, [x]) => [mul(g, cos(x))]);
 export const cos = unary('cos', 'Math.cos(x)', (g, _o, [x]) => [neg(mul(g, sin(x)))]);
+export const atan = unary('atan', 'Math.atan(x)', (g, _o, [x]) => [div(g, add(square(x), 1))]);
 export const tanh = unary('tanh', 'tanh(x)', (g, o) => [tanhBackward(g, o)], { tanh: fastTanh });
 /** Stable in both tails. */
 export const sigmoid = unary(
