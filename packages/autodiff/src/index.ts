@@ -1,6 +1,5 @@
 import './methods';
 
-export * from './backend';
 export { type CheckOptions, type CheckResult, checkGrad, checkGradGrad } from './check';
 export {
   arange,
@@ -19,6 +18,7 @@ export {
 } from './creation';
 export type { DType } from './dtype';
 export * from './errors';
+export * from './kernels/matmul';
 export { sumTo } from './ops/broadcast';
 export * from './ops/elementwise/compare';
 export * from './ops/elementwise/spec';

@@ -1,5 +1,4 @@
-import type { FloatArray } from './backend/types';
-import { type DType, dtypeOf } from './dtype';
+import { type DType, dtypeOf, type FloatArray } from './dtype';
 import type { OpName } from './ops/rules';
 import type { Shape } from './shape';
 

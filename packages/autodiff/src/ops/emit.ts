@@ -1,4 +1,4 @@
-import type { FloatArray } from '../backend/types';
+import type { FloatArray } from '../dtype';
 import { NonFiniteError } from '../errors';
 import type { Shape } from '../shape';
 import { engineState } from '../state';

@@ -1,9 +1,9 @@
-import { matmulKernel } from '../backend';
-import type { MatmulSpec } from '../backend/types';
 import { type TensorLike, toTensor } from '../creation';
 import { allocate, resultDtype } from '../dtype';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
-import { solveInto } from '../kernels/movement';
+import { matmulKernel } from '../kernels/matmul';
+import type { MatmulSpec } from '../kernels/matmul/types';
+import { solveInto } from '../kernels/solve';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { sumTo } from './broadcast';

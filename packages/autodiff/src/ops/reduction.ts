@@ -1,8 +1,8 @@
 import { type TensorLike, toTensor } from '../creation';
 import { allocate } from '../dtype';
 import { UnsupportedDerivativeError } from '../errors';
-import { scanInto } from '../kernels/movement';
 import { type ReduceKind, reduceInto } from '../kernels/reduce';
+import { scanInto } from '../kernels/scan';
 import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import { equal } from './elementwise/compare';
