@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { cpuMatmul, type FloatArray, type MatmulSpec, matmulKernel, referenceMatmul } from '../src/kernels/matmul';
+import {
+  cpuMatmul,
+  type FloatArray,
+  type MatmulSpec,
+  matmulKernel,
+  referenceMatmul,
+} from '../src/kernels/matmul';
 import { isSmallProduct } from '../src/kernels/matmul/cpu/matmul';
 import { Rng } from '../src/random';
 import { makeSpec, maxRelError, operandLengths, randomArray } from './backend-helpers';
