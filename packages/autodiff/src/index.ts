@@ -41,6 +41,7 @@ export {
 } from './ops/movement';
 export { categoricalLogProb, gaussianLogProb, logSoftmax, softmax } from './ops/nn';
 export { cumprod, cumsum, logsumexp, max, mean, min, type ScanOptions, sum } from './ops/reduction';
+export * from './optim';
 export * from './random';
 export * from './random-tensor';
 export { getFiniteCheck, setFiniteCheck } from './state';

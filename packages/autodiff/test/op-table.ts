@@ -1073,6 +1073,8 @@ export const NOT_OPS: readonly string[] = [
   // classes and errors
   'Tensor',
   'Rng',
+  'Adam',
+  'Sgd',
   'ArgumentError',
   'NonFiniteError',
   'ShapeError',
