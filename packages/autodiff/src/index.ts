@@ -47,6 +47,7 @@ export * from './random-tensor';
 export { getFiniteCheck, setFiniteCheck } from './state';
 export { type NestedArray, Tensor } from './tensor';
 export { flattenTree, mapTree, type PyTree, treeLeaves } from './transforms/pytree';
+export { stopGradient } from './transforms/trace';
 export {
   type GradOptions,
   grad,
@@ -54,8 +55,8 @@ export {
   hvp,
   jacobian,
   jvp,
-  stopGradient,
   valueAndGrad,
   vjp,
   vjpWithAux,
 } from './transforms/transforms';
+export type { ArgGrads, Argnums, Cotangent, LeavesTo } from './transforms/types';
