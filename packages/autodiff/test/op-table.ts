@@ -1,5 +1,5 @@
 /**
- * The op table (engine.md principle 7): every exported op of `src/index.ts`, with a float64
+ * The op table: every exported op of `src/index.ts`, with a float64
  * reference, sample inputs (broadcast, size-1, 0-d and empty where legal), the input domain
  * and flags. `ops.test.ts` runs one generic spec over it.
  */

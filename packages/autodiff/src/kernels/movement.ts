@@ -74,40 +74,27 @@ function stridedCopy(
   }
 }
 
-/** numpy take: x viewed as [outer, axisLen, inner]; out is [outer, nIdx, inner]. */
-export function takeInto(
+/**
+ * numpy take and its adjoint, x viewed as [outer, axisLen, inner] and the taken rows as
+ * [outer, idx.length, inner]: 'take' copies x's rows idx[i] into `rows`; 'scatterAdd' adds
+ * `rows` into x's rows idx[i] (x zero-filled: the take's cotangent).
+ */
+export function takeRows(
   x: FloatArray,
   outer: number,
   axisLen: number,
   inner: number,
   idx: Int32Array,
-  out: FloatArray,
+  rows: FloatArray,
+  direction: 'take' | 'scatterAdd',
 ): void {
   const n = idx.length;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < n; i++) {
-      const src = (o * axisLen + idx[i]) * inner;
-      const dst = (o * n + i) * inner;
-      for (let j = 0; j < inner; j++) out[dst + j] = x[src + j];
-    }
-  }
-}
-
-/** Adjoint of take: out ([outer, axisLen, inner], zero-filled) += g scattered by idx. */
-export function scatterAddInto(
-  g: FloatArray,
-  outer: number,
-  axisLen: number,
-  inner: number,
-  idx: Int32Array,
-  out: FloatArray,
-): void {
-  const n = idx.length;
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < n; i++) {
-      const dst = (o * axisLen + idx[i]) * inner;
-      const src = (o * n + i) * inner;
-      for (let j = 0; j < inner; j++) out[dst + j] += g[src + j];
+      const at = (o * axisLen + idx[i]) * inner;
+      const r = (o * n + i) * inner;
+      if (direction === 'take') for (let j = 0; j < inner; j++) rows[r + j] = x[at + j];
+      else for (let j = 0; j < inner; j++) x[at + j] += rows[r + j];
     }
   }
 }

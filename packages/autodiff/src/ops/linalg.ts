@@ -153,13 +153,8 @@ export const linalgRules: RulesFor<LinalgAttrs> = {
     let da: Tensor | null = null;
     let db: Tensor | null = null;
     if (wants(a)) {
-      da = tA
-        ? tB
-          ? matmulT(b, g, true, true)
-          : matmulT(b, g, false, true)
-        : tB
-          ? matmulT(g, b, false, false)
-          : matmulT(g, b, false, true);
+      // op(A) = A or Aᵀ: dA = g·op(B)ᵀ, transposed back when A was read transposed
+      da = tA ? matmulT(b, g, tB, true) : matmulT(g, b, false, !tB);
       da = sumTo(da, a.shape);
     }
     if (wants(b)) {
@@ -171,13 +166,8 @@ export const linalgRules: RulesFor<LinalgAttrs> = {
         const g2 = reshape(g, [rows, g.shape[g.ndim - 1]]);
         db = tB ? matmulT(g2, a2, true, false) : matmulT(a2, g2, true, false);
       } else {
-        db = tA
-          ? tB
-            ? matmulT(g, a, true, true)
-            : matmulT(a, g, false, false)
-          : tB
-            ? matmulT(g, a, true, false)
-            : matmulT(a, g, true, false);
+        // dB = op(A)ᵀ·g, transposed back when B was read transposed
+        db = tB ? matmulT(g, a, true, tA) : matmulT(a, g, !tA, false);
         db = sumTo(db, b.shape);
       }
     }

@@ -2,7 +2,7 @@ import { type TensorLike, toTensor } from '../creation';
 import { allocate } from '../dtype';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
 import { makeKernel } from '../kernels/elementwise';
-import { boxCopy, permuteInto, scatterAddInto, takeInto } from '../kernels/movement';
+import { boxCopy, permuteInto, takeRows } from '../kernels/movement';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape';
 import { Tensor } from '../tensor';
 import { sumTo } from './broadcast';
@@ -237,7 +237,7 @@ export function take(x: TensorLike, indices: Indices, axis = 0): Tensor {
   const inner = sizeOf(t.shape.slice(ax + 1));
   const shape = [...t.shape.slice(0, ax), ...idxShape, ...t.shape.slice(ax + 1)];
   const data = allocate(t.dtype, sizeOf(shape));
-  takeInto(t.data, outer, t.shape[ax], inner, idx, data);
+  takeRows(t.data, outer, t.shape[ax], inner, idx, data, 'take');
   const attrs: TakeAttrs = { axis: ax, idx, idxShape, axisLen: t.shape[ax] };
   return emit('take', data, shape, [t], attrs);
 }
@@ -250,7 +250,7 @@ function scatterAdd(g: Tensor, a: TakeAttrs, srcShape: readonly number[]): Tenso
   const outer = sizeOf(srcShape.slice(0, a.axis));
   const inner = sizeOf(srcShape.slice(a.axis + 1));
   const data = allocate(g.dtype, sizeOf(srcShape));
-  scatterAddInto(g.data, outer, a.axisLen, inner, a.idx, data);
+  takeRows(data, outer, a.axisLen, inner, a.idx, g.data, 'scatterAdd');
   return emit('scatterAdd', data, srcShape.slice(), [g], a);
 }
 

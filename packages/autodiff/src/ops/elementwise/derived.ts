@@ -37,12 +37,8 @@ export const elementwiseRules = buildRules();
 /** Spec ops that are not Tensor methods (where's first argument is the condition). */
 const NOT_METHODS = ['where'] as const;
 type MethodName = Exclude<keyof typeof spec, (typeof NOT_METHODS)[number]>;
-type DropFirst<F> = F extends (first: never, ...rest: infer R) => infer T ? (...rest: R) => T : never;
 
-/** `x.op(...rest)` is `op(x, ...rest)` for every spec op but `where`. */
-export type ElementwiseMethods = { [K in MethodName]: DropFirst<(typeof spec)[K]> };
-
-export const elementwiseMethods: Record<string, (...args: never[]) => unknown> = {};
-for (const [key, fn] of Object.entries(spec)) {
-  if (!(NOT_METHODS as readonly string[]).includes(key)) elementwiseMethods[key] = fn;
-}
+/** The spec ops that are also Tensor methods: every one but `where`. */
+export const elementwiseMethodOps = Object.fromEntries(
+  Object.entries(spec).filter(([key]) => !(NOT_METHODS as readonly string[]).includes(key)),
+) as Pick<typeof spec, MethodName>;
