@@ -15,13 +15,7 @@ function sampled(
 }
 
 /** Uniform samples in [lo, hi) of the given shape. */
-export function randomUniform(
-  rng: Rng,
-  shape: readonly number[],
-  lo = 0,
-  hi = 1,
-  dtype: DType = 'float64',
-): Tensor {
+export function randomUniform(rng: Rng, shape: readonly number[], lo = 0, hi = 1, dtype: DType = 'float64') {
   return sampled('randomUniform', shape, dtype, (d) => rng.fillUniform(d, lo, hi));
 }
 
@@ -32,7 +26,7 @@ export function randomNormal(
   mean = 0,
   std = 1,
   dtype: DType = 'float64',
-): Tensor {
+) {
   return sampled('randomNormal', shape, dtype, (d) => rng.fillNormal(d, mean, std));
 }
 
