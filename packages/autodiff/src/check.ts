@@ -1,6 +1,6 @@
 import { tensor } from './creation';
 import { ArgumentError } from './errors';
-import { mul } from './ops/elementwise';
+import { mul } from './ops/elementwise/spec';
 import { sum } from './ops/reduction';
 import { Rng } from './random';
 import { Tensor } from './tensor';

@@ -1,6 +1,5 @@
 import ndarray from 'ndarray';
-import type { FloatArray } from './backend/types';
-import { allocate, checkDtype, type DType } from './dtype';
+import { allocate, checkDtype, type DType, type FloatArray } from './dtype';
 import { ArgumentError, fmtShape, ShapeError } from './errors';
 import { checkShape, type Shape, sizeOf, stridesOf } from './shape';
 import { type NestedArray, Tensor } from './tensor';

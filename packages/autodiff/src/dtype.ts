@@ -1,4 +1,5 @@
-import type { FloatArray } from './backend/types';
+/** Storage of every tensor: contiguous, row-major. */
+export type FloatArray = Float64Array | Float32Array;
 
 export type DType = 'float64' | 'float32';
 

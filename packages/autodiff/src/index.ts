@@ -1,6 +1,5 @@
 import './methods';
 
-export * from './backend';
 export { type CheckOptions, type CheckResult, checkGrad, checkGradGrad } from './check';
 export {
   arange,
@@ -19,39 +18,10 @@ export {
 } from './creation';
 export type { DType } from './dtype';
 export * from './errors';
+export * from './kernels/matmul';
 export { sumTo } from './ops/broadcast';
-export {
-  abs,
-  add,
-  clip,
-  cos,
-  div,
-  equal,
-  exp,
-  expm1,
-  greater,
-  greaterEqual,
-  less,
-  lessEqual,
-  log,
-  log1p,
-  maximum,
-  minimum,
-  mul,
-  neg,
-  notEqual,
-  pow,
-  relu,
-  sigmoid,
-  sign,
-  sin,
-  softplus,
-  sqrt,
-  square,
-  sub,
-  tanh,
-  where,
-} from './ops/elementwise';
+export * from './ops/elementwise/compare';
+export * from './ops/elementwise/spec';
 export { dot, matmul, outer, solve } from './ops/linalg';
 export {
   broadcastTo,
@@ -71,11 +41,13 @@ export {
 } from './ops/movement';
 export { categoricalLogProb, gaussianLogProb, logSoftmax, softmax } from './ops/nn';
 export { cumprod, cumsum, logsumexp, max, mean, min, type ScanOptions, sum } from './ops/reduction';
+export * from './optim';
 export * from './random';
 export * from './random-tensor';
 export { getFiniteCheck, setFiniteCheck } from './state';
 export { type NestedArray, Tensor } from './tensor';
 export { flattenTree, mapTree, type PyTree, treeLeaves } from './transforms/pytree';
+export { stopGradient } from './transforms/trace';
 export {
   type GradOptions,
   grad,
@@ -83,8 +55,8 @@ export {
   hvp,
   jacobian,
   jvp,
-  stopGradient,
   valueAndGrad,
   vjp,
   vjpWithAux,
 } from './transforms/transforms';
+export type { ArgGrads, Argnums, Cotangent, LeavesTo } from './transforms/types';

@@ -1,182 +1,48 @@
-import type { TensorLike } from './creation';
-import * as ew from './ops/elementwise';
+import { elementwiseMethodOps } from './ops/elementwise/derived';
 import * as la from './ops/linalg';
 import * as mv from './ops/movement';
 import * as nn from './ops/nn';
 import * as rd from './ops/reduction';
 import { Tensor } from './tensor';
 
-type Axes = number | readonly number[];
-
-/** The functional ops as fluent methods: `x.mul(w).sum()` is `sum(mul(x, w))`. */
-declare module './tensor' {
-  interface Tensor {
-    add(b: TensorLike): Tensor;
-    sub(b: TensorLike): Tensor;
-    mul(b: TensorLike): Tensor;
-    div(b: TensorLike): Tensor;
-    pow(b: TensorLike): Tensor;
-    maximum(b: TensorLike): Tensor;
-    minimum(b: TensorLike): Tensor;
-    neg(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    log1p(): Tensor;
-    expm1(): Tensor;
-    sqrt(): Tensor;
-    square(): Tensor;
-    abs(): Tensor;
-    sin(): Tensor;
-    cos(): Tensor;
-    tanh(): Tensor;
-    sigmoid(): Tensor;
-    relu(): Tensor;
-    softplus(): Tensor;
-    clip(lo: number, hi: number): Tensor;
-    sum(axes?: Axes, keepDims?: boolean): Tensor;
-    mean(axes?: Axes, keepDims?: boolean): Tensor;
-    max(axes?: Axes, keepDims?: boolean): Tensor;
-    min(axes?: Axes, keepDims?: boolean): Tensor;
-    logsumexp(axes?: Axes, keepDims?: boolean): Tensor;
-    cumsum(axis?: number, opts?: rd.ScanOptions): Tensor;
-    cumprod(axis?: number, opts?: rd.ScanOptions): Tensor;
-    reshape(shape: readonly number[]): Tensor;
-    transpose(perm?: readonly number[]): Tensor;
-    broadcastTo(shape: readonly number[]): Tensor;
-    expandDims(axis: number): Tensor;
-    squeeze(axes?: Axes): Tensor;
-    slice(begin: readonly number[], size?: readonly number[]): Tensor;
-    take(indices: mv.Indices, axis?: number): Tensor;
-    matmul(b: TensorLike): Tensor;
-    dot(b: TensorLike): Tensor;
-    softmax(axis?: number): Tensor;
-    logSoftmax(axis?: number): Tensor;
-  }
-}
-
-const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
-  add(b) {
-    return ew.add(this, b);
-  },
-  sub(b) {
-    return ew.sub(this, b);
-  },
-  mul(b) {
-    return ew.mul(this, b);
-  },
-  div(b) {
-    return ew.div(this, b);
-  },
-  pow(b) {
-    return ew.pow(this, b);
-  },
-  maximum(b) {
-    return ew.maximum(this, b);
-  },
-  minimum(b) {
-    return ew.minimum(this, b);
-  },
-  neg() {
-    return ew.neg(this);
-  },
-  exp() {
-    return ew.exp(this);
-  },
-  log() {
-    return ew.log(this);
-  },
-  log1p() {
-    return ew.log1p(this);
-  },
-  expm1() {
-    return ew.expm1(this);
-  },
-  sqrt() {
-    return ew.sqrt(this);
-  },
-  square() {
-    return ew.square(this);
-  },
-  abs() {
-    return ew.abs(this);
-  },
-  sin() {
-    return ew.sin(this);
-  },
-  cos() {
-    return ew.cos(this);
-  },
-  tanh() {
-    return ew.tanh(this);
-  },
-  sigmoid() {
-    return ew.sigmoid(this);
-  },
-  relu() {
-    return ew.relu(this);
-  },
-  softplus() {
-    return ew.softplus(this);
-  },
-  clip(lo, hi) {
-    return ew.clip(this, lo, hi);
-  },
-  sum(axes, keepDims) {
-    return rd.sum(this, axes, keepDims);
-  },
-  mean(axes, keepDims) {
-    return rd.mean(this, axes, keepDims);
-  },
-  max(axes, keepDims) {
-    return rd.max(this, axes, keepDims);
-  },
-  min(axes, keepDims) {
-    return rd.min(this, axes, keepDims);
-  },
-  logsumexp(axes, keepDims) {
-    return rd.logsumexp(this, axes, keepDims);
-  },
-  cumsum(axis, opts) {
-    return rd.cumsum(this, axis, opts);
-  },
-  cumprod(axis, opts) {
-    return rd.cumprod(this, axis, opts);
-  },
-  reshape(shape) {
-    return mv.reshape(this, shape);
-  },
-  transpose(perm) {
-    return mv.transpose(this, perm);
-  },
-  broadcastTo(shape) {
-    return mv.broadcastTo(this, shape);
-  },
-  expandDims(axis) {
-    return mv.expandDims(this, axis);
-  },
-  squeeze(axes) {
-    return mv.squeeze(this, axes);
-  },
-  slice(begin, size) {
-    return mv.slice(this, begin, size);
-  },
-  take(indices, axis) {
-    return mv.take(this, indices, axis);
-  },
-  matmul(b) {
-    return la.matmul(this, b);
-  },
-  dot(b) {
-    return la.dot(this, b);
-  },
-  softmax(axis) {
-    return nn.softmax(this, axis);
-  },
-  logSoftmax(axis) {
-    return nn.logSoftmax(this, axis);
-  },
+/** The functional ops that are also fluent methods: `x.mul(w).sum()` is `sum(mul(x, w))`. */
+const fluent = {
+  ...elementwiseMethodOps,
+  sum: rd.sum,
+  mean: rd.mean,
+  max: rd.max,
+  min: rd.min,
+  logsumexp: rd.logsumexp,
+  cumsum: rd.cumsum,
+  cumprod: rd.cumprod,
+  reshape: mv.reshape,
+  transpose: mv.transpose,
+  broadcastTo: mv.broadcastTo,
+  expandDims: mv.expandDims,
+  squeeze: mv.squeeze,
+  slice: mv.slice,
+  take: mv.take,
+  matmul: la.matmul,
+  dot: la.dot,
+  softmax: nn.softmax,
+  logSoftmax: nn.logSoftmax,
 };
 
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
+type DropFirst<F> = F extends (first: never, ...rest: infer R) => infer T ? (...rest: R) => T : never;
+/** `x.op(...rest)` is `op(x, ...rest)`. */
+type FluentMethods = { [K in keyof typeof fluent]: DropFirst<(typeof fluent)[K]> };
+
+declare module './tensor' {
+  interface Tensor extends FluentMethods {}
+}
+
+for (const [name, fn] of Object.entries(fluent)) {
+  const op = fn as (x: Tensor, ...rest: unknown[]) => Tensor;
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, ...rest: unknown[]) {
+      return op(this, ...rest);
+    },
+    writable: true,
+    configurable: true,
+  });
 }

@@ -1,19 +1,22 @@
 import { fromData } from './creation';
-import { allocate, type DType } from './dtype';
+import { allocate, type DType, type FloatArray } from './dtype';
 import type { Rng } from './random';
 import { checkShape, sizeOf } from './shape';
 import type { Tensor } from './tensor';
 
-/** Uniform samples in [lo, hi) of the given shape. */
-export function randomUniform(
-  rng: Rng,
+function sampled(
+  where: string,
   shape: readonly number[],
-  lo = 0,
-  hi = 1,
-  dtype: DType = 'float64',
+  dtype: DType,
+  fill: (d: FloatArray) => FloatArray,
 ): Tensor {
-  const s = checkShape(shape, 'randomUniform');
-  return fromData(rng.fillUniform(allocate(dtype, sizeOf(s)), lo, hi), s);
+  const s = checkShape(shape, where);
+  return fromData(fill(allocate(dtype, sizeOf(s))), s);
+}
+
+/** Uniform samples in [lo, hi) of the given shape. */
+export function randomUniform(rng: Rng, shape: readonly number[], lo = 0, hi = 1, dtype: DType = 'float64') {
+  return sampled('randomUniform', shape, dtype, (d) => rng.fillUniform(d, lo, hi));
 }
 
 /** Normal samples N(mean, std²) of the given shape. */
@@ -23,9 +26,8 @@ export function randomNormal(
   mean = 0,
   std = 1,
   dtype: DType = 'float64',
-): Tensor {
-  const s = checkShape(shape, 'randomNormal');
-  return fromData(rng.fillNormal(allocate(dtype, sizeOf(s)), mean, std), s);
+) {
+  return sampled('randomNormal', shape, dtype, (d) => rng.fillNormal(d, mean, std));
 }
 
 /** One categorical draw per row of `logits` [..., K]: integer-valued tensor of shape [...]. */

@@ -1,5 +1,5 @@
-import type { FloatArray } from './backend/types';
-import { type DType, dtypeOf } from './dtype';
+import { type DType, dtypeOf, type FloatArray } from './dtype';
+import type { OpName } from './ops/rules';
 import type { Shape } from './shape';
 
 export type NestedArray = number | NestedArray[];
@@ -13,23 +13,37 @@ export class Tensor {
   readonly data: FloatArray;
   readonly shape: Shape;
   readonly size: number;
-  /** Name of the primitive that produced this tensor; null for leaves and constants. */
-  op: string | null = null;
-  inputs: Tensor[] | null = null;
-  /** Op parameters the derivative rule needs (axes, flags, ...). */
-  attrs: unknown = null;
   /** True when the value depends on a variable of an active transform. */
-  tracked = false;
+  readonly tracked: boolean;
+  /** Name of the primitive that produced this tensor; null for leaves and constants. */
+  readonly op: OpName | null;
+  /** The op's inputs: the edges the backward pass walks. */
+  readonly inputs: readonly Tensor[] | null;
+  /** Op parameters the derivative rule needs (axes, flags, ...), typed per op by `OpAttrs`. */
+  readonly attrs: unknown;
   // scratch fields of the backward pass (stamped with the pass id, so no clearing is needed)
   /** @internal */ _visit = 0;
   /** @internal */ _relevant = 0;
   /** @internal */ _target = 0;
   /** @internal */ _ct: Tensor | null = null;
 
-  constructor(data: FloatArray, shape: Shape, size: number) {
+  /** Graph fields are set once here: by `emit` for op results and by transforms for variables. */
+  constructor(
+    data: FloatArray,
+    shape: Shape,
+    size: number,
+    tracked = false,
+    op: OpName | null = null,
+    inputs: readonly Tensor[] | null = null,
+    attrs: unknown = null,
+  ) {
     this.data = data;
     this.shape = shape;
     this.size = size;
+    this.tracked = tracked;
+    this.op = op;
+    this.inputs = inputs;
+    this.attrs = attrs;
   }
 
   get dtype(): DType {

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
-import { cpuMatmul, type FloatArray, type MatmulSpec, matmulKernel, referenceMatmul } from '../src/backend';
-import { isSmallProduct } from '../src/backend/cpu/matmul';
+import {
+  cpuMatmul,
+  type FloatArray,
+  type MatmulSpec,
+  matmulKernel,
+  referenceMatmul,
+} from '../src/kernels/matmul';
+import { isSmallProduct } from '../src/kernels/matmul/cpu/matmul';
 import { Rng } from '../src/random';
 import { makeSpec, maxRelError, operandLengths, randomArray } from './backend-helpers';
 

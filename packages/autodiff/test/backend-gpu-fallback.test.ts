@@ -1,12 +1,12 @@
 /** With no GPU adapter (simulated), 'gpu' and 'auto' run on the CPU, and say so once. */
 import { makeSpec } from './backend-helpers';
 
-type BackendModule = typeof import('../src/backend');
+type BackendModule = typeof import('../src/kernels/matmul');
 
 function freshBackend(): BackendModule {
   let mod: BackendModule | undefined;
   jest.isolateModules(() => {
-    mod = require('../src/backend') as BackendModule;
+    mod = require('../src/kernels/matmul') as BackendModule;
   });
   return mod!;
 }

@@ -4,7 +4,7 @@
  * product of forward, backward and second order runs on the selected backend.
  */
 import { getBackend, grad, matmul, mul, Rng, setBackend, sum, type Tensor, tanh, tensor } from '../src';
-import { shutdownGpu } from '../src/backend';
+import { shutdownGpu } from '../src/kernels/matmul';
 
 function randomTensor(rng: Rng, shape: number[]): Tensor {
   const size = shape.reduce((p, q) => p * q, 1);

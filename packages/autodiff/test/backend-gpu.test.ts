@@ -12,7 +12,7 @@ import {
   setAutoThreshold,
   setBackend,
   shutdownGpu,
-} from '../src/backend';
+} from '../src/kernels/matmul';
 import { Rng } from '../src/random';
 import { makeSpec, operandLengths, randomArray } from './backend-helpers';
 

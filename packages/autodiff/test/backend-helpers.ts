@@ -1,5 +1,5 @@
 /** Shared helpers for the backend tests: seeded operands and tolerant comparisons. */
-import type { FloatArray, MatmulSpec } from '../src/backend';
+import type { FloatArray, MatmulSpec } from '../src/kernels/matmul';
 import type { Rng } from '../src/random';
 
 export function makeSpec(

@@ -69,7 +69,7 @@ function maxDiff(A: number[][], B: number[][]): number {
 }
 
 describe('five routes to the Hessian of an MLP-like loss over {W: [3,4], b: [4]}', () => {
-  const g = grad(loss) as (p: Params) => Params;
+  const g: (p: Params) => Params = grad(loss);
 
   // 1. grad∘grad, one coordinate of the gradient at a time
   const viaGradGrad = fromRows(

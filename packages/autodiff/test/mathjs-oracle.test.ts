@@ -53,7 +53,7 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-10 * Math.max(1, M
 describe.each(EXPRS)('$src', ({ src, fn, points }) => {
   const nodes: MathNode[] = [parse(src)];
   for (let k = 1; k <= 3; k++) nodes.push(derivative(nodes[k - 1], 'x', { simplify: false }));
-  const engine = [fn, grad(fn), grad(grad(fn)), grad(grad(grad(fn)))] as ((x: Tensor) => Tensor)[];
+  const engine: ((x: Tensor) => Tensor)[] = [fn, grad(fn), grad(grad(fn)), grad(grad(grad(fn)))];
 
   test.each([0, 1, 2, 3])('order %i agrees with mathjs at every point', (k) => {
     for (const p of points) {

@@ -1,5 +1,5 @@
 /**
- * The op table (engine.md principle 7): every exported op of `src/index.ts`, with a float64
+ * The op table: every exported op of `src/index.ts`, with a float64
  * reference, sample inputs (broadcast, size-1, 0-d and empty where legal), the input domain
  * and flags. `ops.test.ts` runs one generic spec over it.
  */
@@ -257,6 +257,7 @@ export const OP_TABLE: OpEntry[] = [
   { name: 'abs', cases: unaryCases(ad.abs, Math.abs, nz) },
   { name: 'sin', cases: unaryCases(ad.sin, Math.sin, (s) => u(s, -4, 4)) },
   { name: 'cos', cases: unaryCases(ad.cos, Math.cos, (s) => u(s, -4, 4)) },
+  { name: 'atan', cases: unaryCases(ad.atan, Math.atan, (s) => u(s, -3, 3)) },
   { name: 'tanh', cases: unaryCases(ad.tanh, Math.tanh, (s) => u(s, -3, 3)) },
   {
     name: 'sigmoid',
@@ -1072,6 +1073,8 @@ export const NOT_OPS: readonly string[] = [
   // classes and errors
   'Tensor',
   'Rng',
+  'Adam',
+  'Sgd',
   'ArgumentError',
   'NonFiniteError',
   'ShapeError',

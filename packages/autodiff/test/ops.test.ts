@@ -4,7 +4,7 @@
  * jvp and vjp; float32 forward against the float64 reference within float32 tolerance.
  * A coverage test fails when an exported op has no entry.
  *
- * This table found the backward pass's ordering bug (fixed in 8fb25de): the DFS marked a node
+ * This table found a backward-pass ordering bug (since fixed): the DFS marked a node
  * visited when pushed, not when expanded, so a node could come before one of its inputs and
  * late cotangents were dropped (grad of sigmoid∘sigmoid-like sharing, logsumexp, logSoftmax,
  * pow, concat of the same tensor twice all went wrong).

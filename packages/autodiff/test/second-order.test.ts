@@ -4,7 +4,7 @@
  * pytrees through every transform with hasAux and argnums.
  *
  * sigmoid, logsumexp, logSoftmax, the shared-subexpression test and the x·y² perturbation
- * test caught the backward DFS ordering bug described in ops.test.ts (fixed in 8fb25de).
+ * test caught the backward DFS ordering bug described in ops.test.ts.
  */
 import * as ad from '../src';
 import {

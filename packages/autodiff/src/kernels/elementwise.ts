@@ -1,4 +1,4 @@
-import type { FloatArray } from '../backend/types';
+import type { FloatArray } from '../dtype';
 
 /**
  * Elementwise kernels are generated once per op from an expression over `x`, `y`, `z` (the

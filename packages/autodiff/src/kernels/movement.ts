@@ -1,4 +1,4 @@
-import type { FloatArray } from '../backend/types';
+import type { FloatArray } from '../dtype';
 import { stridesOf } from '../shape';
 
 /** out = x permuted: out dim i is x dim perm[i] (a strided read of x). */
@@ -74,113 +74,27 @@ function stridedCopy(
   }
 }
 
-/** numpy take: x viewed as [outer, axisLen, inner]; out is [outer, nIdx, inner]. */
-export function takeInto(
+/**
+ * numpy take and its adjoint, x viewed as [outer, axisLen, inner] and the taken rows as
+ * [outer, idx.length, inner]: 'take' copies x's rows idx[i] into `rows`; 'scatterAdd' adds
+ * `rows` into x's rows idx[i] (x zero-filled: the take's cotangent).
+ */
+export function takeRows(
   x: FloatArray,
   outer: number,
   axisLen: number,
   inner: number,
   idx: Int32Array,
-  out: FloatArray,
+  rows: FloatArray,
+  direction: 'take' | 'scatterAdd',
 ): void {
   const n = idx.length;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < n; i++) {
-      const src = (o * axisLen + idx[i]) * inner;
-      const dst = (o * n + i) * inner;
-      for (let j = 0; j < inner; j++) out[dst + j] = x[src + j];
+      const at = (o * axisLen + idx[i]) * inner;
+      const r = (o * n + i) * inner;
+      if (direction === 'take') for (let j = 0; j < inner; j++) rows[r + j] = x[at + j];
+      else for (let j = 0; j < inner; j++) x[at + j] += rows[r + j];
     }
   }
-}
-
-/** Adjoint of take: out ([outer, axisLen, inner], zero-filled) += g scattered by idx. */
-export function scatterAddInto(
-  g: FloatArray,
-  outer: number,
-  axisLen: number,
-  inner: number,
-  idx: Int32Array,
-  out: FloatArray,
-): void {
-  const n = idx.length;
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < n; i++) {
-      const dst = (o * axisLen + idx[i]) * inner;
-      const src = (o * n + i) * inner;
-      for (let j = 0; j < inner; j++) out[dst + j] += g[src + j];
-    }
-  }
-}
-
-/** Cumulative sum or product along the middle axis of [outer, len, inner]. */
-export function scanInto(
-  kind: 'sum' | 'prod',
-  x: FloatArray,
-  outer: number,
-  len: number,
-  inner: number,
-  exclusive: boolean,
-  reverse: boolean,
-  out: FloatArray,
-): void {
-  const unit = kind === 'sum' ? 0 : 1;
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < inner; j++) {
-      let acc = unit;
-      const base = o * len * inner + j;
-      for (let s = 0; s < len; s++) {
-        const t = reverse ? len - 1 - s : s;
-        const k = base + t * inner;
-        const v = x[k];
-        if (exclusive) {
-          out[k] = acc;
-          acc = kind === 'sum' ? acc + v : acc * v;
-        } else {
-          acc = kind === 'sum' ? acc + v : acc * v;
-          out[k] = acc;
-        }
-      }
-    }
-  }
-}
-
-/** LU solve of A X = B for square A [n, n] and B [n, m], partial pivoting, float64. */
-export function solveInto(a: FloatArray, b: FloatArray, n: number, m: number, out: FloatArray): number {
-  const lu = Float64Array.from(a);
-  const x = Float64Array.from(b);
-  let minPivot = Number.POSITIVE_INFINITY;
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(lu[r * n + c]) > Math.abs(lu[p * n + c])) p = r;
-    if (p !== c) {
-      for (let j = 0; j < n; j++) {
-        const t = lu[c * n + j];
-        lu[c * n + j] = lu[p * n + j];
-        lu[p * n + j] = t;
-      }
-      for (let j = 0; j < m; j++) {
-        const t = x[c * m + j];
-        x[c * m + j] = x[p * m + j];
-        x[p * m + j] = t;
-      }
-    }
-    const piv = lu[c * n + c];
-    minPivot = Math.min(minPivot, Math.abs(piv));
-    if (piv === 0) return 0;
-    for (let r = c + 1; r < n; r++) {
-      const f = lu[r * n + c] / piv;
-      if (f === 0) continue;
-      for (let j = c; j < n; j++) lu[r * n + j] -= f * lu[c * n + j];
-      for (let j = 0; j < m; j++) x[r * m + j] -= f * x[c * m + j];
-    }
-  }
-  for (let r = n - 1; r >= 0; r--) {
-    for (let j = 0; j < m; j++) {
-      let s = x[r * m + j];
-      for (let c = r + 1; c < n; c++) s -= lu[r * n + c] * x[c * m + j];
-      x[r * m + j] = s / lu[r * n + r];
-    }
-  }
-  out.set(x);
-  return minPivot;
 }

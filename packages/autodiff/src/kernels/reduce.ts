@@ -1,4 +1,4 @@
-import type { FloatArray } from '../backend/types';
+import type { FloatArray } from '../dtype';
 import { stridesOf } from '../shape';
 
 export type ReduceKind = 'sum' | 'max' | 'min';

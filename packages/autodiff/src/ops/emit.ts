@@ -1,9 +1,9 @@
-import type { FloatArray } from '../backend/types';
+import type { FloatArray } from '../dtype';
 import { NonFiniteError } from '../errors';
 import type { Shape } from '../shape';
 import { engineState } from '../state';
 import { Tensor } from '../tensor';
-import type { OpName } from './rules';
+import type { OpAttrs, OpName } from './rules';
 
 function firstNonFinite(data: FloatArray): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
@@ -22,28 +22,29 @@ function checkFinite(op: string, out: Tensor, inputs: readonly Tensor[]): void {
 }
 
 /**
- * Every primitive creates its output here: wrap the storage, link the op and its inputs into
- * the graph when an input is tracked (and recording is on), and run the opt-in finite check.
+ * Every primitive creates its output here: wrap the storage, link the op, its inputs and its
+ * attrs (typed per op) into the graph when an input is tracked (and recording is on), and run
+ * the opt-in finite check.
  */
-export function emit(
-  op: OpName,
+export function emit<N extends OpName>(
+  op: N,
   data: FloatArray,
   shape: Shape,
-  inputs: Tensor[],
-  attrs: unknown = null,
+  inputs: readonly Tensor[],
+  attrs: OpAttrs[N],
 ): Tensor {
-  const out = new Tensor(data, shape, data.length);
+  let tracked = false;
   if (engineState.recording) {
     for (let i = 0; i < inputs.length; i++) {
       if (inputs[i].tracked) {
-        out.tracked = true;
-        out.op = op;
-        out.inputs = inputs;
-        out.attrs = attrs;
+        tracked = true;
         break;
       }
     }
   }
+  const out = tracked
+    ? new Tensor(data, shape, data.length, true, op, inputs, attrs)
+    : new Tensor(data, shape, data.length);
   if (engineState.finiteCheck) checkFinite(op, out, inputs);
   return out;
 }

@@ -1,25 +1,26 @@
-import { matmulKernel } from '../backend';
-import type { MatmulSpec } from '../backend/types';
 import { type TensorLike, toTensor } from '../creation';
 import { allocate, resultDtype } from '../dtype';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
-import { solveInto } from '../kernels/movement';
+import { matmulKernel } from '../kernels/matmul';
+import type { MatmulSpec } from '../kernels/matmul/types';
+import { solveInto } from '../kernels/solve';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { sumTo } from './broadcast';
-import { mul, neg } from './elementwise';
+import { mul, neg } from './elementwise/spec';
 import { emit } from './emit';
 import { permute, reshape, squeeze } from './movement';
 import { sum } from './reduction';
-import type { VjpRule } from './rule';
-import { wants } from './rule';
-
-export const LINALG_OPS = ['matmul', 'solve'] as const;
-export type LinalgOp = (typeof LINALG_OPS)[number];
+import { type RulesFor, wants } from './rule';
 
 interface MatmulAttrs {
   transA: boolean;
   transB: boolean;
+}
+
+export interface LinalgAttrs {
+  matmul: MatmulAttrs;
+  solve: null;
 }
 
 /** Per-batch start offsets of a broadcast operand, or null when it is laid out plainly. */
@@ -144,23 +145,16 @@ export function solve(A: TensorLike, B: TensorLike): Tensor {
   const out = allocate(resultDtype(ta.dtype, tb.dtype), n * m);
   const pivot = solveInto(ta.data, tb.data, n, m, out);
   if (!(pivot > 0)) throw new ArgumentError(`solve: A ${fmtShape(ta.shape)} is singular (zero pivot)`);
-  return emit('solve', out, tb.shape.slice(), [ta, tb]);
+  return emit('solve', out, tb.shape.slice(), [ta, tb], null);
 }
 
-export const linalgRules: Record<LinalgOp, VjpRule> = {
-  matmul: (g, o) => {
-    const [a, b] = o.inputs!;
-    const { transA: tA, transB: tB } = o.attrs as MatmulAttrs;
+export const linalgRules: RulesFor<LinalgAttrs> = {
+  matmul: (g, _o, [a, b], { transA: tA, transB: tB }) => {
     let da: Tensor | null = null;
     let db: Tensor | null = null;
     if (wants(a)) {
-      da = tA
-        ? tB
-          ? matmulT(b, g, true, true)
-          : matmulT(b, g, false, true)
-        : tB
-          ? matmulT(g, b, false, false)
-          : matmulT(g, b, false, true);
+      // op(A) = A or Aᵀ: dA = g·op(B)ᵀ, transposed back when A was read transposed
+      da = tA ? matmulT(b, g, tB, true) : matmulT(g, b, false, !tB);
       da = sumTo(da, a.shape);
     }
     if (wants(b)) {
@@ -172,20 +166,14 @@ export const linalgRules: Record<LinalgOp, VjpRule> = {
         const g2 = reshape(g, [rows, g.shape[g.ndim - 1]]);
         db = tB ? matmulT(g2, a2, true, false) : matmulT(a2, g2, true, false);
       } else {
-        db = tA
-          ? tB
-            ? matmulT(g, a, true, true)
-            : matmulT(a, g, false, false)
-          : tB
-            ? matmulT(g, a, true, false)
-            : matmulT(a, g, true, false);
+        // dB = op(A)ᵀ·g, transposed back when B was read transposed
+        db = tB ? matmulT(g, a, true, tA) : matmulT(a, g, !tA, false);
         db = sumTo(db, b.shape);
       }
     }
     return [da, db];
   },
-  solve: (g, o) => {
-    const [A, B] = o.inputs!;
+  solve: (g, o, [A, B]) => {
     // X = A⁻¹B:  dB = A⁻ᵀ g,  dA = −dB Xᵀ
     const dB = solve(permute(A, [1, 0]), g);
     const col = (t: Tensor) => (t.ndim === 1 ? reshape(t, [t.shape[0], 1]) : t);

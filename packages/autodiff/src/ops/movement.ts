@@ -2,24 +2,39 @@ import { type TensorLike, toTensor } from '../creation';
 import { allocate } from '../dtype';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
 import { makeKernel } from '../kernels/elementwise';
-import { boxCopy, permuteInto, scatterAddInto, takeInto } from '../kernels/movement';
+import { boxCopy, permuteInto, takeRows } from '../kernels/movement';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape';
 import { Tensor } from '../tensor';
 import { sumTo } from './broadcast';
 import { emit } from './emit';
-import type { VjpRule } from './rule';
+import type { RulesFor } from './rule';
 
-export const MOVEMENT_OPS = [
-  'reshape',
-  'permute',
-  'broadcastTo',
-  'slice',
-  'padSlice',
-  'concat',
-  'take',
-  'scatterAdd',
-] as const;
-export type MovementOp = (typeof MOVEMENT_OPS)[number];
+interface ConcatAttrs {
+  axis: number;
+  offsets: number[];
+}
+
+interface TakeAttrs {
+  axis: number;
+  idx: Int32Array;
+  idxShape: number[];
+  axisLen: number;
+}
+
+/** The movement ops, with the attrs each node carries (the input shape, the permutation, ...). */
+export interface MovementAttrs {
+  /** the input's shape */
+  reshape: readonly number[];
+  /** the permutation */
+  permute: readonly number[];
+  broadcastTo: null;
+  /** where the box begins */
+  slice: readonly number[];
+  padSlice: readonly number[];
+  concat: ConcatAttrs;
+  take: TakeAttrs;
+  scatterAdd: TakeAttrs;
+}
 
 /** Same elements in a new shape; shares storage (no copy). One dimension may be −1. */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
@@ -86,7 +101,7 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const data = allocate(t.dtype, sizeOf(shape));
   if (t.size === 1) data.fill(t.data[0]);
   else copyKernel([t.data], data, shape, [broadcastStrides(t.shape, shape)], 0, 0);
-  return emit('broadcastTo', data, shape.slice(), [t]);
+  return emit('broadcastTo', data, shape.slice(), [t], null);
 }
 
 export function expandDims(x: TensorLike, axis: number): Tensor {
@@ -213,13 +228,6 @@ function toIndexArray(op: string, idx: Indices, bound: number): { data: Int32Arr
   return { data: out, shape };
 }
 
-interface TakeAttrs {
-  axis: number;
-  idx: Int32Array;
-  idxShape: number[];
-  axisLen: number;
-}
-
 /** numpy take: pick entries `indices` (any shape) along `axis`; result dims replace that axis. */
 export function take(x: TensorLike, indices: Indices, axis = 0): Tensor {
   const t = toTensor(x);
@@ -229,7 +237,7 @@ export function take(x: TensorLike, indices: Indices, axis = 0): Tensor {
   const inner = sizeOf(t.shape.slice(ax + 1));
   const shape = [...t.shape.slice(0, ax), ...idxShape, ...t.shape.slice(ax + 1)];
   const data = allocate(t.dtype, sizeOf(shape));
-  takeInto(t.data, outer, t.shape[ax], inner, idx, data);
+  takeRows(t.data, outer, t.shape[ax], inner, idx, data, 'take');
   const attrs: TakeAttrs = { axis: ax, idx, idxShape, axisLen: t.shape[ax] };
   return emit('take', data, shape, [t], attrs);
 }
@@ -242,7 +250,7 @@ function scatterAdd(g: Tensor, a: TakeAttrs, srcShape: readonly number[]): Tenso
   const outer = sizeOf(srcShape.slice(0, a.axis));
   const inner = sizeOf(srcShape.slice(a.axis + 1));
   const data = allocate(g.dtype, sizeOf(srcShape));
-  scatterAddInto(g.data, outer, a.axisLen, inner, a.idx, data);
+  takeRows(data, outer, a.axisLen, inner, a.idx, g.data, 'scatterAdd');
   return emit('scatterAdd', data, srcShape.slice(), [g], a);
 }
 
@@ -301,30 +309,26 @@ export function oneHot(indices: Indices, depth: number): Tensor {
   return new Tensor(data, [...shape, depth], data.length);
 }
 
-export const movementRules: Record<MovementOp, VjpRule> = {
-  reshape: (g, o) => [reshape(g, o.attrs as number[])],
-  permute: (g, o) => {
-    const p = o.attrs as number[];
+export const movementRules: RulesFor<MovementAttrs> = {
+  reshape: (g, _o, _x, shape) => [reshape(g, shape)],
+  permute: (g, _o, _x, p) => {
     const inv = new Array<number>(p.length);
     p.forEach((a, i) => {
       inv[a] = i;
     });
     return [permute(g, inv)];
   },
-  broadcastTo: (g, o) => [sumTo(g, o.inputs![0].shape)],
-  slice: (g, o) => [padSlice(g, o.attrs as number[], o.inputs![0].shape)],
-  padSlice: (g, o) => [slice(g, o.attrs as number[], o.inputs![0].shape)],
-  concat: (g, o) => {
-    const { axis, offsets } = o.attrs as { axis: number; offsets: number[] };
-    return o.inputs!.map((x, i) => {
+  broadcastTo: (g, _o, [x]) => [sumTo(g, x.shape)],
+  slice: (g, _o, [x], begin) => [padSlice(g, begin, x.shape)],
+  padSlice: (g, _o, [x], begin) => [slice(g, begin, x.shape)],
+  concat: (g, _o, inputs, { axis, offsets }) =>
+    inputs.map((x, i) => {
       const begin = new Array<number>(g.ndim).fill(0);
       begin[axis] = offsets[i];
       return slice(g, begin, x.shape);
-    });
-  },
-  take: (g, o) => [scatterAdd(g, o.attrs as TakeAttrs, o.inputs![0].shape)],
-  scatterAdd: (g, o) => {
-    const a = o.attrs as TakeAttrs;
-    return [take(g, new Tensor(Float64Array.from(a.idx), a.idxShape, a.idx.length), a.axis)];
-  },
+    }),
+  take: (g, _o, [x], a) => [scatterAdd(g, a, x.shape)],
+  scatterAdd: (g, _o, _x, a) => [
+    take(g, new Tensor(Float64Array.from(a.idx), a.idxShape, a.idx.length), a.axis),
+  ],
 };

@@ -2,7 +2,7 @@ import { type TensorLike, tensor, toTensor } from '../creation';
 import { fmtShape, ShapeError } from '../errors';
 import { normalizeAxis } from '../shape';
 import { Tensor } from '../tensor';
-import { add, exp, mul, neg, square, sub } from './elementwise';
+import { add, exp, mul, neg, square, sub } from './elementwise/spec';
 import { expandDims, type Indices, squeeze, takeAlongAxis } from './movement';
 import { logsumexp, sum } from './reduction';
 

@@ -1,17 +1,15 @@
 import { type TensorLike, toTensor } from '../creation';
 import { allocate } from '../dtype';
 import { UnsupportedDerivativeError } from '../errors';
-import { scanInto } from '../kernels/movement';
 import { type ReduceKind, reduceInto } from '../kernels/reduce';
+import { scanInto } from '../kernels/scan';
 import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
-import { div, equal, exp, mul, sub } from './elementwise';
+import { equal } from './elementwise/compare';
+import { div, exp, mul, sub } from './elementwise/spec';
 import { emit } from './emit';
 import { broadcastTo, reshape } from './movement';
-import type { VjpRule } from './rule';
-
-export const REDUCTION_OPS = ['sum', 'max', 'min', 'logsumexp', 'cumsum', 'cumprod'] as const;
-export type ReductionOp = (typeof REDUCTION_OPS)[number];
+import type { RulesFor } from './rule';
 
 type Axes = number | readonly number[] | null | undefined;
 
@@ -20,7 +18,23 @@ interface ReduceAttrs {
   keepShape: number[];
 }
 
-function reduce(op: ReductionOp & ReduceKind, x: TensorLike, axes: Axes, keepDims: boolean): Tensor {
+interface ScanAttrs {
+  axis: number;
+  exclusive: boolean;
+  reverse: boolean;
+}
+
+/** The reductions and scans, with the attrs each node carries. */
+export interface ReductionAttrs {
+  sum: ReduceAttrs;
+  max: ReduceAttrs;
+  min: ReduceAttrs;
+  logsumexp: ReduceAttrs;
+  cumsum: ScanAttrs;
+  cumprod: ScanAttrs;
+}
+
+function reduce(op: ReduceKind, x: TensorLike, axes: Axes, keepDims: boolean): Tensor {
   const t = toTensor(x);
   const ax = normalizeAxes(op, axes, t.ndim);
   const keepShape = reducedShape(t.shape, ax, true);
@@ -76,12 +90,6 @@ export interface ScanOptions {
   reverse?: boolean;
 }
 
-interface ScanAttrs {
-  axis: number;
-  exclusive: boolean;
-  reverse: boolean;
-}
-
 function scan(op: 'cumsum' | 'cumprod', x: TensorLike, axis: number, opts: ScanOptions): Tensor {
   const t = toTensor(x);
   const ax = normalizeAxis(op, axis, t.ndim);
@@ -110,34 +118,28 @@ export const cumprod = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tenso
   scan('cumprod', x, axis, opts);
 
 /** Cotangent of a reduction's output, reshaped to keepDims and broadcast back over the input. */
-function spread(g: Tensor, o: Tensor): Tensor {
-  const { keepShape } = o.attrs as ReduceAttrs;
-  return broadcastTo(reshape(g, keepShape), o.inputs![0].shape);
+function spread(g: Tensor, x: Tensor, keepShape: readonly number[]): Tensor {
+  return broadcastTo(reshape(g, keepShape), x.shape);
 }
 
-function extremumRule(g: Tensor, o: Tensor): Tensor[] {
-  const x = o.inputs![0];
-  const { axes, keepShape } = o.attrs as ReduceAttrs;
+function extremumRule(
+  g: Tensor,
+  o: Tensor,
+  [x]: readonly Tensor[],
+  { axes, keepShape }: ReduceAttrs,
+): Tensor[] {
   const hit = equal(x, new Tensor(o.data, keepShape, o.size));
   const share = div(hit, sum(hit, axes, true));
-  return [mul(spread(g, o), share)];
+  return [mul(spread(g, x, keepShape), share)];
 }
 
-export const reductionRules: Record<ReductionOp, VjpRule> = {
-  sum: (g, o) => [spread(g, o)],
+export const reductionRules: RulesFor<ReductionAttrs> = {
+  sum: (g, _o, [x], { keepShape }) => [spread(g, x, keepShape)],
   max: extremumRule,
   min: extremumRule,
-  logsumexp: (g, o) => {
-    const x = o.inputs![0];
-    const { keepShape } = o.attrs as ReduceAttrs;
-    return [mul(spread(g, o), exp(sub(x, reshape(o, keepShape))))];
-  },
-  cumsum: (g, o) => {
-    const { axis, exclusive, reverse } = o.attrs as ScanAttrs;
-    return [cumsum(g, axis, { exclusive, reverse: !reverse })];
-  },
-  cumprod: (g, o) => {
-    const x = o.inputs![0];
+  logsumexp: (g, o, [x], { keepShape }) => [mul(spread(g, x, keepShape), exp(sub(x, reshape(o, keepShape))))],
+  cumsum: (g, _o, _x, { axis, exclusive, reverse }) => [cumsum(g, axis, { exclusive, reverse: !reverse })],
+  cumprod: (g, o, [x], { axis, exclusive, reverse }) => {
     for (let i = 0; i < x.size; i++) {
       if (x.data[i] === 0) {
         throw new UnsupportedDerivativeError(
@@ -145,7 +147,6 @@ export const reductionRules: Record<ReductionOp, VjpRule> = {
         );
       }
     }
-    const { axis, exclusive, reverse } = o.attrs as ScanAttrs;
     return [div(cumsum(mul(g, o), axis, { exclusive, reverse: !reverse }), x)];
   },
 };

@@ -1,17 +1,24 @@
-import { type ElementwiseOp, elementwiseRules } from './elementwise';
-import { type LinalgOp, linalgRules } from './linalg';
-import { type MovementOp, movementRules } from './movement';
-import { type ReductionOp, reductionRules } from './reduction';
-import type { VjpRule } from './rule';
+import type { ElementwiseAttrs } from './elementwise/derived';
+import { elementwiseRules } from './elementwise/derived';
+import { type LinalgAttrs, linalgRules } from './linalg';
+import { type MovementAttrs, movementRules } from './movement';
+import { type ReductionAttrs, reductionRules } from './reduction';
+import type { RulesFor } from './rule';
 
-/** Every differentiable primitive, by name. Each family's table must cover all of its ops. */
-export type OpName = ElementwiseOp | ReductionOp | MovementOp | LinalgOp | 'identity';
+/** Each differentiable primitive's name and the attrs its graph node carries for its rule. */
+export type OpAttrs = ElementwiseAttrs &
+  ReductionAttrs &
+  MovementAttrs &
+  LinalgAttrs & {
+    /** a transform's variable: passes its cotangent straight to what it wraps */
+    identity: null;
+  };
+export type OpName = keyof OpAttrs;
 
-export const rules: Record<OpName, VjpRule> = {
+export const rules: RulesFor<OpAttrs> = {
   ...elementwiseRules,
   ...reductionRules,
   ...movementRules,
   ...linalgRules,
-  // a transform's variable: passes its cotangent straight to what it wraps
   identity: (g) => [g],
 };

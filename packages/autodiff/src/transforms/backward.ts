@@ -1,7 +1,8 @@
 import { allocate } from '../dtype';
 import { UnsupportedDerivativeError } from '../errors';
-import { add } from '../ops/elementwise';
-import { type OpName, rules } from '../ops/rules';
+import { add } from '../ops/elementwise/spec';
+import type { VjpRule } from '../ops/rule';
+import { rules } from '../ops/rules';
 import { engineState } from '../state';
 import { Tensor } from '../tensor';
 
@@ -86,10 +87,12 @@ export function backward(
       const g = t._ct;
       if (g === null || t._relevant !== pass || t._target === pass) continue;
       t._ct = null; // free it: nothing downstream needs it any more
-      const rule = rules[t.op as OpName];
-      if (rule === undefined) throw new UnsupportedDerivativeError(`no derivative rule for op '${t.op}'`);
-      const grads = rule(g, t);
-      const inputs = t.inputs!;
+      const inputs = t.inputs;
+      const rule = t.op === null ? undefined : (rules[t.op] as VjpRule<unknown>);
+      if (rule === undefined || inputs === null)
+        throw new UnsupportedDerivativeError(`no derivative rule for op '${t.op}'`);
+      // emit stored the attrs typed for this op (see OpAttrs)
+      const grads = rule(g, t, inputs, t.attrs);
       for (let j = 0; j < inputs.length; j++) {
         const x = inputs[j];
         const gx = grads[j];

@@ -1,147 +1,41 @@
 import { fromData, zerosLike } from '../creation';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
-import { add, mul } from '../ops/elementwise';
 import { reshape, stack } from '../ops/movement';
-import { sum } from '../ops/reduction';
 import { engineState } from '../state';
-import { Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
 import { backward } from './backward';
-import { flattenTree, mapTree, unflattenSingle } from './pytree';
+import { flattenTree } from './pytree';
+import { argList, detach, detachAux, level, regroup, scalarOutput, trace, variable, vdot } from './trace';
+import type { ArgGrads, Argnums, Cotangent, LeavesTo } from './types';
 
 export interface GradOptions {
   /** Which positional arguments to differentiate (default 0). An array gives a tuple of results. */
-  argnums?: number | readonly number[];
+  argnums?: Argnums;
   /** f returns [output, aux]; aux is passed through undifferentiated. */
   hasAux?: boolean;
 }
 
-/** Identity forward, zero derivative at every order, inside nested transforms too. */
-export function stopGradient(x: Tensor): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`stopGradient: expected a Tensor, got ${typeof x}`);
-  return new Tensor(x.data, x.shape, x.size);
-}
-
-/** A fresh differentiation variable of this transform, linked to `x` so outer transforms see through it. */
-function variable(x: Tensor): Tensor {
-  const v = new Tensor(x.data, x.shape, x.size);
-  v.tracked = true;
-  if (x.tracked && engineState.recording) {
-    v.op = 'identity';
-    v.inputs = [x];
-  }
-  return v;
-}
-
-/** Results handed back outside every transform carry no graph (so memory is freed). */
-function detach<T>(tree: T): T {
-  return engineState.depth === 0 ? mapTree(tree, (t) => (t.tracked ? stopGradient(t) : t)) : tree;
-}
-
-/**
- * Aux data is passed through as it is (numbers, strings, any object): only tensors in nested
- * arrays and plain objects lose their graph outside every transform.
- */
-function detachAux(aux: unknown): unknown {
-  if (engineState.depth !== 0) return aux;
-  const walk = (node: unknown): unknown => {
-    if (node instanceof Tensor) return node.tracked ? stopGradient(node) : node;
-    if (Array.isArray(node)) return node.map(walk);
-    if (node !== null && typeof node === 'object') {
-      const proto = Object.getPrototypeOf(node);
-      if (proto !== Object.prototype && proto !== null) return node;
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(node)) out[k] = walk(v);
-      return out;
-    }
-    return node;
-  };
-  return walk(aux);
-}
-
-const FIRST_ARG: readonly number[] = [0];
-
-function argList(
-  argnums: number | readonly number[] | undefined,
-  nargs: number,
-  where: string,
-): readonly number[] {
-  const list = argnums === undefined ? FIRST_ARG : typeof argnums === 'number' ? [argnums] : argnums.slice();
-  for (const a of list) {
-    if (!Number.isInteger(a) || a < 0 || a >= nargs)
-      throw new ArgumentError(`${where}: argnums ${a} out of range for ${nargs} argument(s)`);
-  }
-  return list;
-}
-
-interface Traced {
-  out: unknown;
-  aux: unknown;
-  /** per differentiated argument: its variables and how to rebuild its structure */
-  args: { vars: Tensor[]; unflatten: (ls: readonly Tensor[]) => unknown }[];
-  targets: Tensor[];
-}
-
-/** Run f on fresh variables for the chosen arguments. Callers hold one transform level. */
-function trace(
-  f: (...args: never[]) => unknown,
-  args: unknown[],
-  argnums: readonly number[],
-  hasAux: boolean,
-  where: string,
-): Traced {
-  const call = args.slice();
-  const diffArgs: Traced['args'] = [];
-  const targets: Tensor[] = [];
-  for (const i of argnums) {
-    const arg = args[i];
-    // a bare tensor (the common case) needs no pytree walk
-    const flat = arg instanceof Tensor ? null : flattenTree(arg, `${where}: argument ${i}`);
-    const vars = flat === null ? [variable(arg as Tensor)] : flat.leaves.map(variable);
-    const unflatten = flat === null ? unflattenSingle : flat.unflatten;
-    call[i] = unflatten(vars);
-    diffArgs.push({ vars, unflatten });
-    for (const v of vars) targets.push(v);
-  }
-  let out = (f as (...a: unknown[]) => unknown)(...call);
-  let aux: unknown;
-  if (hasAux) {
-    if (!Array.isArray(out) || out.length !== 2)
-      throw new ArgumentError(`${where}: with hasAux, f must return [output, aux]`);
-    [out, aux] = out;
-  }
-  return { out, aux, args: diffArgs, targets };
-}
-
-/** Split a flat list of per-target results back into the arguments' structures. */
-function regroup(tr: Traced, flat: readonly (Tensor | null)[], single: boolean): unknown {
-  let k = 0;
-  const per = tr.args.map((a) => a.unflatten(a.vars.map((v) => flat[k++] ?? zerosLike(v))));
-  return single ? per[0] : per;
-}
-
-function scalarOutput(out: unknown, where: string): Tensor {
-  if (!(out instanceof Tensor))
-    throw new ArgumentError(`${where}: f must return a Tensor, got ${out === null ? 'null' : typeof out}`);
-  if (out.size !== 1)
-    throw new ShapeError(
-      `${where}: f must return a scalar (one element), got shape ${fmtShape(out.shape)}; use vjp or jacobian for non-scalar outputs`,
-    );
-  return out;
-}
-
-/** Enter one transform level around `body`. */
-function level<T>(body: () => T): T {
-  engineState.depth++;
-  try {
-    return body();
-  } finally {
-    engineState.depth--;
-  }
-}
+type Scalar<A extends unknown[]> = (...args: A) => Tensor;
+type WithAux<A extends unknown[], Aux> = (...args: A) => readonly [Tensor, Aux];
+/** The untyped form (any f, any options) the typed overloads fall back to. */
+type Loose = (...args: never[]) => unknown;
 
 /** [value, gradient] of a scalar function; with hasAux, [[value, aux], gradient] (JAX's layout). */
-export function valueAndGrad<F extends (...args: never[]) => unknown>(f: F, opts: GradOptions = {}) {
-  return (...args: Parameters<F>): [any, any] => {
+export function valueAndGrad<A extends unknown[]>(f: Scalar<A>): (...args: A) => [Tensor, Cotangent<A[0]>];
+export function valueAndGrad<A extends unknown[], const N extends Argnums>(
+  f: Scalar<A>,
+  opts: { argnums: N; hasAux?: false },
+): (...args: A) => [Tensor, ArgGrads<A, N>];
+export function valueAndGrad<A extends unknown[], Aux, const N extends Argnums = 0>(
+  f: WithAux<A, Aux>,
+  opts: { argnums?: N; hasAux: true },
+): (...args: A) => [[Tensor, Aux], ArgGrads<A, N>];
+export function valueAndGrad<F extends Loose>(
+  f: F,
+  opts?: GradOptions,
+): (...args: Parameters<F>) => [any, any];
+export function valueAndGrad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => [any, any] {
+  return (...args) => {
     const argnums = argList(opts.argnums, args.length, 'valueAndGrad');
     const single = typeof opts.argnums !== 'object';
     const [value, aux, g] = level(() => {
@@ -155,10 +49,20 @@ export function valueAndGrad<F extends (...args: never[]) => unknown>(f: F, opts
 }
 
 /** Gradient of a scalar function with respect to argument(s) `argnums`; differentiable again. */
-export function grad<F extends (...args: never[]) => unknown>(f: F, opts: GradOptions = {}) {
+export function grad<A extends unknown[]>(f: Scalar<A>): (...args: A) => Cotangent<A[0]>;
+export function grad<A extends unknown[], const N extends Argnums>(
+  f: Scalar<A>,
+  opts: { argnums: N; hasAux?: false },
+): (...args: A) => ArgGrads<A, N>;
+export function grad<A extends unknown[], Aux, const N extends Argnums = 0>(
+  f: WithAux<A, Aux>,
+  opts: { argnums?: N; hasAux: true },
+): (...args: A) => [ArgGrads<A, N>, Aux];
+export function grad<F extends Loose>(f: F, opts?: GradOptions): (...args: Parameters<F>) => any;
+export function grad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => any {
   const vg = valueAndGrad(f, opts);
-  return (...args: Parameters<F>): any => {
-    const [v, g] = vg(...args);
+  return (...args) => {
+    const [v, g] = vg(...(args as never[]));
     return opts.hasAux ? [g, (v as unknown[])[1]] : g;
   };
 }
@@ -204,16 +108,6 @@ function vjpImpl(f: (...args: any[]) => unknown, primals: unknown[], hasAux: boo
   return hasAux ? [out, pullback, detachAux(tr.aux)] : [out, pullback];
 }
 
-function vdot(a: readonly (Tensor | null)[], b: readonly Tensor[]): Tensor | null {
-  let acc: Tensor | null = null;
-  a.forEach((x, i) => {
-    if (x === null) return;
-    const term = sum(mul(x, b[i]));
-    acc = acc === null ? term : add(acc, term);
-  });
-  return acc;
-}
-
 /**
  * Forward-mode product: [f(primals), J·tangents]. Computed as the transpose of the (linear)
  * VJP, so it reuses the reverse rules and stays differentiable.
@@ -256,7 +150,9 @@ export function jvp(
 }
 
 /** Hessian-vector product ∇²f(x)·v of a scalar f, by reverse-over-reverse in one level. */
-export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any {
+export function hvp<P>(f: (x: P) => Tensor, x: P, v: P | Cotangent<P>): Cotangent<P>;
+export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any;
+export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): unknown {
   const vLeaves = flattenTree(v, 'hvp: v').leaves;
   return level(() => {
     const tr = trace(f, [x], [0], false, 'hvp');
@@ -287,11 +183,19 @@ export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any {
  * output of shape O and a tensor argument of shape I the result has shape [...O, ...I]; for
  * pytrees it is the output's structure with the argument's structure at each leaf.
  */
-export function jacobian<F extends (...args: never[]) => unknown>(
+export function jacobian<A extends unknown[], O>(
+  f: (...args: A) => O,
+): (...args: A) => LeavesTo<O, Cotangent<A[0]>>;
+export function jacobian<A extends unknown[], O, const N extends Argnums>(
+  f: (...args: A) => O,
+  opts: { argnums: N },
+): (...args: A) => LeavesTo<O, ArgGrads<A, N>>;
+export function jacobian<F extends Loose>(
   f: F,
-  opts: Omit<GradOptions, 'hasAux'> = {},
-) {
-  return (...args: Parameters<F>): any => {
+  opts?: Omit<GradOptions, 'hasAux'>,
+): (...args: Parameters<F>) => any;
+export function jacobian(f: Loose, opts: Omit<GradOptions, 'hasAux'> = {}): (...args: unknown[]) => any {
+  return (...args) => {
     const argnums = argList(opts.argnums, args.length, 'jacobian');
     const single = typeof opts.argnums !== 'object';
     return level(() => {
@@ -318,9 +222,17 @@ export function jacobian<F extends (...args: never[]) => unknown>(
 }
 
 /** Hessian of a scalar function: the Jacobian of its gradient. */
-export function hessian<F extends (...args: never[]) => unknown>(
+export function hessian<A extends unknown[]>(
+  f: Scalar<A>,
+): (...args: A) => LeavesTo<Cotangent<A[0]>, Cotangent<A[0]>>;
+export function hessian<A extends unknown[], const N extends Argnums>(
+  f: Scalar<A>,
+  opts: { argnums: N },
+): (...args: A) => LeavesTo<ArgGrads<A, N>, ArgGrads<A, N>>;
+export function hessian<F extends Loose>(
   f: F,
-  opts: Omit<GradOptions, 'hasAux'> = {},
-) {
-  return jacobian(grad(f, opts) as unknown as F, opts);
+  opts?: Omit<GradOptions, 'hasAux'>,
+): (...args: Parameters<F>) => any;
+export function hessian(f: Loose, opts: Omit<GradOptions, 'hasAux'> = {}): (...args: unknown[]) => any {
+  return jacobian(grad(f, opts) as (...args: unknown[]) => unknown, opts);
 }

@@ -1,5 +1,6 @@
-/** Storage of every tensor: contiguous, row-major. */
-export type FloatArray = Float64Array | Float32Array;
+import type { FloatArray } from '../../dtype';
+
+export type { FloatArray };
 
 /**
  * One batched matrix product `out[i] = op(A[i]) · op(B[i])` for i < batch.

@@ -4,6 +4,7 @@
  * strides are constants: gpu.js caps loops over a non-constant bound (LOOP_MAX), and constants
  * let the shader compiler unroll. One compiled kernel per shape, in an LRU cache of MAX_CACHED.
  */
+import type { MatmulSpec } from '../../types';
 
 /** The part of gpu.js this file uses. */
 export interface GpuJs {
@@ -12,13 +13,7 @@ export interface GpuJs {
 type GpuKernel = (a: Float32Array, b: Float32Array) => Promise<Float32Array[][]>;
 
 /** One product as the worker receives it; strides are how far apart batch entries start. */
-export interface GpuMatmulJob {
-  batch: number;
-  m: number;
-  k: number;
-  n: number;
-  transA: boolean;
-  transB: boolean;
+export interface GpuMatmulJob extends Omit<MatmulSpec, 'aOffsets' | 'bOffsets'> {
   strideA: number;
   strideB: number;
   aLength: number;

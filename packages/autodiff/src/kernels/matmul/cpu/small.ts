@@ -2,19 +2,10 @@
  * Direct loops for products too small to repay packing (a few elements, row vectors times a
  * matrix). Loop order keeps the innermost loop long and, where the layout allows, unit-stride.
  */
-import type { FloatArray } from '../types';
-import type { Strided } from './gemm';
+import type { Gemm } from './gemm';
 
 /** out[o0 + i·n + j] = Σ_q A(i, q)·B(q, j), accumulating each output in a local. */
-export function gemmSmall(
-  m: number,
-  n: number,
-  k: number,
-  A: Strided,
-  B: Strided,
-  out: FloatArray,
-  o0: number,
-): void {
+export const gemmSmall: Gemm = (m, n, k, A, B, out, o0) => {
   const { data: a, rs: ars, cs: acs } = A;
   const { data: b, rs: brs, cs: bcs } = B;
   if (k <= n && bcs === 1) {
@@ -44,4 +35,4 @@ export function gemmSmall(
       out[ob + j] = s;
     }
   }
-}
+};

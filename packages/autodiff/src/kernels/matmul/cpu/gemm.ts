@@ -27,8 +27,8 @@ export interface Strided {
   cs: number;
 }
 
-/** out[o0 + i·n + j] = Σ_q A(i, q)·B(q, j), for an m×k A and k×n B. Requires k ≥ 1. */
-export function gemmBlocked(
+/** One m×k by k×n product into `out` from offset `o0` (row-major, n per row). */
+export type Gemm = (
   m: number,
   n: number,
   k: number,
@@ -36,7 +36,10 @@ export function gemmBlocked(
   B: Strided,
   out: FloatArray,
   o0: number,
-): void {
+) => void;
+
+/** out[o0 + i·n + j] = Σ_q A(i, q)·B(q, j), for an m×k A and k×n B. Requires k ≥ 1. */
+export const gemmBlocked: Gemm = (m, n, k, A, B, out, o0) => {
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(n - jc, NC);
     for (let pc = 0; pc < k; pc += KC) {
@@ -49,4 +52,4 @@ export function gemmBlocked(
       }
     }
   }
-}
+};

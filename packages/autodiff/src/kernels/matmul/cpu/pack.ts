@@ -45,7 +45,8 @@ export function packA(
 
 /**
  * Packs rows [q0, q0+kc) × cols [j0, j0+nc) of B into `dst`: panel c holds columns 4c..4c+3,
- * laid out as dst[c·4·kc + 4q + jj]. Element (q, j) of B is b[base + q·rs + j·cs].
+ * laid out as dst[c·4·kc + 4q + jj]. Element (q, j) of B is b[base + q·rs + j·cs]. That is
+ * packA of Bᵀ (its rows are B's columns), so the strides swap.
  */
 export function packB(
   b: FloatArray,
@@ -58,24 +59,5 @@ export function packB(
   nc: number,
   dst: Float64Array,
 ): void {
-  let d = 0;
-  for (let jr = 0; jr < nc; jr += 4) {
-    const nr = Math.min(nc - jr, 4);
-    const c0 = base + q0 * rs + (j0 + jr) * cs;
-    if (nr === 4) {
-      const c1 = c0 + cs;
-      const c2 = c1 + cs;
-      const c3 = c2 + cs;
-      for (let q = 0, s = 0; q < kc; q++, s += rs, d += 4) {
-        dst[d] = b[c0 + s];
-        dst[d + 1] = b[c1 + s];
-        dst[d + 2] = b[c2 + s];
-        dst[d + 3] = b[c3 + s];
-      }
-    } else {
-      for (let q = 0, s = 0; q < kc; q++, s += rs, d += 4) {
-        for (let jj = 0; jj < 4; jj++) dst[d + jj] = jj < nr ? b[c0 + jj * cs + s] : 0;
-      }
-    }
-  }
+  packA(b, base, cs, rs, j0, nc, q0, kc, dst);
 }
