@@ -1,30 +1,21 @@
 import {
   add,
+  flattenTree,
   gaussianLogProb,
-  matmul,
   mean,
   mul,
   Rng,
   randomNormal,
   type Tensor,
-  tanh,
 } from '@metagrad/autodiff';
+import { type GaussianMlpParams, GaussianMlpPolicy } from '@metagrad/train';
 
 /**
- * The benchmarks' reference workload: the 2D-navigation Gaussian MLP policy
- * 2 → 100 tanh → 100 tanh → 2 means with a state-independent log-std (10,604 parameters),
+ * The benchmarks' reference workload: the library's Gaussian MLP policy with the 2D-navigation
+ * shape 2 → 100 tanh → 100 tanh → 2 means and a state-independent log-std (10,604 parameters),
  * on a batch of (observation, action, advantage) triples; J = mean of advantage-weighted log-probs.
  */
-export interface PolicyParams {
-  [key: string]: Tensor;
-  W1: Tensor;
-  b1: Tensor;
-  W2: Tensor;
-  b2: Tensor;
-  W3: Tensor;
-  b3: Tensor;
-  logStd: Tensor;
-}
+export type PolicyParams = GaussianMlpParams;
 
 export interface PolicyBatch {
   obs: Tensor;
@@ -32,19 +23,11 @@ export interface PolicyBatch {
   advantages: Tensor;
 }
 
-export const HIDDEN = 100;
+const HIDDEN = 100;
+const POLICY = new GaussianMlpPolicy([2, HIDDEN, HIDDEN, 2]);
 
 export function initPolicy(seed: number): PolicyParams {
-  const rng = new Rng(seed);
-  return {
-    W1: randomNormal(rng, [2, HIDDEN], 0, 1 / Math.sqrt(2)),
-    b1: randomNormal(rng, [HIDDEN], 0, 0.1),
-    W2: randomNormal(rng, [HIDDEN, HIDDEN], 0, 1 / Math.sqrt(HIDDEN)),
-    b2: randomNormal(rng, [HIDDEN], 0, 0.1),
-    W3: randomNormal(rng, [HIDDEN, 2], 0, 1 / Math.sqrt(HIDDEN)),
-    b3: randomNormal(rng, [2], 0, 0.1),
-    logStd: randomNormal(rng, [2], 0, 0.1),
-  };
+  return POLICY.init(new Rng(seed));
 }
 
 export function makeBatch(seed: number, size: number): PolicyBatch {
@@ -57,12 +40,34 @@ export function makeBatch(seed: number, size: number): PolicyBatch {
 }
 
 export function objective(p: PolicyParams, batch: PolicyBatch): Tensor {
-  const h1 = tanh(add(matmul(batch.obs, p.W1), p.b1));
-  const h2 = tanh(add(matmul(h1, p.W2), p.b2));
-  const mu = add(matmul(h2, p.W3), p.b3);
+  const mu = POLICY.mean(p, batch.obs);
   return mean(mul(gaussianLogProb(batch.actions, mu, p.logStd), batch.advantages));
 }
 
-export function parameterCount(p: PolicyParams): number {
-  return Object.values(p).reduce((s, t) => s + t.size, 0);
+/** p + h·d, leaf by leaf (d has p's structure). */
+export function axpy(p: PolicyParams, d: PolicyParams, h: number): PolicyParams {
+  const flat = flattenTree(p);
+  const ds = flattenTree(d).leaves;
+  return flat.unflatten(flat.leaves.map((x, i) => add(x, mul(ds[i], h)))) as PolicyParams;
+}
+
+/** The parameters (or a gradient of them) as one vector, in the pytree's leaf order. */
+export const flatParams = (p: PolicyParams): Float64Array =>
+  concatValues(
+    flattenTree(p).leaves.map((t) => t.data),
+    Float64Array,
+  );
+
+/** Arrays of numbers laid end to end, in a new array of type `Out`. */
+export function concatValues<Out extends Float32Array | Float64Array>(
+  parts: readonly ArrayLike<number>[],
+  ArrayType: new (length: number) => Out,
+): Out {
+  const out = new ArrayType(parts.reduce((s, d) => s + d.length, 0));
+  let k = 0;
+  for (const d of parts) {
+    out.set(d, k);
+    k += d.length;
+  }
+  return out;
 }

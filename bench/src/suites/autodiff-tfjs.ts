@@ -1,5 +1,6 @@
+import type { Tensor } from '@metagrad/autodiff';
 import * as tf from '@tensorflow/tfjs';
-import type { PolicyBatch, PolicyParams } from '../policy-model';
+import { concatValues, type PolicyBatch } from '../policy-model';
 
 /**
  * The same policy workload in TensorFlow.js on its pure-JS CPU backend (float32: the only
@@ -16,19 +17,19 @@ export interface TfWorkload {
   tinyAddGrad(): void;
 }
 
-const ORDER = ['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'logStd'] as const;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
+/** `params` and `direction`: the policy's leaves in pytree order (W1, b1, W2, b2, W3, b3, logStd). */
 export async function makeTfWorkload(
-  params: PolicyParams,
+  params: readonly Tensor[],
   batch: PolicyBatch,
-  direction: PolicyParams,
+  direction: readonly Tensor[],
 ): Promise<TfWorkload> {
   await tf.setBackend('cpu');
   const toTf = (t: { data: ArrayLike<number>; shape: readonly number[] }) =>
     tf.tensor(Array.from(t.data), t.shape.slice());
-  const ps = ORDER.map((k) => toTf(params[k]));
-  const vs = ORDER.map((k) => toTf(direction[k]));
+  const ps = params.map(toTf);
+  const vs = direction.map(toTf);
   const obs = toTf(batch.obs);
   const actions = toTf(batch.actions);
   const adv = toTf(batch.advantages);
@@ -41,16 +42,11 @@ export async function makeTfWorkload(
     const lp = tf.sum(tf.sub(tf.sub(tf.mul(tf.square(z), -0.5), logStd), HALF_LOG_2PI), -1);
     return tf.mean(tf.mul(lp, adv)) as tf.Scalar;
   };
-  const flat = (ts: tf.Tensor[]): Float32Array => {
-    const parts = ts.map((t) => t.dataSync() as Float32Array);
-    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-    let k = 0;
-    for (const p of parts) {
-      out.set(p, k);
-      k += p.length;
-    }
-    return out;
-  };
+  const flat = (ts: tf.Tensor[]) =>
+    concatValues(
+      ts.map((t) => t.dataSync()),
+      Float32Array,
+    );
   const a4 = tf.tensor([1, 2, 3, 4]);
   const b4 = tf.tensor([5, 6, 7, 8]);
   return {

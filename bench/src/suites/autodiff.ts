@@ -7,9 +7,10 @@
  */
 import {
   add,
+  flattenTree,
   grad,
   hvp,
-  mul,
+  mapTree,
   Rng,
   randomNormal,
   sum,
@@ -19,27 +20,11 @@ import {
 } from '@metagrad/autodiff';
 import { duration, type TimingOptions, time } from '../infra/measure';
 import type { Measurement, ReportRow, Suite, SuiteOptions } from '../infra/suite';
-import { initPolicy, makeBatch, objective, type PolicyParams, parameterCount } from '../policy-model';
+import { axpy, flatParams, initPolicy, makeBatch, objective, type PolicyParams } from '../policy-model';
 import { makeTfWorkload } from './autodiff-tfjs';
 
 const ALPHA = 0.1;
 const BATCH = 2000;
-const KEYS = ['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'logStd'] as const;
-
-const flatten = (p: Record<string, Tensor>): Float64Array => {
-  const parts = KEYS.map((k) => p[k].data);
-  const out = new Float64Array(parts.reduce((s, d) => s + d.length, 0));
-  let k = 0;
-  for (const d of parts) {
-    out.set(d, k);
-    k += d.length;
-  }
-  return out;
-};
-
-const axpy = (p: PolicyParams, d: PolicyParams, h: number): PolicyParams =>
-  Object.fromEntries(KEYS.map((k) => [k, add(p[k], mul(d[k], h))])) as PolicyParams;
-
 const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let num = 0;
   let den = 0;
@@ -65,9 +50,7 @@ async function run(options: SuiteOptions) {
   const params = initPolicy(0);
   const batch = makeBatch(1, BATCH);
   const rng = new Rng(2);
-  const direction = Object.fromEntries(
-    KEYS.map((k) => [k, randomNormal(rng, params[k].shape)]),
-  ) as PolicyParams;
+  const direction = mapTree(params, (t) => randomNormal(rng, t.shape));
   const J = (p: PolicyParams) => objective(p, batch);
   const vg = valueAndGrad(J);
   const gradJ = grad(J);
@@ -75,17 +58,17 @@ async function run(options: SuiteOptions) {
 
   // correctness first: second-order results against central differences of first-order ones
   const eps = 1e-5;
-  const hv = flatten(hvp(J, params, direction));
-  const gPlus = flatten(gradJ(axpy(params, direction, eps)));
-  const gMinus = flatten(gradJ(axpy(params, direction, -eps)));
+  const hv = flatParams(hvp(J, params, direction));
+  const gPlus = flatParams(gradJ(axpy(params, direction, eps)));
+  const gMinus = flatParams(gradJ(axpy(params, direction, -eps)));
   const hvFd = gPlus.map((v, i) => (v - gMinus[i]) / (2 * eps));
-  const metaGrad = flatten(meta(params));
+  const metaGrad = flatParams(meta(params));
   const V = (p: PolicyParams) => J(axpy(p, gradJ(p) as PolicyParams, ALPHA)).item();
-  const dirFlat = flatten(direction);
+  const dirFlat = flatParams(direction);
   const metaDirFd = (V(axpy(params, direction, eps)) - V(axpy(params, direction, -eps))) / (2 * eps);
   const metaDir = metaGrad.reduce((s, v, i) => s + v * dirFlat[i], 0);
 
-  const tf = await makeTfWorkload(params, batch, direction);
+  const tf = await makeTfWorkload(flattenTree(params).leaves, batch, flattenTree(direction).leaves);
   const tfHvErr = relErr(tf.hvp(), hv);
   const tfMetaErr = relErr(tf.maml(ALPHA), metaGrad);
 
@@ -131,7 +114,7 @@ async function run(options: SuiteOptions) {
   const [, vgName, hvpName, metaName] = cases.map((c) => c.name);
   return {
     suite: 'autodiff',
-    title: `policy MLP 2→100→100→2 (${parameterCount(params)} parameters), batch ${BATCH}; median per call`,
+    title: `policy MLP 2→100→100→2 (${flatParams(params).length} parameters), batch ${BATCH}; median per call`,
     columns: ['metagrad (f64)', 'TF.js CPU (f32)'],
     baseline: 'TF.js CPU (f32)',
     rows,

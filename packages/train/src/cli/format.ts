@@ -1,11 +1,37 @@
 import type { MdpStudyResult, MetaStudyResult, ToyStudyResult, VectorStats } from '@metagrad/estimators';
 
-/** A plain-text table with right-aligned numeric columns. */
+/** One column of a plain-text table: its header, alignment and how a row fills its cell. */
+export interface Column<Row> {
+  header: string;
+  align: 'left' | 'right';
+  cell: (row: Row) => string;
+}
+
+const column =
+  (align: 'left' | 'right') =>
+  <Row>(header: string, cell: (row: Row) => string): Column<Row> => ({ header, align, cell });
+const left = column('left');
+const right = column('right');
+
+/** A plain-text table built from one list of column specs, columns two spaces apart. */
+export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+  const cells = rows.map((r) => columns.map((c) => c.cell(r)));
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i].length)));
+  const line = (r: readonly string[]) =>
+    r.map((s, i) => (columns[i].align === 'left' ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
+  return [
+    line(columns.map((c) => c.header)),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.map(line),
+  ].join('\n');
+}
+
+/** A table of ready-made string rows: the first column left-aligned (a name), the rest right-aligned. */
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return renderTable(
+    header.map((h, i) => (i === 0 ? left : right)(h, (r: string[]) => r[i])),
+    rows,
+  );
 }
 
 export const num = (x: number, digits = 3): string =>
@@ -22,66 +48,48 @@ export const num = (x: number, digits = 3): string =>
 const verdict = (s: VectorStats) =>
   s.consistent ? `unbiased ok (|z| ${num(s.maxAbsZ, 1)})` : `BIASED (|z| ${num(s.maxAbsZ, 1)})`;
 
+const orDash = <T>(x: T | null, f: (x: T) => string) => (x === null ? '-' : f(x));
+
+const MDP_COLUMNS: Column<MdpStudyResult['estimators'][number]>[] = [
+  left('estimator', (e) => e.name),
+  right('gradient', (e) => verdict(e.gradient)),
+  right('hess |bias|', (e) => num(e.hessian.biasNorm)),
+  right('rel bias', (e) => num(e.hessian.relativeBias)),
+  right('rel std', (e) => num(e.hessian.relativeStd)),
+  right('var trace', (e) => num(e.hessian.varianceTrace)),
+  right('MSE', (e) => num(e.hessian.mse)),
+  right('cosine', (e) => num(e.hessian.cosine)),
+  right('Hessian verdict', (e) => verdict(e.hessian)),
+];
+
 export function formatMdpStudy(r: MdpStudyResult): string {
-  const rows = r.estimators.map((e) => [
-    e.name,
-    verdict(e.gradient),
-    num(e.hessian.biasNorm),
-    num(e.hessian.relativeBias),
-    num(e.hessian.relativeStd),
-    num(e.hessian.varianceTrace),
-    num(e.hessian.mse),
-    num(e.hessian.cosine),
-    verdict(e.hessian),
-  ]);
-  const head = [
-    'estimator',
-    'gradient',
-    'hess |bias|',
-    'rel bias',
-    'rel std',
-    'var trace',
-    'MSE',
-    'cosine',
-    'Hessian verdict',
-  ];
   const z = r.estimators[0]?.hessian.zThreshold;
   return [
     `exact J = ${num(r.exact.J, 6)}, ${r.parameters} parameters; ${r.repeats} estimates × ${r.samples} trajectories each, seed ${r.seed}`,
     '',
-    table(head, rows),
+    renderTable(MDP_COLUMNS, r.estimators),
     '',
     `verdict: Bonferroni z-test at level ${r.alpha} (Hessian: |z| threshold ${z === undefined ? '-' : num(z, 2)}); ${r.falsePositiveRate}.`,
   ].join('\n');
 }
 
+const toyColumns = (exactGradient: number): Column<ToyStudyResult['rows'][number]>[] => [
+  left('estimator', (x) => x.estimator),
+  right('N', (x) => String(x.n)),
+  right('mean', (x) => num(x.stats.mean[0])),
+  right('closed-form mean', (x) => num(x.closedForm.mean)),
+  right('bias', (x) => num(x.stats.mean[0] - exactGradient)),
+  right('variance', (x) => num(x.variance)),
+  right('closed-form var', (x) => num(x.closedForm.variance)),
+  right('MSE', (x) => num(x.stats.mse)),
+  right('verdict', (x) => (x.stats.consistent ? 'unbiased ok' : 'BIASED')),
+];
+
 export function formatToyStudy(r: ToyStudyResult): string {
-  const rows = r.rows.map((x) => [
-    x.estimator,
-    String(x.n),
-    num(x.stats.mean[0]),
-    num(x.closedForm.mean),
-    num(x.stats.mean[0] - r.exactGradient),
-    num(x.variance),
-    num(x.closedForm.variance),
-    num(x.stats.mse),
-    x.stats.consistent ? 'unbiased ok' : 'BIASED',
-  ]);
-  const head = [
-    'estimator',
-    'N',
-    'mean',
-    'closed-form mean',
-    'bias',
-    'variance',
-    'closed-form var',
-    'MSE',
-    'verdict',
-  ];
   return [
     `Gaussian toy: X_i ~ N(${r.theta}, ${r.sigma}²), f(x) = -(x-1)², exact gradient ${num(r.exactGradient)}; ${r.repeats} estimates per N, seed ${r.seed}`,
     '',
-    table(head, rows),
+    renderTable(toyColumns(r.exactGradient), r.rows),
     '',
     `verdict: z-test at level ${r.alpha}; ${r.falsePositiveRate}.`,
   ].join('\n');
@@ -89,38 +97,26 @@ export function formatToyStudy(r: ToyStudyResult): string {
 
 const claim = (b: boolean | null) => (b === null ? '-' : b ? 'unbiased' : 'biased');
 
+const META_COLUMNS: Column<MetaStudyResult['estimators'][number]>[] = [
+  left('estimator', (e) => e.name),
+  right('claim', (e) => claim(e.claim.metaGradient)),
+  right('|bias|', (e) => num(e.metaGradient.biasNorm)),
+  right('exact |bias|', (e) => orDash(e.exactBias, num)),
+  right('rel std', (e) => num(e.metaGradient.relativeStd)),
+  right('var trace', (e) => num(e.metaGradient.varianceTrace)),
+  right('MSE', (e) => num(e.metaGradient.mse)),
+  right('cosine', (e) => num(e.metaGradient.cosine)),
+  right('verdict (exact inner step)', (e) => verdict(e.metaGradient)),
+  right('composed |bias|', (e) => orDash(e.composed, (c) => num(c.biasNorm))),
+  right('composed |z|', (e) => orDash(e.composed, (c) => num(c.maxAbsZ, 1))),
+];
+
 export function formatMetaStudy(r: MetaStudyResult): string {
-  const rows = r.estimators.map((e) => [
-    e.name,
-    claim(e.claim.metaGradient),
-    num(e.metaGradient.biasNorm),
-    e.exactBias === null ? '-' : num(e.exactBias),
-    num(e.metaGradient.relativeStd),
-    num(e.metaGradient.varianceTrace),
-    num(e.metaGradient.mse),
-    num(e.metaGradient.cosine),
-    verdict(e.metaGradient),
-    e.composed === null ? '-' : num(e.composed.biasNorm),
-    e.composed === null ? '-' : num(e.composed.maxAbsZ, 1),
-  ]);
-  const head = [
-    'estimator',
-    'claim',
-    '|bias|',
-    'exact |bias|',
-    'rel std',
-    'var trace',
-    'MSE',
-    'cosine',
-    'verdict (exact inner step)',
-    'composed |bias|',
-    'composed |z|',
-  ];
   const z = r.estimators[0]?.metaGradient.zThreshold;
   return [
     `meta-gradient of V(θ) = J(θ + α∇J(θ)), α = ${r.stepSize}: exact |∇V| = ${num(Math.hypot(...r.exact.metaGradient))}, ${r.parameters} parameters; ${r.repeats} estimates × ${r.samples} inner + ${r.samples} outer trajectories each, seed ${r.seed}`,
     '',
-    table(head, rows),
+    renderTable(META_COLUMNS, r.estimators),
     '',
     `verdict: Bonferroni z-test at level ${r.alpha} (|z| threshold ${z === undefined ? '-' : num(z, 2)}) on (I + αĤ)ĝ(θ′) with the exact inner step θ′ = θ + α∇J(θ); ${r.falsePositiveRate}.`,
     'exact |bias|: ‖(I + αE[Ĥ])E[ĝ(θ′)] − ∇V‖ by enumeration; a biased estimator whose exact bias is below the sampling resolution passes the z-test (raise --repeats, --samples or α to detect it).',
