@@ -7,5 +7,6 @@ import { autodiffSuite } from './autodiff';
 import { envsSuite } from './envs';
 import { estimatorsSuite } from './estimators';
 import { kernelsSuite } from './kernels';
+import { trainSuite } from './train';
 
-export const suites: Suite[] = [kernelsSuite, autodiffSuite, estimatorsSuite, envsSuite];
+export const suites: Suite[] = [kernelsSuite, autodiffSuite, estimatorsSuite, envsSuite, trainSuite];

@@ -60,7 +60,6 @@ export {
   type MetaTrainOptions,
   type TaskBatches,
 } from './baselines/meta-control-variate';
-export { Adam } from './adam';
 
 // Exact oracles (enumeration, backward induction, closed forms): what the estimators must average to.
 export { type ExactDerivatives, exactDerivatives, exactMetaGradient } from './exact/tabular';

@@ -56,7 +56,7 @@ export {
   TEST_SEED,
 } from './meta/evaluate';
 
-// Outer updates on parameter pytrees: conjugate gradient, TRPO, PPO-clip, VPG, Adam/SGD.
+// Outer updates on parameter pytrees: conjugate gradient, TRPO, PPO-clip, VPG (Adam and Sgd are the engine's).
 export {
   type ConjugateGradientOptions,
   type ConjugateGradientResult,
@@ -72,13 +72,6 @@ export {
 } from './outer/trpo';
 export { ppoClipLoss, type PpoUpdateOptions, type PpoUpdateResult, ppoUpdate } from './outer/ppo';
 export { reinforceLoss, type VpgStepOptions, type VpgStepResult, vpgStep } from './outer/vpg';
-export {
-  AdamTree,
-  type AdamTreeOptions,
-  SgdTree,
-  type SgdTreeOptions,
-  type TreeOptimizer,
-} from './outer/adam-tree';
 export { treeToVector, vectorToTree } from './outer/tree-vector';
 
 // Run directories: training that resumes bit-identically, and what it writes.

@@ -37,6 +37,10 @@ function tiny(overrides: Partial<TrainConfig> = {}) {
   return { cfg, problem, meta, samples };
 }
 
+/** ∇ of a scalar function of the meta-parameters (typed loosely: MetaParams' cotangent type is deep). */
+const metaGradient = (f: (m: MetaParams) => Tensor, m: MetaParams): MetaParams =>
+  grad(f as (x: unknown) => Tensor)(m) as MetaParams;
+
 const leaves = (t: unknown) => flattenTree(t).leaves.map((l) => Array.from(l.data));
 
 describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step, outer surrogate)', () => {
@@ -50,10 +54,11 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
         expect(r.maxAbsError).toBeLessThan(1e-7);
         expect(r.ok).toBe(true);
         // the second-order terms are really there: the meta-gradient differs from FOMAML's
-        const fo = grad((m: MetaParams) =>
-          outerLoss({ ...problem, cfg: { ...problem.cfg, algo: 'fomaml' } }, m, samples),
-        )(meta);
-        const so = grad(f)(meta);
+        const fo = metaGradient(
+          (m) => outerLoss({ ...problem, cfg: { ...problem.cfg, algo: 'fomaml' } }, m, samples),
+          meta,
+        );
+        const so = metaGradient(f, meta);
         const diff = leaves(so)
           .flat()
           .map((x, i) => Math.abs(x - leaves(fo).flat()[i]));
@@ -86,9 +91,7 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
         ) as PyTree;
       };
       const theta = tensor(toVector(meta.policy));
-      const metaGrad = toVector(
-        (grad((m: MetaParams) => outerLoss(problem, m, samples))(meta) as MetaParams).policy,
-      );
+      const metaGrad = toVector(metaGradient((m) => outerLoss(problem, m, samples), meta).policy);
       const expected = new Float64Array(P);
       const adapted = adaptedParams(problem, meta, samples);
       samples.forEach((s, i) => {
@@ -143,14 +146,14 @@ describe('the full MAML-RL meta-gradient (sampling with fixed noise, inner step,
 describe('FOMAML and adaptation', () => {
   test("FOMAML's meta-gradient is the outer gradient at the adapted weights", () => {
     const { problem, meta, samples } = tiny({ algo: 'fomaml' });
-    const metaGrad = grad((m: MetaParams) => outerLoss(problem, m, samples))(meta) as MetaParams;
+    const metaGrad = metaGradient((m) => outerLoss(problem, m, samples), meta);
     const adapted = adaptedParams(problem, meta, samples);
     // outer gradient at θ′ (taken with respect to θ′ itself), averaged over the tasks
     const perTask = samples.map((s, i) => {
       const last = s.batches[1];
       return leaves(
-        grad((p: PyTree) =>
-          policyGradientLoss(problem.model.logProbs(p, last), s.oldLogProbs, s.advantages, last),
+        grad((p: unknown) =>
+          policyGradientLoss(problem.model.logProbs(p as PyTree, last), s.oldLogProbs, s.advantages, last),
         )(adapted[i]),
       ).flat();
     });
@@ -171,7 +174,7 @@ describe('FOMAML and adaptation', () => {
       0.5,
       false,
     );
-    grad((m: MetaParams) => outerLoss(problem, m, samples))(meta);
+    metaGradient((m) => outerLoss(problem, m, samples), meta);
     expect(leaves(meta)).toEqual(before);
   });
 

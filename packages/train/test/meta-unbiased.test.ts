@@ -110,7 +110,7 @@ function loopMetaGradients(estimator: InnerEstimator, R: number): Float64Array[]
   const out: Float64Array[] = [];
   for (let r = 0; r < R; r++) {
     const samples = sampleTasks(problem, meta, [mdp], [r], 1, 1);
-    const g = grad((m: MetaParams) => outerLoss(problem, m, samples))(meta) as MetaParams;
+    const g = grad((m: unknown) => outerLoss(problem, m as MetaParams, samples))(meta) as MetaParams;
     out.push(Float64Array.from(flattenTree(g.policy).leaves[0].data));
   }
   return out;

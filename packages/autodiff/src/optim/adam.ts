@@ -39,6 +39,10 @@ export class Adam extends Optimizer {
     this.v = new Float64Array(this.size);
   }
 
+  protected buffers(): Record<string, Float64Array> {
+    return { m: this.m, v: this.v };
+  }
+
   protected begin(step: number): void {
     this.c1 = 1 - this.beta1 ** step;
     this.c2 = 1 - this.beta2 ** step;

@@ -1,3 +1,3 @@
 export { Adam, type AdamOptions } from './adam';
-export type { Optimizer } from './optimizer';
+export type { Optimizer, OptimizerState } from './optimizer';
 export { Sgd, type SgdOptions } from './sgd';

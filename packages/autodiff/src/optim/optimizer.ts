@@ -3,6 +3,12 @@ import { ArgumentError, fmtShape, ShapeError } from '../errors';
 import { Tensor } from '../tensor';
 import { flattenTree, type PyTree } from '../transforms/pytree';
 
+/** An optimiser's checkpointable state: its step count and named state buffers. */
+export interface OptimizerState {
+  steps: number;
+  buffers: Record<string, Float64Array>;
+}
+
 /**
  * What Adam and Sgd share: state over a flat index space of all parameter elements (a pytree's
  * leaves in `flattenTree` order, one after another), and two ways to step it:
@@ -31,6 +37,37 @@ export abstract class Optimizer {
   get stepCount(): number {
     return this.steps;
   }
+
+  /**
+   * Everything the next steps depend on (step count and moment buffers), as copies, so a
+   * checkpoint can restore the optimiser bit-exactly with `loadState`.
+   */
+  state(): OptimizerState {
+    const buffers: Record<string, Float64Array> = {};
+    for (const [name, b] of Object.entries(this.buffers())) buffers[name] = Float64Array.from(b);
+    return { steps: this.steps, buffers };
+  }
+
+  /** Restore a `state()` taken from an optimiser of the same kind and size. */
+  loadState(s: OptimizerState): void {
+    const where = `${this.constructor.name}.loadState`;
+    if (!Number.isInteger(s.steps) || s.steps < 0)
+      throw new ArgumentError(`${where}: steps = ${s.steps}, expected a whole number ≥ 0`);
+    const own = this.buffers();
+    for (const [name, b] of Object.entries(own)) {
+      const given = s.buffers[name];
+      if (given === undefined || given.length !== b.length)
+        throw new ArgumentError(
+          `${where}: buffer ${name}: expected ${b.length} numbers, got ${given === undefined ? 'none' : given.length}`,
+        );
+      b.set(given);
+    }
+    this.steps = s.steps;
+    this.begin(s.steps);
+  }
+
+  /** The optimiser's state buffers, by name (the live arrays). */
+  protected abstract buffers(): Record<string, Float64Array>;
 
   /** New parameters one step along `grads` (same structure and leaf sizes as `params`). */
   step<P extends PyTree>(params: P, grads: P): P {

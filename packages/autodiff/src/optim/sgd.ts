@@ -31,6 +31,10 @@ export class Sgd extends Optimizer {
     this.buf = this.momentum > 0 ? new Float64Array(this.size) : null;
   }
 
+  protected buffers(): Record<string, Float64Array> {
+    return this.buf === null ? {} : { momentum: this.buf };
+  }
+
   protected begin(): void {}
 
   protected update(p: FloatArray, g: ArrayLike<number>, offset: number): void {

@@ -1,6 +1,5 @@
-import { Rng } from '@metagrad/autodiff';
+import { Adam, Rng } from '@metagrad/autodiff';
 import { type Batch, oneHotIndex } from '@metagrad/envs';
-import { Adam } from '../adam';
 import { returnsFromEachStep } from '../returns';
 import { ValueMlp } from './value-mlp';
 
@@ -190,7 +189,7 @@ export class MetaControlVariate {
    */
   metaTrain(tasks: (iteration: number) => readonly TaskBatches[], o: MetaTrainOptions = {}): number[] {
     const iterations = o.iterations ?? 200;
-    const opt = new Adam(this.params.length, o.outerLr ?? 0.01);
+    const opt = new Adam(this.params.length, { lr: o.outerLr ?? 0.01 });
     const losses: number[] = [];
     for (let it = 0; it < iterations; it++) {
       const batch = tasks(it);
@@ -206,7 +205,7 @@ export class MetaControlVariate {
         loss += q.loss / batch.length;
         for (let i = 0; i < g.length; i++) g[i] += q.grad[i] / batch.length;
       }
-      opt.step(this.params, g);
+      opt.stepInPlace(this.params, g);
       losses.push(loss);
       o.onIteration?.(it, loss);
     }

@@ -144,7 +144,8 @@ function firstBadTask<P extends PyTree>(
   samples: readonly TaskSamples<P>[],
 ): number {
   return samples.findIndex((s) => {
-    const [v, g] = valueAndGrad((m: MetaParams<P>) => outerLoss(problem, m, [s]))(meta);
-    return !Number.isFinite((v as Tensor).item()) || !Number.isFinite(treeNorm(g as PyTree));
+    const f = (m: unknown): Tensor => outerLoss(problem, m as MetaParams<P>, [s]);
+    const [v, g] = valueAndGrad(f)(meta) as [Tensor, PyTree];
+    return !Number.isFinite(v.item()) || !Number.isFinite(treeNorm(g));
   });
 }

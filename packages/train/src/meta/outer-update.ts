@@ -1,4 +1,5 @@
-import { flattenTree, type PyTree, type Tensor, tensor, valueAndGrad } from '@metagrad/autodiff';
+import { Adam, type PyTree, type Tensor } from '@metagrad/autodiff';
+import { ppoUpdate } from '../outer/ppo';
 import { trpoStep } from '../outer/trpo';
 import { base64ToFloat64, float64ToBase64 } from '../run/serialize';
 import type { MetaParams } from './adaptation';
@@ -33,111 +34,68 @@ export interface OuterUpdate<P extends PyTree = PyTree> {
   restore(state: unknown): void;
 }
 
-const norm = (xs: Float64Array) => Math.sqrt(xs.reduce((a, x) => a + x * x, 0));
+/** Adam's state as JSON: buffers as base64 of their float64 bytes (bit-exact). */
+function adamStateJson(adam: Adam): unknown {
+  const st = adam.state();
+  const buffers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(st.buffers)) buffers[k] = float64ToBase64(v);
+  return { steps: st.steps, buffers };
+}
 
-/** Flat copy of a pytree's leaves, and the way back. */
-function flat(tree: unknown): { values: Float64Array; rebuild: (v: Float64Array) => unknown } {
-  const f = flattenTree(tree, 'meta-parameters');
-  const sizes = f.leaves.map((t) => t.size);
-  const values = new Float64Array(sizes.reduce((a, b) => a + b, 0));
-  let o = 0;
-  for (const t of f.leaves) {
-    values.set(t.data, o);
-    o += t.size;
+function loadAdamState(adam: Adam, json: unknown): void {
+  const o = json as { steps?: unknown; buffers?: Record<string, unknown> } | null;
+  if (o === null || typeof o !== 'object' || typeof o.buffers !== 'object' || o.buffers === null)
+    throw new RangeError(
+      `checkpoint.outerState: expected Adam's {steps, buffers}, got ${JSON.stringify(json)}`,
+    );
+  const buffers: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(o.buffers)) {
+    if (typeof v !== 'string')
+      throw new RangeError(`checkpoint.outerState.buffers.${k}: expected base64, got ${JSON.stringify(v)}`);
+    buffers[k] = base64ToFloat64(v, `checkpoint.outerState.buffers.${k}`);
   }
-  return {
-    values,
-    rebuild: (v) => {
-      let k = 0;
-      return f.unflatten(
-        f.leaves.map((t) => {
-          const out = tensor(v.slice(k, k + t.size), { shape: t.shape });
-          k += t.size;
-          return out;
-        }),
-      );
-    },
-  };
+  adam.loadState({ steps: o.steps as number, buffers });
 }
 
 /**
- * Adam on the flattened meta-parameters (Kingma & Ba), with its moments exposed for checkpoints.
- * Arithmetic per entry as in every Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
- * θ ← θ − lr·m̂/(√v̂ + ε).
+ * Adam outer updates: VPG (one step on the outer loss) and PPO/ProMP (`epochs` full-batch steps
+ * on the clipped loss, as ProMP's outer optimisation). Adam's moments persist across iterations
+ * (and checkpoints); it is created on the first step, sized by the meta-parameters.
  */
-class AdamState {
-  m: Float64Array | null = null;
-  v: Float64Array | null = null;
-  steps = 0;
-  constructor(
-    readonly lr: number,
-    readonly beta1 = 0.9,
-    readonly beta2 = 0.999,
-    readonly eps = 1e-8,
-  ) {}
-
-  apply(params: Float64Array, g: Float64Array): void {
-    if (this.m === null || this.v === null || this.m.length !== params.length) {
-      this.m = new Float64Array(params.length);
-      this.v = new Float64Array(params.length);
-    }
-    const { m, v, beta1, beta2 } = this;
-    this.steps++;
-    const c1 = 1 - beta1 ** this.steps;
-    const c2 = 1 - beta2 ** this.steps;
-    for (let i = 0; i < params.length; i++) {
-      m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-      params[i] -= (this.lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + this.eps);
-    }
-  }
-
-  toJson(): unknown {
-    return { steps: this.steps, m: this.m && float64ToBase64(this.m), v: this.v && float64ToBase64(this.v) };
-  }
-
-  fromJson(s: unknown): void {
-    const o = s as { steps?: unknown; m?: unknown; v?: unknown } | null;
-    if (o === null || typeof o !== 'object' || !Number.isInteger(o.steps))
-      throw new RangeError(`checkpoint.outerState: expected Adam's {steps, m, v}, got ${JSON.stringify(s)}`);
-    this.steps = o.steps as number;
-    this.m = typeof o.m === 'string' ? base64ToFloat64(o.m, 'checkpoint.outerState.m') : null;
-    this.v = typeof o.v === 'string' ? base64ToFloat64(o.v, 'checkpoint.outerState.v') : null;
-  }
-}
-
-/** Gradient-based outer updates: VPG (one Adam step) and PPO/ProMP (several Adam epochs). */
 function adamUpdate<P extends PyTree>(cfg: TrainConfig, epochs: number): OuterUpdate<P> {
-  const adam = new AdamState(cfg.outerLr);
+  let adam: Adam | null = null;
+  let saved: unknown = null;
+  const ensure = (meta: MetaParams<P>): Adam => {
+    if (adam === null) {
+      adam = new Adam(meta, { lr: cfg.outerLr });
+      if (saved !== null) loadAdamState(adam, saved);
+    }
+    return adam;
+  };
   return {
     step(meta, loss, kl) {
+      const optimizer = ensure(meta);
       const t0 = performance.now();
-      let [value, g] = valueAndGrad(loss)(meta) as [Tensor, MetaParams<P>];
-      const gradientSeconds = (performance.now() - t0) / 1000;
-      const lossBefore = value.item();
-      const gradNorm = norm(flat(g).values);
-      let current = meta;
-      for (let e = 0; e < epochs; e++) {
-        if (e > 0) [value, g] = valueAndGrad(loss)(current) as [Tensor, MetaParams<P>];
-        const p = flat(current);
-        adam.apply(p.values, flat(g).values);
-        current = p.rebuild(p.values) as MetaParams<P>;
-      }
+      const r = ppoUpdate(meta, loss, { epochs, optimizer });
+      const gradientSeconds = (performance.now() - t0) / 1000 / epochs;
       return {
-        meta: current,
+        meta: r.params,
         stats: {
-          lossBefore,
-          lossAfter: loss(current).item(),
-          kl: kl(current).item(),
-          gradNorm,
+          lossBefore: r.losses[0],
+          lossAfter: loss(r.params).item(),
+          kl: kl(r.params).item(),
+          gradNorm: r.gradNorms[0],
           accepted: true,
           stepFraction: 1,
           gradientSeconds,
         },
       };
     },
-    state: () => adam.toJson(),
-    restore: (s) => adam.fromJson(s),
+    state: () => (adam === null ? saved : adamStateJson(adam)),
+    restore: (s) => {
+      saved = s;
+      adam = null;
+    },
   };
 }
 

@@ -1,15 +1,17 @@
 import {
+  Adam,
+  type AdamOptions,
   clip,
   exp,
   minimum,
   mul,
+  type Optimizer,
   type PyTree,
   stopGradient,
   sub,
   type Tensor,
   valueAndGrad,
 } from '@metagrad/autodiff';
-import { AdamTree, type AdamTreeOptions, type TreeOptimizer } from './adam-tree';
 import { negMaskedMean, stepTensor } from './surrogate';
 import { allFinite, checkOption, norm, treeToVector } from './tree-vector';
 
@@ -35,14 +37,14 @@ export function ppoClipLoss(
   return negMaskedMean(where, surrogate, mask);
 }
 
-export interface PpoUpdateOptions extends AdamTreeOptions {
+export interface PpoUpdateOptions extends AdamOptions {
   /** Full-batch optimisation steps (default 5, ProMP's num_inner_grad_steps for the outer PPO). */
   epochs?: number;
   /**
    * Optimizer to step with; pass the same one every outer iteration to keep Adam's moments
-   * (default: a fresh AdamTree with `lr`, `beta1`, `beta2`, `epsilon`).
+   * (default: a fresh Adam with `lr`, `beta1`, `beta2`, `eps`).
    */
-  optimizer?: TreeOptimizer;
+  optimizer?: Optimizer;
 }
 
 export interface PpoUpdateResult<P> {
@@ -65,7 +67,7 @@ export function ppoUpdate<P extends PyTree>(
 ): PpoUpdateResult<P> {
   const where = 'ppoUpdate';
   const epochs = checkOption(where, 'epochs', options.epochs ?? 5, { min: 1, integer: true });
-  const optimizer = options.optimizer ?? new AdamTree(options);
+  const optimizer = options.optimizer ?? new Adam(params, { lr: 1e-3, ...options });
   const lossAndGrad = valueAndGrad(lossFn);
   const losses: number[] = [];
   const gradNorms: number[] = [];

@@ -1,5 +1,13 @@
-import { mul, type PyTree, stopGradient, type Tensor, valueAndGrad } from '@metagrad/autodiff';
-import { AdamTree, SgdTree, type TreeOptimizer } from './adam-tree';
+import {
+  Adam,
+  mul,
+  type Optimizer,
+  type PyTree,
+  Sgd,
+  stopGradient,
+  type Tensor,
+  valueAndGrad,
+} from '@metagrad/autodiff';
 import { negMaskedMean, stepTensor } from './surrogate';
 import { allFinite, norm, treeToVector } from './tree-vector';
 
@@ -18,7 +26,7 @@ export function reinforceLoss(
 
 export interface VpgStepOptions {
   /** 'sgd', 'adam' (fresh each call, so its first step is ≈ lr·sign(g)) or an optimizer to reuse. */
-  optimizer?: 'sgd' | 'adam' | TreeOptimizer;
+  optimizer?: 'sgd' | 'adam' | Optimizer;
   /** Learning rate of a fresh 'sgd' / 'adam' optimizer (default 1e-2 for sgd, 1e-3 for adam). */
   lr?: number;
 }
@@ -37,9 +45,9 @@ export function vpgStep<P extends PyTree>(
 ): VpgStepResult<P> {
   const where = 'vpgStep';
   const choice = options.optimizer ?? 'sgd';
-  let optimizer: TreeOptimizer;
-  if (choice === 'sgd') optimizer = new SgdTree({ lr: options.lr });
-  else if (choice === 'adam') optimizer = new AdamTree({ lr: options.lr });
+  let optimizer: Optimizer;
+  if (choice === 'sgd') optimizer = new Sgd(params, { lr: options.lr ?? 1e-2 });
+  else if (choice === 'adam') optimizer = new Adam(params, { lr: options.lr ?? 1e-3 });
   else if (typeof choice === 'object' && choice !== null && typeof choice.step === 'function')
     optimizer = choice;
   else
