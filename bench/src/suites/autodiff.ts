@@ -2,8 +2,9 @@
  * The engine on the reference workload of policy-model.ts (2D-navigation Gaussian MLP policy,
  * 10,604 parameters, 2,000 samples): forward, value+gradient, Hessian-vector product and a
  * one-step MAML meta-gradient, plus the per-op overhead of a tiny add. TensorFlow.js on its
- * CPU backend runs the same workload in the same process, and both second-order results are
- * checked against float64 finite differences.
+ * CPU backend runs the same workload in the same process, PyTorch (float64, one thread) in a
+ * child process when the system Python has it, and both second-order results are checked
+ * against float64 finite differences.
  */
 import {
   add,
@@ -19,11 +20,13 @@ import {
   valueAndGrad,
 } from '@metagrad/autodiff';
 import { duration, type TimingOptions, time } from '../infra/measure';
-import type { Measurement, ReportRow, Suite, SuiteOptions } from '../infra/suite';
+import type { Cell, Measurement, ReportRow, Suite, SuiteOptions } from '../infra/suite';
 import { axpy, flatParams, initPolicy, makeBatch, objective, type PolicyParams } from '../policy-model';
 import { makeTfWorkload } from './autodiff-tfjs';
+import { runTorchPeer, type TorchWorkload } from './autodiff-torch';
 
 const ALPHA = 0.1;
+const TORCH_COLUMN = 'PyTorch CPU (f64, 1 thread)';
 const BATCH = 2000;
 const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let num = 0;
@@ -68,21 +71,53 @@ async function run(options: SuiteOptions) {
   const metaDirFd = (V(axpy(params, direction, eps)) - V(axpy(params, direction, -eps))) / (2 * eps);
   const metaDir = metaGrad.reduce((s, v, i) => s + v * dirFlat[i], 0);
 
-  const tf = await makeTfWorkload(flattenTree(params).leaves, batch, flattenTree(direction).leaves);
+  const leaves = flattenTree(params).leaves;
+  const directionLeaves = flattenTree(direction).leaves;
+  const tf = await makeTfWorkload(leaves, batch, directionLeaves);
   const tfHvErr = relErr(tf.hvp(), hv);
   const tfMetaErr = relErr(tf.maml(ALPHA), metaGrad);
+
+  const torch = runTorchPeer(leaves, batch, directionLeaves, ALPHA, timing);
+  if (typeof torch === 'string') console.error(`  ${torch}`);
+  const torchCell = (w: TorchWorkload | undefined): Cell =>
+    w === undefined || typeof torch === 'string' ? null : duration({ perCall: torch.timings[w] });
 
   const a4 = tensor([1, 2, 3, 4]);
   const b4 = tensor([5, 6, 7, 8]);
   const tinyGrad = valueAndGrad((a: Tensor) => sum(add(a, b4)));
-  const cases: { name: string; ours: () => unknown; peer: () => unknown; unit: 'ms' | 'µs' }[] = [
-    { name: 'forward: J = mean(advantage · log π)', ours: () => J(params), peer: tf.forward, unit: 'ms' },
-    { name: 'value + gradient', ours: () => vg(params), peer: tf.valueAndGrad, unit: 'ms' },
-    { name: 'Hessian-vector product', ours: () => hvp(J, params, direction), peer: tf.hvp, unit: 'ms' },
+  const cases: {
+    name: string;
+    ours: () => unknown;
+    peer: () => unknown;
+    torch?: TorchWorkload;
+    unit: 'ms' | 'µs';
+  }[] = [
+    {
+      name: 'forward: J = mean(advantage · log π)',
+      ours: () => J(params),
+      peer: tf.forward,
+      torch: 'forward',
+      unit: 'ms',
+    },
+    {
+      name: 'value + gradient',
+      ours: () => vg(params),
+      peer: tf.valueAndGrad,
+      torch: 'valueAndGrad',
+      unit: 'ms',
+    },
+    {
+      name: 'Hessian-vector product',
+      ours: () => hvp(J, params, direction),
+      peer: tf.hvp,
+      torch: 'hvp',
+      unit: 'ms',
+    },
     {
       name: `MAML meta-gradient (one inner step, α = ${ALPHA})`,
       ours: () => meta(params),
       peer: () => tf.maml(ALPHA),
+      torch: 'maml',
       unit: 'ms',
     },
     {
@@ -100,22 +135,30 @@ async function run(options: SuiteOptions) {
   ];
   const rows: ReportRow[] = [];
   const medians: Record<string, number> = {};
+  const torchRatios: string[] = [];
   for (const c of cases) {
     const ours = duration(await time(c.ours, timing));
     const peer = duration(await time(c.peer, timing));
     const f = c.unit === 'µs' ? 1000 : 1;
     rows.push({
       name: c.name,
-      cells: { 'metagrad (f64)': scaled(ours, f, c.unit), 'TF.js CPU (f32)': scaled(peer, f, c.unit) },
+      cells: {
+        'metagrad (f64)': scaled(ours, f, c.unit),
+        'TF.js CPU (f32)': scaled(peer, f, c.unit),
+        [TORCH_COLUMN]: torchCell(c.torch),
+      },
     });
     medians[c.name] = ours.median;
+    const t = torchCell(c.torch);
+    if (t !== null && typeof t !== 'string')
+      torchRatios.push(`${c.torch} ${(ours.median / t.median).toFixed(2)}×`);
     console.error(`  ${c.name} done`);
   }
   const [, vgName, hvpName, metaName] = cases.map((c) => c.name);
   return {
     suite: 'autodiff',
     title: `policy MLP 2→100→100→2 (${flatParams(params).length} parameters), batch ${BATCH}; median per call`,
-    columns: ['metagrad (f64)', 'TF.js CPU (f32)'],
+    columns: ['metagrad (f64)', 'TF.js CPU (f32)', TORCH_COLUMN],
     baseline: 'TF.js CPU (f32)',
     rows,
     higherIsBetter: false,
@@ -123,6 +166,9 @@ async function run(options: SuiteOptions) {
       `HVP / value+gradient = ${(medians[hvpName] / medians[vgName]).toFixed(2)} (goal ≤ 3); MAML / value+gradient = ${(medians[metaName] / medians[vgName]).toFixed(2)} (goal ≤ 4); goals: value+gradient ≤ 50 ms, tiny op ≤ 0.5 µs forward and ≤ 3 µs forward+backward.`,
       `metagrad HVP vs central differences of its gradient: relative error ${relErr(hv, hvFd).toExponential(1)}; MAML meta-gradient along a random direction vs central differences of V: ${metaDir.toPrecision(8)} vs ${metaDirFd.toPrecision(8)}.`,
       `TF.js CPU results vs metagrad (float64, checked above): HVP off by ${(100 * tfHvErr).toPrecision(2)}%, MAML meta-gradient off by ${(100 * tfMetaErr).toPrecision(2)}% (its second-order path through tanh is broken; float32 alone explains ~1e-5).`,
+      typeof torch === 'string'
+        ? torch
+        : `PyTorch ${torch.version} (${torch.threads} thread, same leaves and batch): HVP off by ${relErr(torch.hvp, hv).toExponential(1)}, MAML meta-gradient off by ${relErr(torch.metaGrad, metaGrad).toExponential(1)} (relative); metagrad / PyTorch median time, same run: ${torchRatios.join(', ')}.`,
     ],
     extra: {
       hvpRelErrVsFd: relErr(hv, hvFd),
@@ -130,6 +176,15 @@ async function run(options: SuiteOptions) {
       metaDirFd,
       tfHvErr,
       tfMetaErr,
+      torch:
+        typeof torch === 'string'
+          ? { skipped: torch }
+          : {
+              version: torch.version,
+              hvpErr: relErr(torch.hvp, hv),
+              metaErr: relErr(torch.metaGrad, metaGrad),
+              ratios: torchRatios,
+            },
       ratio: { hvp: medians[hvpName] / medians[vgName], maml: medians[metaName] / medians[vgName] },
     },
   };
@@ -137,6 +192,7 @@ async function run(options: SuiteOptions) {
 
 export const autodiffSuite: Suite = {
   name: 'autodiff',
-  description: 'policy MLP forward / value+grad / HVP / MAML vs TensorFlow.js CPU, and per-op overhead',
+  description:
+    'policy MLP forward / value+grad / HVP / MAML vs TensorFlow.js CPU and PyTorch, and per-op overhead',
   run,
 };
