@@ -5,7 +5,7 @@
  * comparable across machines.
  */
 // not in the package's public API: the kernel is an internal of the CPU matmul backend
-import { macroKernel } from '@metagrad/autodiff/dist/backend/cpu/macro-kernel';
+import { macroKernel } from '@metagrad/autodiff/dist/kernels/matmul/cpu/macro-kernel';
 
 /** Best of several half-second-ish rounds, in GFLOP/s. */
 export function microKernelCeiling(): number {

@@ -28,7 +28,7 @@ const NAV = [
   '4',
 ];
 
-test('training with the exact estimator improves the exact post-adaptation return at every step', () => {
+test('training with the exact estimator improves the exact post-adaptation return at every step', async () => {
   const config = resolveConfig({
     env: 'mdp-file',
     envOptions: { path: TINY_MDP_PATH },
@@ -41,7 +41,7 @@ test('training with the exact estimator improves the exact post-adaptation retur
     fastBatch: 2,
     iterations: 15,
   });
-  trainRun({ dir: dir('exact'), config });
+  await trainRun({ dir: dir('exact'), config });
   const losses = readProgress(dir('exact')).map((r) => r.lossBefore);
   expect(losses).toHaveLength(15);
   // lossBefore = −J(θ + α∇J/H)/H, exact: it must fall at every small step
@@ -151,3 +151,71 @@ test('a run killed with SIGKILL mid-run resumes to byte-identical progress.jsonl
     fs.readFileSync(path.join(ref, 'policy.json')),
   );
 }, 120_000);
+
+test('Ctrl-C (SIGINT) stops after the current iteration with a checkpoint of every row, exit 130', async () => {
+  const run = dir('sigint');
+  const child = spawnCli([
+    'train',
+    ...NAV,
+    '--iterations',
+    '500',
+    '--checkpoint-every',
+    '100',
+    '--out',
+    run,
+    '--quiet',
+  ]);
+  let err = '';
+  child.stderr.on('data', (d) => {
+    err += String(d);
+  });
+  const progress = path.join(run, 'progress.jsonl');
+  const poll = setInterval(() => {
+    if (lines(progress) >= 2) {
+      clearInterval(poll);
+      child.kill('SIGINT');
+    }
+  }, 5);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearInterval(poll);
+  expect(code).toBe(130);
+  expect(err).toMatch(/stopping after this iteration/);
+  const done = lines(progress);
+  expect(done).toBeLessThan(500);
+  // the checkpoint covers every row written, though --checkpoint-every is 100
+  expect(JSON.parse(fs.readFileSync(path.join(run, 'checkpoint.json'), 'utf8')).iterations).toBe(done);
+}, 120_000);
+
+test('a non-finite return stops the run naming the quantity, the iteration and the task', async () => {
+  const mdp = JSON.parse(fs.readFileSync(TINY_MDP_PATH, 'utf8'));
+  const file = path.join(tmp, 'huge-rewards.json');
+  // each reward is finite, their sum over an episode is not
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      ...mdp,
+      rewards: [
+        [1e308, 1e308],
+        [1e308, 1e308],
+      ],
+      rewardStd: 0,
+    }),
+  );
+  const out = dir('nonfinite');
+  const r = await runCli([
+    'train',
+    '--env',
+    'mdp-file',
+    '--env-option',
+    `path=${file}`,
+    '--outer',
+    'vpg',
+    '--out',
+    out,
+  ]);
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(
+    /iteration 0: return of task 0 after 0 inner steps is Infinity; stopped, the last good checkpoint/,
+  );
+  expect(fs.existsSync(path.join(out, 'config.json'))).toBe(true);
+});

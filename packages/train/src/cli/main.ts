@@ -87,7 +87,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--quiet', 'no per-iteration lines when there is no progress bar')
     .option('--no-progress', 'no progress bar');
   for (const [flag, doc] of configFlags()) train.option(flag, doc);
-  train.action((o) => exit(runTrainCommand(o)));
+  train.action(async (o) => exit(await runTrainCommand(o)));
   program
     .command('evaluate')
     .description('meta-test runs: return after 0..k adaptation steps on fixed test tasks, mean ± 95% CI')

@@ -139,7 +139,7 @@ function formatRecord(r: IterationRecord): string {
   return `it ${r.iteration}: return ${ret}  loss ${r.lossBefore.toExponential(2)}  KL ${r.kl.toExponential(2)}  step ${r.stepFraction.toFixed(3)}`;
 }
 
-export function runTrainCommand(o: Record<string, unknown>): number {
+export async function runTrainCommand(o: Record<string, unknown>): Promise<number> {
   const resume = o.resume as string | undefined;
   const out = o.out as string | undefined;
   if (resume !== undefined && out !== undefined && path.resolve(resume) !== path.resolve(out))
@@ -172,7 +172,7 @@ export function runTrainCommand(o: Record<string, unknown>): number {
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = trainRun({
+    const result = await trainRun({
       dir,
       config,
       resume: resume !== undefined,

@@ -4,6 +4,7 @@ import { meanAndCi } from './evaluate';
 import { metaFisherProduct } from './fisher';
 import { meanReturn } from './lanes';
 import { adaptedParams, innerStepsOf, outerKl, outerLoss, type TaskSamples } from './meta-objective';
+import { NonFiniteError } from './non-finite';
 import type { OuterUpdate } from './outer-update';
 import type { Problem } from './problem';
 import { sampleTasks } from './sampling';
@@ -38,10 +39,7 @@ export interface IterationTimes {
   total: number;
 }
 
-/** Thrown when a loss, gradient or KL is not finite: names the quantity, iteration and task. */
-export class NonFiniteError extends Error {
-  override readonly name = 'NonFiniteError';
-}
+export { NonFiniteError };
 
 export function treeNorm(tree: PyTree): number {
   let s = 0;
@@ -67,10 +65,15 @@ export function metaIteration<P extends PyTree>(
   const tasks = problem.tasks.trainTasks(M, cfg.seed, iteration * M);
   const taskIndices = tasks.map((_, i) => iteration * M + i);
   const times = { sampling: 0, inner: 0 };
-  const samples = sampleTasks(problem, meta, tasks, taskIndices, innerStepsOf(problem), cfg.fastBatch, times);
+  let samples: TaskSamples<P>[];
+  try {
+    samples = sampleTasks(problem, meta, tasks, taskIndices, innerStepsOf(problem), cfg.fastBatch, times);
+  } catch (e) {
+    if (e instanceof NonFiniteError) throw new NonFiniteError(`iteration ${iteration}: ${e.message}`);
+    throw e;
+  }
   const perStep = samples[0].batches.map((_, s) => meanAndCi(samples.map((x) => meanReturn(x.batches[s]))));
 
-  checkReturns(samples, iteration);
   const t1 = performance.now();
   // a line search asks for the loss and then the KL of the same candidate: adapt it once
   let cache: { m: MetaParams<P>; adapted: P[] } | null = null;
@@ -123,18 +126,6 @@ export function metaIteration<P extends PyTree>(
       total,
     },
   };
-}
-
-/** Every sampled return must be finite before any update: name the first task that is not. */
-function checkReturns(samples: readonly TaskSamples[], iteration: number): void {
-  for (const s of samples)
-    for (const [step, batch] of s.batches.entries()) {
-      const ret = meanReturn(batch);
-      if (!Number.isFinite(ret))
-        throw new NonFiniteError(
-          `iteration ${iteration}: return of task ${batch.taskIndex[0]} after ${step} inner steps is ${ret}`,
-        );
-    }
 }
 
 /** The first task whose own outer loss or gradient is not finite (−1 if each is). */

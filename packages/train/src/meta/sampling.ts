@@ -1,7 +1,9 @@
 import type { PyTree } from '@metagrad/autodiff';
 import type { Batch } from '@metagrad/envs';
 import { adaptStep, type MetaParams } from './adaptation';
+import { meanReturn } from './lanes';
 import { finishTaskSamples, firstOrderOf, type TaskSamples } from './meta-objective';
+import { NonFiniteError } from './non-finite';
 import { baselineValues } from './objectives';
 import type { Problem } from './problem';
 
@@ -37,6 +39,9 @@ export function sampleTasks<P extends PyTree>(
     const sampled = problem.sample(tasks, params, taskIndices, episodes, s * episodes);
     times.sampling += (performance.now() - t0) / 1000;
     sampled.forEach((b, i) => {
+      const ret = meanReturn(b);
+      if (!Number.isFinite(ret))
+        throw new NonFiniteError(`return of task ${taskIndices[i]} after ${s} inner steps is ${ret}`);
       batches[i].push(b);
     });
     if (s === steps) break;

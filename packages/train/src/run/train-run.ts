@@ -45,9 +45,10 @@ export interface TrainRunResult {
  * (meta-parameters, optimiser state, iteration index): every random stream is keyed by the seed,
  * iteration, task and episode, so a resumed run is bit-identical to one that was never stopped.
  * Each row is appended (and flushed) before the checkpoint that covers it is written; on resume
- * rows after the checkpoint are dropped and recomputed.
+ * rows after the checkpoint are dropped and recomputed. Between iterations it yields to the event
+ * loop, so signal handlers (Ctrl-C) run and `shouldStop` sees them.
  */
-export function trainRun(opts: TrainRunOptions): TrainRunResult {
+export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const config = opts.resume ? readRunConfig(opts.dir) : requireConfig(opts.config);
   const problem = makeProblem(config);
   const outer = makeOuterUpdate(config);
@@ -78,6 +79,8 @@ export function trainRun(opts: TrainRunOptions): TrainRunResult {
     appendIteration(opts.dir, step.record, step.times);
     opts.onIteration?.(step.record, step.times, config);
     const done = it + 1;
+    // a turn of the event loop between iterations, so a Ctrl-C handler gets to run
+    await new Promise((resolve) => setImmediate(resolve));
     const stop = opts.shouldStop?.() ?? false;
     if (done % config.checkpointEvery === 0 || done === config.iterations || stop) save(done);
     if (stop) return { config, iterations: done, finished: false, meta };
