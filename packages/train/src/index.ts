@@ -41,12 +41,8 @@ export { adaptChain, adaptedParams, outerKl, outerLoss, type TaskSamples } from 
 export { type SamplingTimes, sampleTasks } from './meta/sampling';
 export { metaFisherProduct } from './meta/fisher';
 export { makeOuterUpdate, type OuterStats, type OuterUpdate } from './meta/outer-update';
-export {
-  type IterationRecord,
-  type IterationTimes,
-  metaIteration,
-  NonFiniteError,
-} from './meta/meta-learner';
+export { type IterationRecord, type IterationTimes, metaIteration } from './meta/meta-learner';
+export { NonFiniteError } from './meta/non-finite';
 export {
   type EvaluationOptions,
   type EvaluationResult,

@@ -39,8 +39,6 @@ export interface IterationTimes {
   total: number;
 }
 
-export { NonFiniteError };
-
 export function treeNorm(tree: PyTree): number {
   let s = 0;
   for (const t of flattenTree(tree).leaves) for (const x of t.data) s += x * x;
