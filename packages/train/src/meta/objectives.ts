@@ -1,17 +1,4 @@
-import {
-  clip,
-  div,
-  exp,
-  minimum,
-  mul,
-  neg,
-  reshape,
-  sub,
-  sum,
-  type Tensor,
-  tensor,
-  zeros,
-} from '@metagrad/autodiff';
+import { div, exp, mul, neg, reshape, sub, sum, type Tensor, tensor, zeros } from '@metagrad/autodiff';
 import { type Batch, exactReturn, type TabularMdp } from '@metagrad/envs';
 import {
   estimatorByName,
@@ -21,6 +8,7 @@ import {
   prepare,
   type TrajectoryEntry,
 } from '@metagrad/estimators';
+import { ppoClipLoss } from '../outer/ppo';
 import type { InnerEstimator, TrainConfig } from './config';
 
 /** What the objectives need from a run's configuration. */
@@ -114,8 +102,8 @@ export function realSteps(batch: Batch): number {
 /**
  * The outer policy-gradient surrogate to minimise, −(1/(B·H)) Σ ρ_t Â_t over real steps, with the
  * likelihood ratio ρ_t = π_new/π_old (1 in value at the sampling policy, so its gradient there is
- * the policy gradient with advantages Â; TRPO and PPO evaluate it away from there). With
- * `clipRange` ε it is PPO's clipped objective.
+ * the policy gradient with advantages Â; TRPO evaluates it away from there). With `clipRange` ε
+ * it is PPO's clipped objective (`ppoClipLoss`, a mean over real steps).
  */
 export function policyGradientLoss(
   logProbs: Tensor,
@@ -124,11 +112,9 @@ export function policyGradientLoss(
   batch: Batch,
   clipRange: number | null = null,
 ): Tensor {
+  if (clipRange !== null) return ppoClipLoss(logProbs, oldLogProbs, adv, batch.mask, clipRange);
   const shape = [batch.size, batch.horizon];
   const ratio = exp(sub(logProbs, tensor(oldLogProbs, { shape })));
-  const a = tensor(adv, { shape });
-  let gain = mul(ratio, a);
-  // PPO-clip: the pessimistic min(ρÂ, clip(ρ, 1 − ε, 1 + ε)Â), no gradient once ρ leaves the range
-  if (clipRange !== null) gain = minimum(gain, mul(clip(ratio, 1 - clipRange, 1 + clipRange), a));
-  return neg(div(sum(mul(gain, tensor(batch.mask, { shape }))), batch.size * batch.horizon));
+  const gain = mul(mul(ratio, tensor(adv, { shape })), tensor(batch.mask, { shape }));
+  return neg(div(sum(gain), batch.size * batch.horizon));
 }
