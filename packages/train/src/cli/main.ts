@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ESTIMATORS } from '@metagrad/estimators';
+import { STUDY_DEFAULTS as D, ESTIMATORS } from '@metagrad/estimators';
 import { Command, CommanderError } from 'commander';
 import { runDemo } from './demo';
 import { CliError } from './errors';
@@ -25,21 +25,27 @@ export function buildProgram(exit: (code: number) => void): Command {
     )
     .option('--mdp <file>', 'tabular MDP JSON file with `logits` (default: the built-in 3-state study MDP)')
     .option('--toy <name>', 'the N-sample toy instead of an MDP: gaussian')
-    .option('--theta <x>', 'toy: mean θ of X_i (default 2)')
-    .option('--sigma <s>', 'toy: std σ of X_i (default 1)')
-    .option('--n <list>', 'toy: comma-separated N values (default 1,2,5,10,100,1000)')
+    .option('--theta <x>', `toy: mean θ of X_i (default ${D.toy.theta})`)
+    .option('--sigma <s>', `toy: std σ of X_i (default ${D.toy.sigma})`)
+    .option('--n <list>', `toy: comma-separated N values (default ${D.toy.n.join(',')})`)
     .option(
       '--baseline <kind>',
       'MDP: ⊥ values given to the estimators: exact, fitted (linear, independent batch), none',
     )
     .option('--estimators <list>', 'comma-separated estimator names (default: all that apply)')
-    .option('--samples <B>', 'trajectories per estimate (MDP; default 20)')
-    .option('--repeats <R>', 'independent estimates per estimator (default 400; toy 1000)')
+    .option('--samples <B>', `trajectories per estimate (MDP; default ${D.mdp.samples})`)
+    .option(
+      '--repeats <R>',
+      `independent estimates per estimator (default ${D.mdp.repeats}; toy ${D.toy.repeats})`,
+    )
     .option('--batch-size <k>', 'estimates per vectorised engine call (speed only)')
-    .option('--seed <s>', 'random seed (default 0)')
+    .option('--seed <s>', `random seed (default ${D.seed})`)
     .option('--meta', 'meta-gradient mode: one-step MAML ∇J(θ + α∇J(θ)) instead of gradient and Hessian')
-    .option('--alpha <a>', 'with --meta: the inner step size α of V(θ) = J(θ + α∇J(θ)) (default 0.1)')
-    .option('--level <a>', 'level of the Bonferroni z-test (default 0.01)')
+    .option(
+      '--alpha <a>',
+      `with --meta: the inner step size α of V(θ) = J(θ + α∇J(θ)) (default ${D.meta.stepSize})`,
+    )
+    .option('--level <a>', `level of the Bonferroni z-test (default ${D.level})`)
     .option('--no-composed', 'meta: skip the composed estimate with the estimated inner step')
     .option('--json', 'print machine-readable JSON')
     .option('--plot <file.svg>', 'write a bias/variance figure (SVG)')
