@@ -1,7 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { ConfigError, resolveConfig, type TrainConfig } from '../meta/config';
+import {
+  ALGOS,
+  ConfigError,
+  INNER_ESTIMATORS,
+  OUTERS,
+  POLICIES,
+  resolveConfig,
+  TRAIN_DEFAULTS,
+  type TrainConfig,
+} from '../meta/config';
 import type { IterationRecord } from '../meta/meta-learner';
 import { NonFiniteError } from '../meta/non-finite';
 import { RunDirError } from '../run/run-dir';
@@ -11,39 +20,44 @@ import { CliError } from './errors';
 /** Where `--config NAME` (without a path) looks: the presets shipped with metagrad. */
 export const PRESETS_DIR = path.join(__dirname, '..', '..', '..', '..', 'presets');
 
-/** Command-line option → config field, for the flags that set one field each. */
-const FLAGS: Record<
-  string,
-  { field: keyof TrainConfig; parse: 'int' | 'number' | 'string' | 'list' | 'bool' | 'nullable-number' }
-> = {
-  env: { field: 'env', parse: 'string' },
-  algo: { field: 'algo', parse: 'string' },
-  estimator: { field: 'estimator', parse: 'string' },
-  outer: { field: 'outer', parse: 'string' },
-  policy: { field: 'policy', parse: 'string' },
-  hidden: { field: 'hidden', parse: 'list' },
-  activation: { field: 'activation', parse: 'string' },
-  iterations: { field: 'iterations', parse: 'int' },
-  metaBatch: { field: 'metaBatch', parse: 'int' },
-  fastBatch: { field: 'fastBatch', parse: 'int' },
-  innerSteps: { field: 'innerSteps', parse: 'int' },
-  alpha: { field: 'alpha', parse: 'number' },
-  learnAlpha: { field: 'learnAlpha', parse: 'bool' },
-  discount: { field: 'discount', parse: 'nullable-number' },
-  gaeLambda: { field: 'gaeLambda', parse: 'number' },
-  baseline: { field: 'baseline', parse: 'string' },
-  horizon: { field: 'horizon', parse: 'int' },
-  maxKl: { field: 'maxKl', parse: 'number' },
-  cgIters: { field: 'cgIters', parse: 'int' },
-  cgDamping: { field: 'cgDamping', parse: 'number' },
-  lineSearchSteps: { field: 'lineSearchSteps', parse: 'int' },
-  backtrackRatio: { field: 'backtrackRatio', parse: 'number' },
-  outerLr: { field: 'outerLr', parse: 'number' },
-  ppoEpochs: { field: 'ppoEpochs', parse: 'int' },
-  clip: { field: 'clip', parse: 'number' },
-  klPenalty: { field: 'klPenalty', parse: 'number' },
-  seed: { field: 'seed', parse: 'int' },
-  checkpointEvery: { field: 'checkpointEvery', parse: 'int' },
+type Parse = 'int' | 'number' | 'string' | 'list' | 'bool' | 'nullable-number';
+
+/** Command-line option → config field, for the flags that set one field each, with their help. */
+const FLAGS: Record<string, { field: keyof TrainConfig; parse: Parse; doc: string }> = {
+  env: { field: 'env', parse: 'string', doc: 'environment name (see envs README)' },
+  algo: { field: 'algo', parse: 'string', doc: ALGOS.join(' | ') },
+  estimator: { field: 'estimator', parse: 'string', doc: `inner estimator: ${INNER_ESTIMATORS.join(' | ')}` },
+  outer: { field: 'outer', parse: 'string', doc: `outer update: ${OUTERS.join(' | ')}` },
+  policy: { field: 'policy', parse: 'string', doc: POLICIES.join(' | ') },
+  hidden: { field: 'hidden', parse: 'list', doc: 'hidden layer widths of an MLP policy' },
+  activation: { field: 'activation', parse: 'string', doc: 'tanh | relu' },
+  initLogStd: { field: 'initLogStd', parse: 'number', doc: 'initial log-std of a Gaussian policy' },
+  iterations: { field: 'iterations', parse: 'int', doc: 'meta-iterations' },
+  metaBatch: { field: 'metaBatch', parse: 'int', doc: 'tasks per meta-iteration' },
+  fastBatch: { field: 'fastBatch', parse: 'int', doc: 'episodes per task and adaptation step' },
+  innerSteps: { field: 'innerSteps', parse: 'int', doc: 'inner gradient steps' },
+  alpha: { field: 'alpha', parse: 'number', doc: 'inner step size α (on the per-step mean f̂/H)' },
+  learnAlpha: { field: 'learnAlpha', parse: 'bool', doc: 'Meta-SGD: learn one α per parameter' },
+  discount: { field: 'discount', parse: 'nullable-number', doc: "γ, or 'env' for the environment's" },
+  gaeLambda: { field: 'gaeLambda', parse: 'number', doc: 'GAE λ' },
+  normalizeAdvantages: {
+    field: 'normalizeAdvantages',
+    parse: 'bool',
+    doc: 'z-normalise advantages (give true|false)',
+  },
+  baseline: { field: 'baseline', parse: 'string', doc: 'linear | none' },
+  horizon: { field: 'horizon', parse: 'int', doc: "episode length (default the environment's)" },
+  maxKl: { field: 'maxKl', parse: 'number', doc: 'TRPO trust region δ' },
+  cgIters: { field: 'cgIters', parse: 'int', doc: 'TRPO conjugate-gradient iterations' },
+  cgDamping: { field: 'cgDamping', parse: 'number', doc: 'TRPO damping added to the Fisher' },
+  lineSearchSteps: { field: 'lineSearchSteps', parse: 'int', doc: 'TRPO line-search steps' },
+  backtrackRatio: { field: 'backtrackRatio', parse: 'number', doc: 'TRPO line-search shrink factor' },
+  outerLr: { field: 'outerLr', parse: 'number', doc: 'Adam step size of vpg / ppo / promp' },
+  ppoEpochs: { field: 'ppoEpochs', parse: 'int', doc: 'PPO / ProMP epochs per iteration' },
+  clip: { field: 'clip', parse: 'number', doc: 'PPO clip ε' },
+  klPenalty: { field: 'klPenalty', parse: 'number', doc: 'ProMP KL penalty η' },
+  seed: { field: 'seed', parse: 'int', doc: 'random seed' },
+  checkpointEvery: { field: 'checkpointEvery', parse: 'int', doc: 'iterations between checkpoints' },
 };
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -51,15 +65,20 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 /** Flags of `metagrad train` that set config fields: [flag, description]. */
 export function configFlags(): [string, string][] {
   return Object.entries(FLAGS).map(([k, f]) => {
-    const arg = f.parse === 'bool' ? '' : f.parse === 'list' ? ' <w1,w2,...>' : ' <value>';
-    return [`--${kebab(k)}${arg}`, `config field ${f.field}`];
+    const arg = f.field === 'learnAlpha' ? '' : f.parse === 'list' ? ' <w1,w2,...>' : ' <value>';
+    const def = JSON.stringify(TRAIN_DEFAULTS[f.field]);
+    return [`--${kebab(k)}${arg}`, `${f.doc} (default ${def})`];
   });
 }
 
-function parseFlag(flag: string, kind: (typeof FLAGS)[string]['parse'], raw: unknown): unknown {
-  if (kind === 'bool') return raw === true;
+function parseFlag(flag: string, kind: Parse, raw: unknown): unknown {
   const v = String(raw);
   const bad = (what: string) => new CliError(`--${kebab(flag)}: expected ${what}, got ${JSON.stringify(v)}`);
+  if (kind === 'bool') {
+    if (raw === true || v === 'true') return true;
+    if (v === 'false') return false;
+    throw bad('true or false');
+  }
   if (kind === 'string') return v;
   if (kind === 'nullable-number' && v === 'env') return null;
   if (kind === 'list') {

@@ -71,11 +71,6 @@ export interface TrainConfig {
   clip: number;
   /** ProMP: weight of the KL(π_θ ‖ π_θ′) penalty between pre- and post-adaptation policies. */
   klPenalty: number;
-  // evaluation recorded during training
-  /** Evaluate on the fixed test tasks every this many iterations (0: never during training). */
-  evalEvery: number;
-  evalTasks: number;
-  evalSteps: number;
   seed: number;
   /** Write a checkpoint every this many iterations (the last iteration always writes one). */
   checkpointEvery: number;
@@ -112,9 +107,6 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   ppoEpochs: 5,
   clip: 0.3,
   klPenalty: 5e-4,
-  evalEvery: 0,
-  evalTasks: 40,
-  evalSteps: 3,
   seed: 0,
   checkpointEvery: 10,
 };
@@ -208,9 +200,6 @@ export const CONFIG_SCHEMA: Record<keyof TrainConfig, Check> = {
   ppoEpochs: int(1, 1000),
   clip: num(0, 10, true),
   klPenalty: num(0, 1e6),
-  evalEvery: int(0),
-  evalTasks: int(1, 100_000),
-  evalSteps: int(0, 100),
   seed: int(0, 2 ** 32 - 1),
   checkpointEvery: int(1),
 };
