@@ -49,7 +49,7 @@ function tabularCase(kind: 'dice' | 'tmaml'): Case {
         };
         return kind === 'dice' ? dice(traj) : tmaml(traj, { values });
       };
-      const h = hessian(f) as (x: Tensor) => Tensor;
+      const h = hessian(f);
       const th = tensor(theta);
       return () => h(th);
     },

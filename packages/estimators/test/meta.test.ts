@@ -48,7 +48,7 @@ describe('N-sample meta-objective (exact, by enumerating N-tuples)', () => {
       const innerDice = (x: Tensor) => magicBox(logp(x)).mul(R); // DiCE-type: full Ĥ (LSF)
       const outer = (x: Tensor) => exactReturnBackward(mdp, x);
       const p = en.envProbs[k] * Math.exp(lpAll[k]);
-      const thetaPrime = th.add((grad(inner) as (x: Tensor) => Tensor)(th).mul(alpha));
+      const thetaPrime = th.add(grad(inner)(th).mul(alpha));
       const value = exactReturnBackward(mdp, thetaPrime).item();
       const gSf = (
         grad(

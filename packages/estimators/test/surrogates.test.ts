@@ -16,8 +16,8 @@ const lpOf = (x: Tensor) => {
 const rewards = Float64Array.from({ length: B * T }, (_, i) => Math.cos(0.9 * i) + 0.5);
 const values = Float64Array.from({ length: B * T }, (_, i) => 0.3 * Math.sin(i));
 const x0 = tensor([0.2, -0.1, 0.4]);
-const H = (f: (x: Tensor) => Tensor) => (hessian(f) as (x: Tensor) => Tensor)(x0).data;
-const G = (f: (x: Tensor) => Tensor) => (grad(f) as (x: Tensor) => Tensor)(x0).data;
+const H = (f: (x: Tensor) => Tensor) => hessian(f)(x0).data;
+const G = (f: (x: Tensor) => Tensor) => grad(f)(x0).data;
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 

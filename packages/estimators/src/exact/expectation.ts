@@ -64,7 +64,7 @@ export function exactEstimatorMoments(
     );
   return {
     value: f(th).item(),
-    gradient: Float64Array.from((grad(f) as (x: Tensor) => Tensor)(th).data),
-    hessian: Float64Array.from((hessian(f) as (x: Tensor) => Tensor)(th).data),
+    gradient: Float64Array.from(grad(f)(th).data),
+    hessian: Float64Array.from(hessian(f)(th).data),
   };
 }

@@ -96,7 +96,7 @@ export function exactNSampleMeta(
   };
   const weights = exp(parts(th0).logW);
   const lsf = (th: Tensor) => sum(mul(weights, exactReturnBackward(mdp, parts(th, true).thetaPrime)));
-  const gradient = Float64Array.from((grad(full) as (x: Tensor) => Tensor)(th0).data);
-  const lsfMean = Float64Array.from((grad(lsf) as (x: Tensor) => Tensor)(th0).data);
+  const gradient = Float64Array.from(grad(full)(th0).data);
+  const lsfMean = Float64Array.from(grad(lsf)(th0).data);
   return { gradient, lsfMean, lsfBias: lsfMean.map((g, i) => g - gradient[i]), tuples };
 }

@@ -28,8 +28,8 @@ export function exactDerivatives(mdp: TabularMdp, theta?: ArrayLike<number>): Ex
   const f = (x: Tensor) => exactReturnBackward(mdp, x);
   return {
     J: f(th).item(),
-    grad: Float64Array.from((grad(f) as (x: Tensor) => Tensor)(th).data),
-    hessian: Float64Array.from((hessian(f) as (x: Tensor) => Tensor)(th).data),
+    grad: Float64Array.from(grad(f)(th).data),
+    hessian: Float64Array.from(hessian(f)(th).data),
   };
 }
 
@@ -40,7 +40,7 @@ export function exactDerivatives(mdp: TabularMdp, theta?: ArrayLike<number>): Ex
 export function exactMetaGradient(mdp: TabularMdp, alpha: number, theta?: ArrayLike<number>): Float64Array {
   const th = thetaTensor(mdp, theta);
   const f = (x: Tensor) => exactReturnBackward(mdp, x);
-  const g = grad(f) as (x: Tensor) => Tensor;
+  const g = grad(f);
   const meta = grad((x: Tensor) => f(add(x, mul(alpha, g(x))))) as (x: Tensor) => Tensor;
   return Float64Array.from(meta(th).data);
 }

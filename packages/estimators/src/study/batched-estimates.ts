@@ -57,7 +57,7 @@ export function repeatEstimates(
     return mul(R, build({ logProbs, rewards: data.rewards, mask: data.mask, discount }, data.values));
   };
   const Th = tensor(Float64Array.from(thetas), { shape: [R, P] });
-  const gradient = Float64Array.from(((grad(F) as (x: Tensor) => Tensor)(Th) as Tensor).data);
+  const gradient = Float64Array.from((grad(F)(Th) as Tensor).data);
   if (!withHessian) return { gradient, hessian: null };
   const jac = (jacobian((x: Tensor) => sum(grad(F)(x) as Tensor, 0)) as (x: Tensor) => Tensor)(Th).data;
   const hessian = new Float64Array(R * P * P);

@@ -31,7 +31,7 @@ function toyEstimates(
     const draw = { samples: x, logProbs: gaussianLogProb(xs, reshape(th, [R, 1, 1]), logStd) };
     return name === 'lsf' ? lsf(draw, means.map(toyObjectiveGrad)) : nSampleSf(draw, means.map(toyObjective));
   };
-  return Float64Array.from((grad(F) as (t: Tensor) => Tensor)(tensor(new Float64Array(R).fill(theta))).data);
+  return Float64Array.from(grad(F)(tensor(new Float64Array(R).fill(theta))).data);
 }
 
 export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult {

@@ -72,7 +72,7 @@ export interface MetaSurrogateOptions {
  * (I + αĤ_in)∇L_out(θ') (LSF form), the inner step staying differentiable (second order).
  */
 export function metaSurrogate(opts: MetaSurrogateOptions): (theta: Tensor) => Tensor {
-  const innerGrad = grad(opts.inner) as (t: Tensor) => Tensor;
+  const innerGrad = grad(opts.inner);
   return (theta) => {
     const thetaPrime = add(theta, mul(opts.alpha, innerGrad(theta)));
     const out = opts.outer(thetaPrime);
