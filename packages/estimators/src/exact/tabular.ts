@@ -41,6 +41,6 @@ export function exactMetaGradient(mdp: TabularMdp, alpha: number, theta?: ArrayL
   const th = thetaTensor(mdp, theta);
   const f = (x: Tensor) => exactReturnBackward(mdp, x);
   const g = grad(f);
-  const meta = grad((x: Tensor) => f(add(x, mul(alpha, g(x))))) as (x: Tensor) => Tensor;
+  const meta = grad((x: Tensor) => f(add(x, mul(alpha, g(x)))));
   return Float64Array.from(meta(th).data);
 }

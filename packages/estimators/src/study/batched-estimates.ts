@@ -59,7 +59,7 @@ export function repeatEstimates(
   const Th = tensor(Float64Array.from(thetas), { shape: [R, P] });
   const gradient = Float64Array.from((grad(F)(Th) as Tensor).data);
   if (!withHessian) return { gradient, hessian: null };
-  const jac = (jacobian((x: Tensor) => sum(grad(F)(x) as Tensor, 0)) as (x: Tensor) => Tensor)(Th).data;
+  const jac = jacobian((x: Tensor) => sum(grad(F)(x), 0))(Th).data;
   const hessian = new Float64Array(R * P * P);
   for (let i = 0; i < P; i++)
     for (let r = 0; r < R; r++)
