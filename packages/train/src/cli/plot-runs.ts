@@ -91,7 +91,12 @@ export function adaptationCurvePoints(dirs: readonly string[]): {
 const band = (x: Spec, color: Spec, extra: Spec[] = []): Spec[] => [
   {
     mark: { type: 'area', opacity: 0.2 },
-    encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+    encoding: {
+      x,
+      y: { field: 'lo', type: 'quantitative', title: 'mean return' },
+      y2: { field: 'hi' },
+      color,
+    },
   },
   {
     mark: { type: 'line', point: extra.length > 0 },
@@ -104,7 +109,12 @@ const band = (x: Spec, color: Spec, extra: Spec[] = []): Spec[] => [
 export function runsSpec(dirs: readonly string[]): Spec {
   const learning = learningCurvePoints(dirs);
   const { points: adaptation, oracle } = adaptationCurvePoints(dirs);
-  const color = { field: 'key', type: 'nominal', title: 'method' };
+  const color = {
+    field: 'key',
+    type: 'nominal',
+    title: 'method',
+    legend: { labelLimit: 400, orient: 'bottom', columns: 1 },
+  };
   const panels: Spec[] = [
     {
       title: 'Training: mean return over the meta-batch (95% band)',
@@ -140,7 +150,7 @@ export function runsSpec(dirs: readonly string[]): Spec {
                 mark: { type: 'errorbar' },
                 encoding: {
                   x: { field: 'x', type: 'quantitative' },
-                  y: { field: 'lo', type: 'quantitative' },
+                  y: { field: 'lo', type: 'quantitative', title: 'mean return' },
                   y2: { field: 'hi' },
                   color,
                 },
