@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -218,4 +218,41 @@ test('a non-finite return stops the run naming the quantity, the iteration and t
     /iteration 0: return of task 0 after 0 inner steps is Infinity; stopped, the last good checkpoint/,
   );
   expect(fs.existsSync(path.join(out, 'config.json'))).toBe(true);
+});
+
+test('evaluate writes evaluation.json into the run, and plot draws learning and adaptation curves', async () => {
+  const run = dir('plotted');
+  expect(
+    (await runCli(['train', ...NAV, '--iterations', '3', '--outer', 'vpg', '--out', run, '--quiet'])).code,
+  ).toBe(0);
+  const ev = ['evaluate', run, '--tasks', '3', '--steps', '2', '--episodes', '2'];
+  const e = await runCli([...ev, '--json']);
+  expect(e.code).toBe(0);
+  const saved = JSON.parse(fs.readFileSync(path.join(run, 'evaluation.json'), 'utf8'));
+  expect(JSON.parse(e.out)).toEqual(saved);
+  expect(saved.result.mean).toHaveLength(3);
+  expect(saved.source).toMatch(/policy\.json$/);
+  expect((await runCli([...ev, '--random-init'])).code).toBe(0);
+  const svg = path.join(tmp, 'curves.svg');
+  // vega is ESM, which jest's CommonJS runtime cannot import: plot runs in the built CLI
+  const bin = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+  const p = spawnSync(process.execPath, [bin, 'plot', run, '--out', svg], { encoding: 'utf8' });
+  expect(p.stderr).toBe('');
+  expect(p.status).toBe(0);
+  const text = fs.readFileSync(svg, 'utf8');
+  for (const label of [
+    'meta-iteration',
+    'adaptation steps',
+    'random init',
+    'before adaptation',
+    'after 1 step',
+    'oracle',
+  ])
+    expect(text).toContain(label);
+  expect((await runCli(['plot', run, '--out', path.join(tmp, 'curves.png')])).err).toMatch(
+    /--out: expected a \.svg file/,
+  );
+  expect((await runCli(['evaluate', path.join(tmp, 'nowhere')])).err).toMatch(
+    /run directory: expected a directory/,
+  );
 });
