@@ -103,6 +103,11 @@ describe('run directories', () => {
       expect(() => resolveConfig(fields, name)).not.toThrow();
     }
     expect(() => resolveConfig({ maxkl: 0.01 }, 'p.json')).toThrow(/p.json: unknown field "maxkl"/);
+    const promp = resolveConfig({ algo: 'promp' });
+    expect([promp.estimator, promp.outer]).toEqual(['lvc', 'ppo']);
+    expect(() => resolveConfig({ algo: 'promp', outer: 'trpo' })).toThrow(
+      /outer: ProMP's outer update is the clipped objective/,
+    );
   });
 });
 

@@ -215,7 +215,9 @@ export function resolveConfig(partial: Record<string, unknown>, where = 'config'
         `${where}: unknown field ${show(key)}; known fields: ${Object.keys(CONFIG_SCHEMA).join(', ')}`,
       );
   }
-  const merged = { ...TRAIN_DEFAULTS, ...partial } as Record<string, unknown>;
+  // ProMP is LVC inside and the clipped objective outside unless told otherwise
+  const algoDefaults = partial.algo === 'promp' ? { estimator: 'lvc', outer: 'ppo' } : {};
+  const merged = { ...TRAIN_DEFAULTS, ...algoDefaults, ...partial } as Record<string, unknown>;
   for (const [key, check] of Object.entries(CONFIG_SCHEMA)) check(`${where}: ${key}`, merged[key]);
   const c = merged as unknown as TrainConfig;
   if (c.estimator === 'exact' && c.algo === 'promp')
