@@ -3,6 +3,7 @@ import {
   flattenTree,
   grad,
   hessian,
+  hvp,
   type PyTree,
   reshape,
   slice,
@@ -11,6 +12,7 @@ import {
 } from '@metagrad/autodiff';
 import { adaptStep, type MetaParams } from '../src/meta/adaptation';
 import { resolveConfig, type TrainConfig } from '../src/meta/config';
+import { flatCodec, metaFisherProduct } from '../src/meta/fisher';
 import { initMetaParams } from '../src/meta/init';
 import { adaptedParams, outerKl, outerLoss } from '../src/meta/meta-objective';
 import { policyGradientLoss } from '../src/meta/objectives';
@@ -186,5 +188,26 @@ describe('FOMAML and adaptation', () => {
       const lp = problem.model.logProbs(adapted[i], s.batches[2]) as Tensor;
       expect(Array.from(lp.data)).toEqual(Array.from(s.oldLogProbs));
     });
+  });
+});
+
+describe("TRPO's Fisher products through the adaptation (Jᵀ F J, no third derivatives)", () => {
+  test.each([
+    ['maml, one step (J symmetric)', {}],
+    ['maml, two steps (forward-mode J v)', { innerSteps: 2 }],
+    ['Meta-SGD (learned α)', { learnAlpha: true }],
+    ['fomaml (J = I)', { algo: 'fomaml' as const }],
+    ['dice inner estimator', { estimator: 'dice' as const }],
+  ])('%s: equals the Hessian-vector product of the mean KL at the sampling parameters', (_name, o) => {
+    const { problem, meta, samples } = tiny(o as Partial<TrainConfig>);
+    const codec = flatCodec(meta as PyTree);
+    const v = Float64Array.from({ length: codec.size }, (_, i) => Math.sin(1 + 7 * i));
+    const fast = metaFisherProduct(problem, meta, samples)(v);
+    const exact = codec.toFlat(
+      hvp((m: unknown) => outerKl(problem, m as MetaParams, samples), meta, codec.fromFlat(v)),
+    );
+    const scale = Math.max(...exact.map(Math.abs));
+    expect(scale).toBeGreaterThan(1e-6);
+    for (let i = 0; i < v.length; i++) expect(Math.abs(fast[i] - exact[i])).toBeLessThan(1e-10 * scale);
   });
 });
