@@ -93,44 +93,41 @@ export function taskMean(xs: readonly Tensor[]): Tensor {
 }
 
 /**
+ * A scalar over the post-adaptation episodes, as a function of the meta-parameters: the mean
+ * over tasks of `term`, given each task's adapted parameters (computed here unless passed in,
+ * e.g. shared by the loss and the KL of one line-search candidate).
+ */
+type OuterObjective = <P extends PyTree>(
+  problem: Problem<P>,
+  meta: MetaParams<P>,
+  samples: readonly TaskSamples<P>[],
+  adapted?: readonly P[],
+) => Tensor;
+
+const outerObjective =
+  (
+    term: <P extends PyTree>(problem: Problem<P>, s: TaskSamples<P>, adapted: P, last: Batch) => Tensor,
+  ): OuterObjective =>
+  (problem, meta, samples, adapted = adaptedParams(problem, meta, samples)) =>
+    taskMean(samples.map((s, i) => term(problem, s, adapted[i], s.batches[s.batches.length - 1])));
+
+/**
  * The outer loss L(θ) = mean over tasks of the policy-gradient surrogate of the post-adaptation
  * episodes, differentiated through the adaptation (MAML), or with the adaptation's dependence
  * on θ cut (FOMAML). PPO clips it; ProMP adds η·KL(π_θ ‖ π_θk) on the pre-update episodes
  * (the sampling policy held constant, as in ProMP's code), which keeps the adaptation step small.
  */
-export function outerLoss<P extends PyTree>(
-  problem: Problem<P>,
-  meta: MetaParams<P>,
-  samples: readonly TaskSamples<P>[],
-  adapted: readonly P[] = adaptedParams(problem, meta, samples),
-): Tensor {
-  return taskMean(
-    samples.map((s, i) => {
-      const last = s.batches[s.batches.length - 1];
-      // exact: the oracle's −J(θ_k)/H itself, no sampling anywhere
-      if (problem.cfg.estimator === 'exact') return neg(problem.inner(adapted[i], s.task, last, undefined));
-      const { cfg, model } = problem;
-      const pg = policyGradientLoss(
-        model.logProbs(adapted[i], last),
-        s.oldLogProbs,
-        s.advantages,
-        last,
-        cfg.outer === 'ppo' ? cfg.clip : null,
-      );
-      if (cfg.algo !== 'promp') return pg;
-      return add(pg, mul(cfg.klPenalty, model.kl(s.pre, adapted[i], s.batches[0])));
-    }),
-  );
-}
+export const outerLoss = outerObjective((problem, s, adapted, last) => {
+  const { cfg, model } = problem;
+  // exact: the oracle's −J(θ_k)/H itself, no sampling anywhere
+  if (cfg.estimator === 'exact') return neg(problem.inner(adapted, s.task, last, undefined));
+  const clipRange = cfg.outer === 'ppo' ? cfg.clip : null;
+  const pg = policyGradientLoss(model.logProbs(adapted, last), s.oldLogProbs, s.advantages, last, clipRange);
+  if (cfg.algo !== 'promp') return pg;
+  return add(pg, mul(cfg.klPenalty, model.kl(s.pre, adapted, s.batches[0])));
+});
 
 /** Mean over tasks of KL(π_old ‖ π_θk(θ)) on the post-adaptation episodes: TRPO's constraint. */
-export function outerKl<P extends PyTree>(
-  problem: Problem<P>,
-  meta: MetaParams<P>,
-  samples: readonly TaskSamples<P>[],
-  adapted: readonly P[] = adaptedParams(problem, meta, samples),
-): Tensor {
-  return taskMean(
-    samples.map((s, i) => problem.model.kl(s.adapted, adapted[i], s.batches[s.batches.length - 1])),
-  );
-}
+export const outerKl = outerObjective((problem, s, adapted, last) =>
+  problem.model.kl(s.adapted, adapted, last),
+);
