@@ -14,11 +14,10 @@ import type { Batch, Policy } from '@metagrad/envs';
 import { constant, maskedStepMean, observationRows } from './masked';
 import {
   type Activation,
-  checkLaneCount,
   checkMlp,
   DEFAULT_HIDDEN,
   type DenseLayer,
-  groupLanes,
+  groupedSampler,
   initMlp,
   type MlpOptions,
   mlpForward,
@@ -109,22 +108,9 @@ export class CategoricalMlpPolicy implements PolicyModel<CategoricalMlpParams> {
     });
     const nets = g.groups.map((p) => new PlainMlp(p.layers, this.activation));
     const A = this.actions;
-    return (obs, _t, actions, ctx) => {
-      checkLaneCount(where, ctx.size, g);
-      for (let m = 0; m < nets.length; m++) {
-        const [start, end] = groupLanes(g, m, ctx.size);
-        if (start === end) break;
-        let running = false;
-        for (let b = start; b < end && !running; b++) running = ctx.active[b] !== 0;
-        if (!running) {
-          actions.fill(0, start, end);
-          continue;
-        }
-        const logits = nets[m].forward(obs, start, end - start);
-        for (let b = start; b < end; b++)
-          actions[b] = ctx.active[b] !== 0 ? ctx.rngs[b].categoricalLogits(logits, (b - start) * A, A) : 0;
-      }
-    };
+    return groupedSampler(where, g, nets, 1, (logits, _m, b, row, actions, ctx) => {
+      actions[b] = ctx.rngs[b].categoricalLogits(logits, row * A, A);
+    });
   }
 
   /** Mean over real steps of KL(π_old(·|s) ‖ π(·|s)) = Σ_a π_old(a|s) (log π_old(a|s) − log π(a|s)). */

@@ -15,11 +15,10 @@ import type { Batch, Policy } from '@metagrad/envs';
 import { constant, maskedStepMean, observationRows } from './masked';
 import {
   type Activation,
-  checkLaneCount,
   checkMlp,
   DEFAULT_HIDDEN,
   type DenseLayer,
-  groupLanes,
+  groupedSampler,
   initMlp,
   type MlpOptions,
   mlpForward,
@@ -118,27 +117,9 @@ export class GaussianMlpPolicy implements PolicyModel<GaussianMlpParams> {
     const nets = g.groups.map((p) => new PlainMlp(p.layers, this.activation));
     const stds = g.groups.map((p) => Float64Array.from(p.logStd.data, (v) => Math.exp(v)));
     const k = this.actDim;
-    return (obs, _t, actions, ctx) => {
-      checkLaneCount(where, ctx.size, g);
-      for (let m = 0; m < nets.length; m++) {
-        const [start, end] = groupLanes(g, m, ctx.size);
-        if (start === end) break;
-        let running = false;
-        for (let b = start; b < end && !running; b++) running = ctx.active[b] !== 0;
-        if (!running) {
-          actions.fill(0, start * k, end * k);
-          continue;
-        }
-        const mean = nets[m].forward(obs, start, end - start);
-        const std = stds[m];
-        for (let b = start; b < end; b++) {
-          const active = ctx.active[b] !== 0;
-          const o = (b - start) * k;
-          for (let j = 0; j < k; j++)
-            actions[b * k + j] = active ? ctx.rngs[b].normal(mean[o + j], std[j]) : 0;
-        }
-      }
-    };
+    return groupedSampler(where, g, nets, k, (mean, m, b, row, actions, ctx) => {
+      for (let j = 0; j < k; j++) actions[b * k + j] = ctx.rngs[b].normal(mean[row * k + j], stds[m][j]);
+    });
   }
 
   /**

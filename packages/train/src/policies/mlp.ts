@@ -1,4 +1,5 @@
 import { add, matmul, type Rng, randomNormal, relu, type Tensor, tanh, zeros } from '@metagrad/autodiff';
+import type { Policy, PolicyContext } from '@metagrad/envs';
 
 /** Hidden-layer nonlinearity of the policy MLPs (the output layer is always linear). */
 export type Activation = 'tanh' | 'relu';
@@ -217,7 +218,7 @@ export function samplerGroups<P>(
 }
 
 /** Throw when a rollout has more lanes than the groups cover. */
-export function checkLaneCount(where: string, lanes: number, g: SamplerGroups<unknown>): void {
+function checkLaneCount(where: string, lanes: number, g: SamplerGroups<unknown>): void {
   if (lanes > g.groups.length * g.per)
     throw new RangeError(
       `${where}: rollout has ${lanes} lanes, expected at most ${g.groups.length * g.per} ` +
@@ -226,7 +227,46 @@ export function checkLaneCount(where: string, lanes: number, g: SamplerGroups<un
 }
 
 /** Lanes [start, end) served by group m in a rollout of `lanes` lanes. */
-export function groupLanes(g: SamplerGroups<unknown>, m: number, lanes: number): [number, number] {
+function groupLanes(g: SamplerGroups<unknown>, m: number, lanes: number): [number, number] {
   const start = Math.min(m * g.per, lanes);
   return [start, Math.min(start + g.per, lanes)];
+}
+
+/**
+ * The rollout loop every grouped MLP sampler shares: per parameter group, one plain forward of
+ * the group's lanes per step (skipped, actions 0, when none of them is still running), then
+ * `draw(out, m, b, row)` writes lane b's action from its output row. `actDim` floats per lane.
+ */
+export function groupedSampler<P>(
+  where: string,
+  g: SamplerGroups<P>,
+  nets: readonly PlainMlp[],
+  actDim: number,
+  draw: (
+    out: Float64Array,
+    m: number,
+    b: number,
+    row: number,
+    actions: Float64Array,
+    ctx: PolicyContext,
+  ) => void,
+): Policy {
+  return (obs, _t, actions, ctx) => {
+    checkLaneCount(where, ctx.size, g);
+    for (let m = 0; m < nets.length; m++) {
+      const [start, end] = groupLanes(g, m, ctx.size);
+      if (start === end) break;
+      let running = false;
+      for (let b = start; b < end && !running; b++) running = ctx.active[b] !== 0;
+      if (!running) {
+        actions.fill(0, start * actDim, end * actDim);
+        continue;
+      }
+      const out = nets[m].forward(obs, start, end - start);
+      for (let b = start; b < end; b++) {
+        if (ctx.active[b] !== 0) draw(out, m, b, b - start, actions, ctx);
+        else actions.fill(0, b * actDim, (b + 1) * actDim);
+      }
+    }
+  };
 }
