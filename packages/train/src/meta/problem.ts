@@ -89,7 +89,9 @@ export function makeProblem(cfg: TrainConfig): Problem {
       return tasks.map((_, i) => sliceLanes(batch, i * episodes, episodes));
     },
     inner(params, task, batch, values) {
-      if (cfg.estimator === 'exact') return exactInnerObjective(task as TabularMdp, params as Tensor);
+      // the run's γ, like every sampled estimator (it may override the MDP's own)
+      if (cfg.estimator === 'exact')
+        return exactInnerObjective({ ...(task as TabularMdp), discount }, params as Tensor);
       return innerObjective(cfg, model.logProbs(params, batch), batch, discount, values);
     },
   };
