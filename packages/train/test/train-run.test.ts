@@ -261,3 +261,30 @@ test('evaluate writes evaluation.json into the run, and plot draws learning and 
     /run directory: expected a directory/,
   );
 });
+
+test.each([
+  ['VPG (Adam state in the checkpoint)', { outer: 'vpg' as const }],
+  ['PPO with Meta-SGD α', { outer: 'ppo' as const, learnAlpha: true }],
+])('%s: a stopped run resumes to the same bytes as one never stopped', async (name, o) => {
+  const config = resolveConfig({
+    env: 'navigation2d',
+    envOptions: { horizon: 10 },
+    hidden: [8],
+    metaBatch: 3,
+    fastBatch: 4,
+    iterations: 6,
+    checkpointEvery: 4,
+    ...o,
+  });
+  const tag = name.replace(/\W/g, '');
+  const ref = dir(`ref-${tag}`);
+  await trainRun({ dir: ref, config });
+  const stopped = dir(`stopped-${tag}`);
+  let n = 0;
+  const first = await trainRun({ dir: stopped, config, shouldStop: () => ++n === 3 });
+  expect(first).toMatchObject({ iterations: 3, finished: false });
+  const second = await trainRun({ dir: stopped, resume: true });
+  expect(second).toMatchObject({ iterations: 6, finished: true });
+  for (const f of ['progress.jsonl', 'policy.json', 'checkpoint.json'])
+    expect(fs.readFileSync(path.join(stopped, f))).toEqual(fs.readFileSync(path.join(ref, f)));
+});
