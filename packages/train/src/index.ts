@@ -42,7 +42,7 @@ export { type SamplingTimes, sampleTasks } from './meta/sampling';
 export { metaFisherProduct } from './meta/fisher';
 export { makeOuterUpdate, type OuterStats, type OuterUpdate } from './meta/outer-update';
 export { type IterationRecord, type IterationTimes, metaIteration } from './meta/meta-learner';
-export { NonFiniteError } from './meta/non-finite';
+export { NonFiniteError } from './non-finite';
 export {
   type EvaluationOptions,
   type EvaluationResult,

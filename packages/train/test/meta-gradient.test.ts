@@ -12,12 +12,13 @@ import {
 } from '@metagrad/autodiff';
 import { adaptStep, type MetaParams } from '../src/meta/adaptation';
 import { resolveConfig, type TrainConfig } from '../src/meta/config';
-import { flatCodec, metaFisherProduct } from '../src/meta/fisher';
+import { metaFisherProduct } from '../src/meta/fisher';
 import { initMetaParams } from '../src/meta/init';
 import { adaptedParams, outerKl, outerLoss } from '../src/meta/meta-objective';
 import { policyGradientLoss } from '../src/meta/objectives';
 import { makeProblem } from '../src/meta/problem';
 import { sampleTasks } from '../src/meta/sampling';
+import { treeToVector, vectorToTree } from '../src/outer/tree-vector';
 
 /** A tiny 2D-navigation problem: 2 tasks × 3 episodes × 4 steps, a 2 → 3 → 2 policy. */
 function tiny(overrides: Partial<TrainConfig> = {}) {
@@ -200,11 +201,11 @@ describe("TRPO's Fisher products through the adaptation (Jᵀ F J, no third deri
     ['dice inner estimator', { estimator: 'dice' as const }],
   ])('%s: equals the Hessian-vector product of the mean KL at the sampling parameters', (_name, o) => {
     const { problem, meta, samples } = tiny(o as Partial<TrainConfig>);
-    const codec = flatCodec(meta as PyTree);
-    const v = Float64Array.from({ length: codec.size }, (_, i) => Math.sin(1 + 7 * i));
+    const size = treeToVector(meta).length;
+    const v = Float64Array.from({ length: size }, (_, i) => Math.sin(1 + 7 * i));
     const fast = metaFisherProduct(problem, meta, samples)(v);
-    const exact = codec.toFlat(
-      hvp((m: unknown) => outerKl(problem, m as MetaParams, samples), meta, codec.fromFlat(v)),
+    const exact = treeToVector(
+      hvp((m: unknown) => outerKl(problem, m as MetaParams, samples), meta, vectorToTree(meta, v)),
     );
     const scale = Math.max(...exact.map(Math.abs));
     expect(scale).toBeGreaterThan(1e-6);

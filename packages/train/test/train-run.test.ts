@@ -6,7 +6,9 @@ import { TINY_MDP_PATH } from '@metagrad/envs';
 import { resolveConfig } from '../src/meta/config';
 import { evaluateMeta } from '../src/meta/evaluate';
 import { initMetaParams } from '../src/meta/init';
+import { metaIteration } from '../src/meta/meta-learner';
 import { makeProblem } from '../src/meta/problem';
+import { NonFiniteError } from '../src/non-finite';
 import { readProgress } from '../src/run/run-dir';
 import { trainRun } from '../src/run/train-run';
 import { runCli } from './run-cli';
@@ -287,4 +289,45 @@ test.each([
   expect(second).toMatchObject({ iterations: 6, finished: true });
   for (const f of ['progress.jsonl', 'policy.json', 'checkpoint.json'])
     expect(fs.readFileSync(path.join(stopped, f))).toEqual(fs.readFileSync(path.join(ref, f)));
+  // the CSV holds the same rows; only its wall-clock columns (the last five) may differ
+  const csv = (d: string) =>
+    fs
+      .readFileSync(path.join(d, 'progress.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(',').slice(0, -5).join());
+  expect(csv(stopped)).toEqual(csv(ref));
+  expect(csv(ref)).toHaveLength(7);
+});
+
+test('a non-finite outer loss stops the iteration naming the quantity and the iteration', () => {
+  const problem = makeProblem(
+    resolveConfig({
+      env: 'navigation2d',
+      envOptions: { horizon: 5 },
+      hidden: [4],
+      metaBatch: 2,
+      fastBatch: 2,
+    }),
+  );
+  const meta = initMetaParams(problem);
+  // an outer update whose loss comes back NaN, as a diverged run's would
+  const outer = {
+    step: () => {
+      throw new NonFiniteError('trpoStep: loss is not finite (NaN) at the current parameters');
+    },
+    state: () => null,
+    restore: () => {},
+  };
+  expect(() => metaIteration(problem, outer, meta, 7)).toThrow(
+    /^iteration 7: trpoStep: loss is not finite \(NaN\) at the current parameters$/,
+  );
+  // other errors pass through untouched
+  const broken = {
+    ...outer,
+    step: () => {
+      throw new TypeError('bug');
+    },
+  };
+  expect(() => metaIteration(problem, broken, meta, 7)).toThrow(TypeError);
 });

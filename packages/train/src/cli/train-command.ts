@@ -12,7 +12,7 @@ import {
   type TrainConfig,
 } from '../meta/config';
 import type { IterationRecord } from '../meta/meta-learner';
-import { NonFiniteError } from '../meta/non-finite';
+import { NonFiniteError } from '../non-finite';
 import { RunDirError } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { CliError } from './errors';

@@ -1,39 +1,8 @@
-import { flattenTree, grad, jvp, type PyTree, tensor, vjp } from '@metagrad/autodiff';
+import { grad, jvp, type PyTree, vjp } from '@metagrad/autodiff';
+import { treeToVector, vectorToTree } from '../outer/tree-vector';
 import type { MetaParams } from './adaptation';
 import { adaptChain, firstOrderOf, innerStepsOf, type TaskSamples } from './meta-objective';
 import type { Problem } from './problem';
-
-/** Flat Float64Array ↔ pytree with the structure of `like`. */
-export function flatCodec(like: PyTree): {
-  toFlat: (t: unknown) => Float64Array;
-  fromFlat: (v: Float64Array) => unknown;
-  size: number;
-} {
-  const f = flattenTree(like);
-  const size = f.leaves.reduce((a, l) => a + l.size, 0);
-  return {
-    size,
-    toFlat: (t) => {
-      const out = new Float64Array(size);
-      let o = 0;
-      for (const l of flattenTree(t).leaves) {
-        out.set(l.data, o);
-        o += l.size;
-      }
-      return out;
-    },
-    fromFlat: (v) => {
-      let o = 0;
-      return f.unflatten(
-        f.leaves.map((l) => {
-          const leaf = tensor(v.slice(o, o + l.size), { shape: l.shape });
-          o += l.size;
-          return leaf;
-        }),
-      );
-    },
-  };
-}
 
 /**
  * The Hessian of TRPO's constraint, the mean KL(π_old ‖ π_θk(θ)) of the post-adaptation
@@ -49,8 +18,6 @@ export function metaFisherProduct<P extends PyTree>(
   meta: MetaParams<P>,
   samples: readonly TaskSamples<P>[],
 ): (v: Float64Array) => Float64Array {
-  const codec = flatCodec(meta as unknown as PyTree);
-  const policyCodec = flatCodec(meta.policy);
   const k = innerStepsOf(problem);
   const firstOrder = firstOrderOf(problem) || k === 0;
   const symmetric = k === 1 && meta.alpha === undefined;
@@ -62,22 +29,19 @@ export function metaFisherProduct<P extends PyTree>(
     return { fisher, adapt, jt };
   });
   return (v) => {
-    const total = new Float64Array(codec.size);
-    const vTree = codec.fromFlat(v) as MetaParams<P>;
+    const total = new Float64Array(v.length);
+    const vTree = vectorToTree(meta, v);
     for (const t of tasks) {
       let w: Float64Array;
       if (t.jt === null) {
-        // J = I on the policy part (first order: θ_k = θ + constant)
-        const u = policyCodec.fromFlat(policyCodec.toFlat(vTree.policy));
-        const fu = policyCodec.toFlat(t.fisher(u)[0]);
-        w = new Float64Array(codec.size);
-        w.set(fu, 0);
+        // J = I on the policy part (first order: θ_k = θ + constant); the policy's leaves come first
+        w = new Float64Array(v.length);
+        w.set(treeToVector(t.fisher(vTree.policy)[0]), 0);
       } else {
         const jv = symmetric
           ? (t.jt(vTree.policy)[0] as MetaParams<P>).policy
           : (jvp(t.adapt, [meta], [vTree])[1] as P);
-        const fu = t.fisher(jv)[0];
-        w = codec.toFlat(t.jt(fu)[0]);
+        w = treeToVector(t.jt(t.fisher(jv)[0])[0]);
       }
       for (let i = 0; i < total.length; i++) total[i] += w[i] / tasks.length;
     }

@@ -1,4 +1,4 @@
-import type { Batch } from '@metagrad/envs';
+import { type Batch, episodeReturns } from '@metagrad/envs';
 
 /**
  * Lanes `start .. start + count − 1` of a batch, as a batch of their own (copies). Rollouts of
@@ -39,7 +39,5 @@ export function sliceLanes(batch: Batch, start: number, count: number): Batch {
 
 /** Mean undiscounted episode return of a batch. */
 export function meanReturn(batch: Batch): number {
-  let s = 0;
-  for (let i = 0; i < batch.size * batch.horizon; i++) s += batch.rewards[i] * batch.mask[i];
-  return s / batch.size;
+  return episodeReturns(batch).reduce((a, b) => a + b, 0) / batch.size;
 }

@@ -1,10 +1,11 @@
-import { flattenTree, type PyTree, type Tensor, valueAndGrad } from '@metagrad/autodiff';
+import { type PyTree, type Tensor, valueAndGrad } from '@metagrad/autodiff';
+import { NonFiniteError } from '../non-finite';
+import { norm, treeToVector } from '../outer/tree-vector';
 import type { MetaParams } from './adaptation';
 import { meanAndCi } from './evaluate';
 import { metaFisherProduct } from './fisher';
 import { meanReturn } from './lanes';
 import { adaptedParams, innerStepsOf, outerKl, outerLoss, type TaskSamples } from './meta-objective';
-import { NonFiniteError } from './non-finite';
 import type { OuterUpdate } from './outer-update';
 import type { Problem } from './problem';
 import { sampleTasks } from './sampling';
@@ -37,12 +38,6 @@ export interface IterationTimes {
   outer: number;
   optimizer: number;
   total: number;
-}
-
-export function treeNorm(tree: PyTree): number {
-  let s = 0;
-  for (const t of flattenTree(tree).leaves) for (const x of t.data) s += x * x;
-  return Math.sqrt(s);
 }
 
 /**
@@ -93,7 +88,7 @@ export function metaIteration<P extends PyTree>(
     ] as const)
       if (!Number.isFinite(v)) throw new NonFiniteError(`${name} is ${v}`);
   } catch (e) {
-    if (!(e instanceof NonFiniteError || /finite/i.test((e as Error).message))) throw e;
+    if (!(e instanceof NonFiniteError)) throw e;
     const slot = firstBadTask(problem, meta, samples);
     const where = slot >= 0 ? ` (first at task ${taskIndices[slot]}, meta-batch slot ${slot})` : '';
     throw new NonFiniteError(`iteration ${iteration}: ${(e as Error).message}${where}`);
@@ -113,7 +108,7 @@ export function metaIteration<P extends PyTree>(
       stepFraction: r.stepFraction,
       accepted: r.accepted,
       gradNorm: r.gradNorm,
-      paramNorm: treeNorm(result.meta as unknown as PyTree),
+      paramNorm: norm(treeToVector(result.meta)),
     },
     times: {
       iteration,
@@ -135,6 +130,6 @@ function firstBadTask<P extends PyTree>(
   return samples.findIndex((s) => {
     const f = (m: unknown): Tensor => outerLoss(problem, m as MetaParams<P>, [s]);
     const [v, g] = valueAndGrad(f)(meta) as [Tensor, PyTree];
-    return !Number.isFinite(v.item()) || !Number.isFinite(treeNorm(g));
+    return !Number.isFinite(v.item()) || !Number.isFinite(norm(treeToVector(g)));
   });
 }

@@ -92,13 +92,6 @@ export function advantages(
   return gae(p, { values, gaeTau: lambda, normalize });
 }
 
-/** Number of real steps of a batch (the denominator of per-step means). */
-export function realSteps(batch: Batch): number {
-  let n = 0;
-  for (let i = 0; i < batch.mask.length; i++) n += batch.mask[i];
-  return n;
-}
-
 /**
  * The outer policy-gradient surrogate to minimise, −(1/(B·H)) Σ ρ_t Â_t over real steps, with the
  * likelihood ratio ρ_t = π_new/π_old (1 in value at the sampling policy, so its gradient there is

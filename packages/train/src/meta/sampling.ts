@@ -1,9 +1,9 @@
 import type { PyTree } from '@metagrad/autodiff';
 import type { Batch } from '@metagrad/envs';
+import { NonFiniteError } from '../non-finite';
 import { adaptStep, type MetaParams } from './adaptation';
 import { meanReturn } from './lanes';
 import { finishTaskSamples, firstOrderOf, type TaskSamples } from './meta-objective';
-import { NonFiniteError } from './non-finite';
 import { baselineValues } from './objectives';
 import type { Problem } from './problem';
 

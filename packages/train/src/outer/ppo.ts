@@ -12,6 +12,7 @@ import {
   type Tensor,
   valueAndGrad,
 } from '@metagrad/autodiff';
+import { NonFiniteError } from '../non-finite';
 import { negMaskedMean, stepTensor } from './surrogate';
 import { allFinite, checkOption, norm, treeToVector } from './tree-vector';
 
@@ -76,8 +77,9 @@ export function ppoUpdate<P extends PyTree>(
     const [loss, g] = lossAndGrad(p) as [Tensor, P];
     const value = loss.data[0];
     const gv = treeToVector(g, `${where}: gradient`);
-    if (!Number.isFinite(value)) throw new RangeError(`${where}: epoch ${e}: loss is not finite (${value})`);
-    if (!allFinite(gv)) throw new RangeError(`${where}: epoch ${e}: gradient of the loss is not finite`);
+    if (!Number.isFinite(value))
+      throw new NonFiniteError(`${where}: epoch ${e}: loss is not finite (${value})`);
+    if (!allFinite(gv)) throw new NonFiniteError(`${where}: epoch ${e}: gradient of the loss is not finite`);
     losses.push(value);
     gradNorms.push(norm(gv));
     p = optimizer.step(p, g);

@@ -1,4 +1,5 @@
 import { grad, type PyTree, type Tensor, valueAndGrad, vjp } from '@metagrad/autodiff';
+import { NonFiniteError } from '../non-finite';
 import { conjugateGradient } from './conjugate-gradient';
 import { allFinite, checkOption, dot, norm, treeToVector, vectorToTree } from './tree-vector';
 
@@ -81,7 +82,7 @@ function finiteScalar(where: string, what: string, t: Tensor): number {
   if (t.size !== 1) throw new RangeError(`${where}: ${what}: expected a scalar, got shape [${t.shape}]`);
   const v = t.data[0];
   if (!Number.isFinite(v))
-    throw new RangeError(`${where}: ${what} is not finite (${v}) at the current parameters`);
+    throw new NonFiniteError(`${where}: ${what} is not finite (${v}) at the current parameters`);
   return v;
 }
 
@@ -110,7 +111,7 @@ export function trpoStep<P extends PyTree>(
   const lossBefore = finiteScalar(where, 'loss', lossTensor);
   const g = treeToVector(gradTree, `${where}: gradient`);
   if (!allFinite(g))
-    throw new RangeError(`${where}: gradient of the loss is not finite at the current parameters`);
+    throw new NonFiniteError(`${where}: gradient of the loss is not finite at the current parameters`);
   const klBefore = finiteScalar(where, 'KL', kl(params));
   const gradNorm = norm(g);
   const unchanged: TrpoResult<P> = {
@@ -173,7 +174,7 @@ function withDamping(
 ): (v: Float64Array) => Float64Array {
   return (v) => {
     const Fv = Float64Array.from(fisher(v));
-    if (!allFinite(Fv)) throw new RangeError('trpoStep: Fisher-vector product (F · v) is not finite');
+    if (!allFinite(Fv)) throw new NonFiniteError('trpoStep: Fisher-vector product (F · v) is not finite');
     for (let i = 0; i < Fv.length; i++) Fv[i] += damping * v[i];
     return Fv;
   };
@@ -196,7 +197,7 @@ export function fisherVectorProduct<P extends PyTree>(
   return (v) => {
     const Fv = treeToVector(pullback(vectorToTree(params, v))[0], `${where}: F·v`);
     if (!allFinite(Fv))
-      throw new RangeError(`${where}: KL Hessian-vector product (Fisher · v) is not finite`);
+      throw new NonFiniteError(`${where}: KL Hessian-vector product (Fisher · v) is not finite`);
     for (let i = 0; i < Fv.length; i++) Fv[i] += damping * v[i];
     return Fv;
   };

@@ -8,6 +8,7 @@ import {
   type Tensor,
   valueAndGrad,
 } from '@metagrad/autodiff';
+import { NonFiniteError } from '../non-finite';
 import { negMaskedMean, stepTensor } from './surrogate';
 import { allFinite, norm, treeToVector } from './tree-vector';
 
@@ -56,8 +57,8 @@ export function vpgStep<P extends PyTree>(
     );
   const [value, g] = valueAndGrad(loss)(params) as [Tensor, P];
   const v = value.data[0];
-  if (!Number.isFinite(v)) throw new RangeError(`${where}: loss is not finite (${v})`);
+  if (!Number.isFinite(v)) throw new NonFiniteError(`${where}: loss is not finite (${v})`);
   const gv = treeToVector(g, `${where}: gradient`);
-  if (!allFinite(gv)) throw new RangeError(`${where}: gradient of the loss is not finite`);
+  if (!allFinite(gv)) throw new NonFiniteError(`${where}: gradient of the loss is not finite`);
   return { params: optimizer.step(params, g), loss: v, gradNorm: norm(gv) };
 }

@@ -12,7 +12,7 @@ import type { PyTreeJson } from './serialize';
  * - `progress.jsonl` one deterministic row per finished iteration (no wall-clock: a resumed run
  *   writes byte-identical rows);
  * - `timing.jsonl`  the wall-clock split of each iteration (sampling / inner / outer / optimizer);
- * - `progress.csv`  both, joined, for spreadsheets (rewritten atomically after each iteration);
+ * - `progress.csv`  both, joined, for spreadsheets (appended with the logs, rebuilt on resume);
  * - `checkpoint.json` meta-parameters, optimiser state and the number of finished iterations,
  *   replaced atomically;
  * - `policy.json`   the final meta-parameters.
@@ -178,10 +178,14 @@ export function readTimes(dir: string): IterationTimes[] {
   return readJsonl<IterationTimes>(file(dir, 'timing'));
 }
 
-/** Keep the first `n` rows of the JSONL logs (what a checkpoint vouches for) before resuming. */
+/**
+ * Keep the first `n` rows of the logs (what a checkpoint vouches for) before resuming; the CSV
+ * is rebuilt from the rows kept.
+ */
 export function truncateLogs(dir: string, n: number): void {
+  const kept = { progress: readProgress(dir), timing: readTimes(dir) };
   for (const name of ['progress', 'timing'] as const) {
-    const rows = readJsonl<unknown>(file(dir, name));
+    const rows = kept[name];
     if (rows.length < n)
       throw new RunDirError(
         `${file(dir, name)}: the checkpoint is after iteration ${n} but the file has ${rows.length} rows`,
@@ -195,63 +199,53 @@ export function truncateLogs(dir: string, n: number): void {
         .join(''),
     );
   }
+  const { progress, timing } = kept;
+  const csv = progress.slice(0, n).map((r, i) => csvRow(r, timing[i]));
+  writeFileAtomic('--resume', file(dir, 'csv'), n === 0 ? '' : [csvHeader(progress[0]), ...csv].join(''));
 }
 
-/** Append one iteration's rows (flushed to disk), then rewrite the CSV from both logs. */
+/** Append one iteration's rows to the three logs, each flushed to disk. */
 export function appendIteration(dir: string, record: IterationRecord, times: IterationTimes): void {
-  for (const [name, row] of [
-    ['progress', record],
-    ['timing', times],
+  const csvPath = file(dir, 'csv');
+  const csv =
+    (fs.existsSync(csvPath) && fs.statSync(csvPath).size > 0 ? '' : csvHeader(record)) +
+    csvRow(record, times);
+  for (const [name, line] of [
+    ['progress', `${JSON.stringify(record)}\n`],
+    ['timing', `${JSON.stringify(times)}\n`],
+    ['csv', csv],
   ] as const) {
     const fd = fs.openSync(file(dir, name), 'a');
     try {
-      fs.writeSync(fd, `${JSON.stringify(row)}\n`);
+      fs.writeSync(fd, line);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
   }
-  writeCsv(dir);
 }
 
-function writeCsv(dir: string): void {
-  const progress = readProgress(dir);
-  const times = readTimes(dir);
-  const k = progress.length ? progress[0].returns.length : 1;
-  const header = [
-    'iteration',
-    ...Array.from({ length: k }, (_, s) => `return_after_${s}_steps`),
-    'loss_before',
-    'loss_after',
-    'kl',
-    'step_fraction',
-    'accepted',
-    'grad_norm',
-    'param_norm',
-    'seconds_sampling',
-    'seconds_inner',
-    'seconds_outer',
-    'seconds_optimizer',
-    'seconds_total',
+function csvHeader(first: IterationRecord): string {
+  const returns = first.returns.map((_, s) => `return_after_${s}_steps`);
+  const rest = ['loss_before', 'loss_after', 'kl', 'step_fraction', 'accepted', 'grad_norm', 'param_norm'];
+  const seconds = ['sampling', 'inner', 'outer', 'optimizer', 'total'].map((p) => `seconds_${p}`);
+  return `${['iteration', ...returns, ...rest, ...seconds].join(',')}\n`;
+}
+
+function csvRow(r: IterationRecord, t: IterationTimes | undefined): string {
+  const { lossBefore, lossAfter, kl, stepFraction, gradNorm, paramNorm } = r;
+  const seconds =
+    t === undefined ? ['', '', '', '', ''] : [t.sampling, t.inner, t.outer, t.optimizer, t.total];
+  const cells = [
+    r.iteration,
+    ...r.returns,
+    lossBefore,
+    lossAfter,
+    kl,
+    stepFraction,
+    r.accepted ? 1 : 0,
+    gradNorm,
+    paramNorm,
   ];
-  const rows = progress.map((r, i) => {
-    const t = times[i];
-    return [
-      r.iteration,
-      ...r.returns,
-      r.lossBefore,
-      r.lossAfter,
-      r.kl,
-      r.stepFraction,
-      r.accepted ? 1 : 0,
-      r.gradNorm,
-      r.paramNorm,
-      t?.sampling ?? '',
-      t?.inner ?? '',
-      t?.outer ?? '',
-      t?.optimizer ?? '',
-      t?.total ?? '',
-    ].join(',');
-  });
-  writeFileAtomic('progress.csv', file(dir, 'csv'), `${[header.join(','), ...rows].join('\n')}\n`);
+  return `${[...cells, ...seconds].join(',')}\n`;
 }
