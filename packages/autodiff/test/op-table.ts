@@ -1122,4 +1122,7 @@ export const NOT_OPS: readonly string[] = [
   'setAutoThreshold',
   'calibrateAutoThreshold',
   'shutdownGpu',
+  'setNumThreads',
+  'getNumThreads',
+  'shutdownThreads',
 ];

@@ -6,6 +6,7 @@
  */
 export type { Calibration, CalibrationSample } from './calibrate';
 export { cpuMatmul } from './cpu/matmul';
+export { getNumThreads, PARALLEL_MIN_MACS, setNumThreads, shutdownThreads } from './cpu/threads';
 export { gpuMatmul, shutdownGpu } from './gpu/gpu-backend';
 export { referenceMatmul } from './reference';
 export {

@@ -38,8 +38,21 @@ export type Gemm = (
   o0: number,
 ) => void;
 
-/** out[o0 + i·n + j] = Σ_q A(i, q)·B(q, j), for an m×k A and k×n B. Requires k ≥ 1. */
-export const gemmBlocked: Gemm = (m, n, k, A, B, out, o0) => {
+/**
+ * out[o0 + i·ldc + j] = Σ_q A(i, q)·B(q, j), for an m×k A and k×n B. Requires k ≥ 1. Each output's
+ * sum runs over the same KC-deep slices in the same order whatever m, n and the block it falls
+ * in, so any split of the rows or columns (threads) gives the same bits.
+ */
+export const gemmBlocked = (
+  m: number,
+  n: number,
+  k: number,
+  A: Strided,
+  B: Strided,
+  out: FloatArray,
+  o0: number,
+  ldc = n,
+): void => {
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(n - jc, NC);
     for (let pc = 0; pc < k; pc += KC) {
@@ -48,7 +61,7 @@ export const gemmBlocked: Gemm = (m, n, k, A, B, out, o0) => {
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(m - ic, MC);
         packA(A.data, A.base, A.rs, A.cs, ic, mc, pc, kc, packedA);
-        macroKernel(mc, nc, kc, packedA, packedB, out, o0 + ic * n + jc, n, pc > 0);
+        macroKernel(mc, nc, kc, packedA, packedB, out, o0 + ic * ldc + jc, ldc, pc > 0);
       }
     }
   }

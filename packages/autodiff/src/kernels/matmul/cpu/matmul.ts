@@ -1,8 +1,12 @@
-/** The CPU backend's batched matmul: picks the blocked or the direct kernel per shape. */
+/**
+ * The CPU backend's batched matmul: picks the blocked or the direct kernel per shape, and splits
+ * large blocked products across threads (threads.ts).
+ */
 import type { FloatArray, MatmulSpec } from '../types';
 import { validateMatmul } from '../validate';
 import { gemmBlocked, type Strided } from './gemm';
 import { gemmSmall } from './small';
+import { parallelGemm } from './threads';
 
 /**
  * Below this many multiply-adds the blocked kernel's fixed costs dominate. Measured: the blocked
@@ -38,6 +42,7 @@ export function cpuMatmul(a: FloatArray, b: FloatArray, out: FloatArray, spec: M
     viewA.base = aOffsets ? aOffsets[p] : p * m * k;
     viewB.base = bOffsets ? bOffsets[p] : p * k * n;
     if (small) gemmSmall(m, n, k, viewA, viewB, out, p * m * n);
-    else gemmBlocked(m, n, k, viewA, viewB, out, p * m * n);
+    else if (!parallelGemm(m, n, k, viewA, viewB, out, p * m * n))
+      gemmBlocked(m, n, k, viewA, viewB, out, p * m * n);
   }
 }

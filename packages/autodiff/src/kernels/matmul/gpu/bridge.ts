@@ -14,9 +14,9 @@ import {
   Worker,
 } from 'node:worker_threads';
 import type { FloatArray, MatmulSpec } from '../types';
+import { workerScriptPath } from '../worker-script';
 import { stagedLength, stageOperand } from './staging';
 import type { GpuMatmulJob } from './worker/kernels';
-import { workerScriptPath } from './worker-script';
 
 /** Dawn backends tried in order unless METAGRAD_DAWN_BACKENDS says otherwise (Vulkan only with a loader). */
 export const DEFAULT_DAWN_BACKENDS = ['vulkan', 'opengles', 'opengl'];
@@ -83,7 +83,7 @@ export class GpuBridge {
     let dawnPath: string;
     let gpuJsPath: string;
     try {
-      script = workerScriptPath();
+      script = workerScriptPath(join(__dirname, 'worker'), 'main', 'gpu-worker');
       dawnPath = dawnAddonPath();
       gpuJsPath = require.resolve('gpu.js');
     } catch (e) {
