@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { getNumThreads, setNumThreads } from '@metagrad/autodiff';
 import { loadTabularMdp, TINY_MDP_PATH } from '@metagrad/envs';
 import {
   defaultStudyMdp,
@@ -219,4 +220,23 @@ test('--plot: the figure spec renders to SVG with vega (headless, in a child pro
       expect(marks('point')).toBe(2);
     } else expect(marks('point')).toBe(2 * 2 * 2); // 2 estimators × 2 values of N × 2 panels
   }
+});
+
+describe('--threads (matrix-product threads, like torch.set_num_threads)', () => {
+  const before = getNumThreads();
+  afterEach(() => setNumThreads(before));
+
+  test('sets the engine’s thread count for the command', async () => {
+    setNumThreads(2);
+    const r = await run(['--threads', '1', 'estimators']);
+    expect(r.code).toBe(0);
+    expect(getNumThreads()).toBe(1);
+  });
+
+  test.each(['0', '1.5', 'two', '257'])('rejects %p with exit 2, naming the option', async (v) => {
+    const r = await run(['--threads', v, 'estimators']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--threads: expected an integer/);
+    expect(r.out).toBe('');
+  });
 });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
+import { getNumThreads, setNumThreads } from '@metagrad/autodiff';
 import { STUDY_DEFAULTS as D, ESTIMATORS } from '@metagrad/estimators';
 import { Command, CommanderError } from 'commander';
 import { runDemo } from './demo';
-import { CliError } from './errors';
+import { CliError, parseIntOption } from './errors';
 import { runEvaluateCommand } from './evaluate-command';
 import { runExactCommand } from './exact-command';
 import { table } from './format';
@@ -12,12 +13,26 @@ import { configFlags, runTrainCommand } from './train-command';
 
 const tick = (b: boolean | null) => (b === null ? '-' : b ? 'yes' : 'no');
 
+function setThreads(value: string): void {
+  const n = parseIntOption('--threads', value, 1);
+  if (n > 256) throw new CliError(`--threads: expected an integer in [1, 256], got ${JSON.stringify(value)}`);
+  setNumThreads(n);
+}
+
 /** The `metagrad` command line; `exit` receives the exit code of the chosen subcommand. */
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('metagrad')
     .description('meta-gradient estimators for meta-RL, checked against exact oracles')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .option(
+      '--threads <n>',
+      `threads for large matrix products, like torch.set_num_threads (default: every core, ${getNumThreads()} here; results are bit-identical at any count)`,
+    )
+    .hook('preAction', () => {
+      const t = program.opts().threads as string | undefined;
+      if (t !== undefined) setThreads(t);
+    });
   program
     .command('study')
     .description(
