@@ -1,8 +1,8 @@
-"""PyTorch peer of the autodiff suite: the same policy workload in float64 on one CPU thread.
+"""PyTorch peer of the autodiff suite: the same policy workload in float64 on `threads` CPU threads.
 
 Usage: python3 torch_policy.py INPUT.json  (written by bench/src/suites/autodiff-torch.ts).
 INPUT holds the policy's leaves in pytree order (W1, b1, W2, b2, W3, b3, logStd), the batch,
-a direction for the Hessian-vector product, the MAML step size and the timing budget. Prints
+a direction for the Hessian-vector product, the MAML step size, the thread count and the timing budget. Prints
 one JSON object: per-call seconds of every sample for each workload, plus the HVP and the
 meta-gradient (flattened) so the caller can check that both libraries computed the same thing.
 """
@@ -55,7 +55,7 @@ def per_call_seconds(fn, max_time, min_samples):
 def main():
     with open(sys.argv[1]) as f:
         spec = json.load(f)
-    torch.set_num_threads(1)
+    torch.set_num_threads(spec.get("threads", 1))
     params = [tensor(t).requires_grad_(True) for t in spec["params"]]
     direction = [tensor(t) for t in spec["direction"]]
     obs, actions, advantages = (tensor(spec[k]) for k in ("obs", "actions", "advantages"))

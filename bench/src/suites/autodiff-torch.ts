@@ -7,14 +7,18 @@ import type { TimingOptions } from '../infra/measure';
 import type { PolicyBatch } from '../policy-model';
 
 /**
- * The same policy workload in PyTorch (float64, one thread), run by bench/peers/torch_policy.py
+ * The same policy workload in PyTorch (float64, `threads` threads), run by bench/peers/torch_policy.py
  * under the system Python when it can import torch (Debian: `apt-get install python3-torch`).
  * Never a dependency: without it the suite prints a note and leaves the column empty.
  */
 export const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(__dirname, '..', '..', 'peers', 'torch_policy.py');
-// torch.set_num_threads(1) covers PyTorch's own pool; the BLAS it links may keep its own threads
-const ONE_THREAD = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+// torch.set_num_threads covers PyTorch's own pool; the BLAS it links may keep its own threads
+const threadEnv = (n: number) => ({
+  OMP_NUM_THREADS: String(n),
+  OPENBLAS_NUM_THREADS: String(n),
+  MKL_NUM_THREADS: String(n),
+});
 
 export type TorchWorkload = 'forward' | 'valueAndGrad' | 'hvp' | 'maml';
 
@@ -37,6 +41,7 @@ export function runTorchPeer(
   direction: readonly Tensor[],
   alpha: number,
   timing: TimingOptions,
+  threads = 1,
 ): TorchPeer | string {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0)
@@ -53,13 +58,14 @@ export function runTorchPeer(
         actions: asJson(batch.actions),
         advantages: asJson(batch.advantages),
         alpha,
+        threads,
         ...timing,
       }),
     );
     const run = spawnSync(PYTHON, [SCRIPT, input], {
       encoding: 'utf8',
       maxBuffer: 64 * 2 ** 20,
-      env: { ...process.env, ...ONE_THREAD },
+      env: { ...process.env, ...threadEnv(threads) },
     });
     if (run.error !== undefined || run.status !== 0)
       return `PyTorch peer failed (exit ${run.status}): ${(run.error?.message ?? run.stderr).trim().split('\n').pop()}`;

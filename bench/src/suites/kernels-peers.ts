@@ -4,7 +4,15 @@
  * converts operands once, outside the timed function, into the library's own format.
  */
 
-import { cpuMatmul, getBackend, gpuMatmul, type MatmulSpec, setBackend } from '@metagrad/autodiff';
+import { availableParallelism } from 'node:os';
+import {
+  cpuMatmul,
+  getBackend,
+  gpuMatmul,
+  type MatmulSpec,
+  setBackend,
+  setNumThreads,
+} from '@metagrad/autodiff';
 import * as tf from '@tensorflow/tfjs';
 import { GPU } from 'gpu.js';
 import { Matrix } from 'ml-matrix';
@@ -37,21 +45,33 @@ function spec(s: Shape): MatmulSpec {
     m: s.m,
     k: s.k,
     n: s.n,
-    transA: false,
-    transB: false,
+    transA: s.transA ?? false,
+    transB: s.transB ?? false,
     aOffsets: null,
     bOffsets: null,
   };
 }
 
-export const metagradCpu: MatmulPeer = {
-  name: 'metagrad cpu (f64)',
-  prepare: async (s, a, b) => {
-    const out = new Float64Array(s.batch * s.m * s.n);
-    const sp = spec(s);
-    return () => cpuMatmul(a, b, out, sp);
-  },
-};
+/** Threads of the multi-threaded column: every core, as torch's default. */
+export const ALL_THREADS = availableParallelism();
+
+/** metagrad's CPU kernel at a given thread count (set inside the timed call: it is a global). */
+function metagradCpuAt(threads: number): MatmulPeer {
+  return {
+    name: `metagrad cpu (f64, ${threads} thread${threads > 1 ? 's' : ''})`,
+    prepare: async (s, a, b) => {
+      const out = new Float64Array(s.batch * s.m * s.n);
+      const sp = spec(s);
+      return () => {
+        setNumThreads(threads);
+        cpuMatmul(a, b, out, sp);
+      };
+    },
+  };
+}
+
+export const metagradCpu = metagradCpuAt(1);
+export const metagradCpuThreads = metagradCpuAt(ALL_THREADS);
 
 /** metagrad's GPU backend through its synchronous worker bridge. */
 export const metagradGpu: MatmulPeer = {
@@ -198,6 +218,7 @@ export async function releaseGpuJsWebGpu(): Promise<void> {
 
 export const ALL_PEERS: MatmulPeer[] = [
   metagradCpu,
+  ...(ALL_THREADS > 1 ? [metagradCpuThreads] : []),
   metagradGpu,
   tfjsCpu,
   mlMatrix,

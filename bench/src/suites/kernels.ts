@@ -2,14 +2,17 @@
  * Kernel suite: matmul GFLOP/s of metagrad's CPU and GPU backends and of peer libraries, all
  * measured in this run, as ratios to TensorFlow.js's CPU backend. Also reports the in-L1
  * ceiling of scalar JavaScript on this machine, the cost of the synchronous GPU bridge, and
- * the `auto` threshold calibrated here.
+ * the `auto` threshold calibrated here. metagrad's CPU kernel is measured on one thread and on
+ * every core (the row split of threads.ts; the same bits either way).
  */
 import {
   calibrateAutoThreshold,
   getBackend,
   gpuMatmul,
+  PARALLEL_MIN_MACS,
   Rng,
   setBackend,
+  setNumThreads,
   shutdownGpu,
 } from '@metagrad/autodiff';
 import { checkGpuDevice, describeGpuDevice } from '../gpu-device-check';
@@ -18,8 +21,11 @@ import type { Cell, ReportRow, Suite, SuiteOptions } from '../infra/suite';
 import { microKernelCeiling } from './kernels-ceiling';
 import {
   ALL_PEERS,
+  ALL_THREADS,
   gpuJsWebGpu,
   gpuJsWebGpuAdapter,
+  metagradCpu,
+  metagradCpuThreads,
   releaseGpuJsWebGpu,
   type Shape,
   tfjsCpu,
@@ -33,6 +39,9 @@ const SHAPES: Shape[] = [
   // the policy layer's backward products (weight and input gradients)
   { label: 'policy Aᵀ·B 100×2000·2000×100', batch: 1, m: 100, k: 2000, n: 100, transA: true },
   { label: 'policy A·Bᵀ 2000×100·(100×100)ᵀ', batch: 1, m: 2000, k: 100, n: 100, transB: true },
+  // the 2D-navigation training policy (64-64 tanh) on one task's 20 × 100 steps
+  { label: 'train 2000×64·64×64', batch: 1, m: 2000, k: 64, n: 64 },
+  { label: 'train Aᵀ·B 64×2000·2000×64', batch: 1, m: 64, k: 2000, n: 64, transA: true },
 ];
 
 function operands(s: Shape, seed: number): [Float64Array, Float64Array] {
@@ -75,6 +84,18 @@ async function bridgeOverhead(timing: TimingOptions): Promise<string> {
   );
 }
 
+/** Same-run speed-up of the multi-threaded kernel over one thread, per shape (goal ≥ 1.7× on the large ones). */
+function threadSpeedups(rows: ReportRow[]): string {
+  if (ALL_THREADS < 2) return 'Threads: one core only, no multi-threaded column.';
+  const ratios = rows.flatMap((r) => {
+    const one = r.cells[metagradCpu.name];
+    const all = r.cells[metagradCpuThreads.name];
+    if (!one || !all || typeof one === 'string' || typeof all === 'string') return [];
+    return [`${r.name} ${(all.median / one.median).toFixed(2)}×`];
+  });
+  return `metagrad cpu, ${ALL_THREADS} threads over 1 thread (same run; products under ${PARALLEL_MIN_MACS} multiply-adds stay on one thread): ${ratios.join(', ')}.`;
+}
+
 function autoNote(): { note: string; calibration: unknown } {
   setBackend('auto');
   const cal = calibrateAutoThreshold();
@@ -95,6 +116,7 @@ async function run(options: SuiteOptions) {
     : { maxTime: 0.5, minSamples: 7 };
   const device = checkGpuDevice();
   const rows = await measureTable(timing);
+  setNumThreads(ALL_THREADS);
   setBackend('gpu');
   const gpuInfo = getBackend();
   setBackend('cpu');
@@ -104,6 +126,7 @@ async function run(options: SuiteOptions) {
     `GPU device check: ${describeGpuDevice(device)}.`,
     `In-L1 ceiling of a scalar-JS 4×4 register micro-kernel on this machine: ${microKernelCeiling().toFixed(2)} GFLOP/s (f64).`,
   ];
+  notes.push(threadSpeedups(rows));
   if (gpuInfo.active === 'gpu') notes.push(await bridgeOverhead(timing));
   const auto = autoNote();
   notes.push(auto.note);

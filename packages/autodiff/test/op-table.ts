@@ -1125,4 +1125,5 @@ export const NOT_OPS: readonly string[] = [
   'setNumThreads',
   'getNumThreads',
   'shutdownThreads',
+  'profileMatmuls',
 ];

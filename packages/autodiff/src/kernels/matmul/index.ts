@@ -14,7 +14,9 @@ export {
   type BackendRequest,
   calibrateAutoThreshold,
   getBackend,
+  type MatmulProfile,
   matmulKernel,
+  profileMatmuls,
   setAutoThreshold,
   setBackend,
 } from './select';

@@ -104,8 +104,52 @@ export function setAutoThreshold(flops: number | null): void {
 
 /** Entry point the engine calls for every matrix product (synchronous on every backend). */
 export function matmulKernel(a: FloatArray, b: FloatArray, out: FloatArray, spec: MatmulSpec): void {
+  if (profile === null) {
+    runMatmul(a, b, out, spec);
+    return;
+  }
+  const t0 = performance.now();
+  runMatmul(a, b, out, spec);
+  profile.seconds += (performance.now() - t0) / 1000;
+  profile.calls++;
+  profile.flops += 2 * spec.batch * spec.m * spec.k * spec.n;
+}
+
+function runMatmul(a: FloatArray, b: FloatArray, out: FloatArray, spec: MatmulSpec): void {
   if (onGpu(spec)) gpuMatmul(a, b, out, spec);
   else cpuMatmul(a, b, out, spec);
+}
+
+/** What `profileMatmuls` measured. */
+export interface MatmulProfile {
+  /** Matrix products run. */
+  calls: number;
+  /** Seconds inside the matmul kernel. */
+  seconds: number;
+  /** 2·batch·m·k·n summed over the products. */
+  flops: number;
+  /** Seconds the whole call took. */
+  totalSeconds: number;
+}
+
+let profile: MatmulProfile | null = null;
+
+/**
+ * Runs `fn` once and reports how much of its time the matrix products took (e.g. to see whether
+ * a workload is matmul-bound). Not reentrant.
+ */
+export function profileMatmuls<T>(fn: () => T): { result: T; profile: MatmulProfile } {
+  if (profile !== null) throw new Error('profileMatmuls: already profiling (calls do not nest)');
+  const p: MatmulProfile = { calls: 0, seconds: 0, flops: 0, totalSeconds: 0 };
+  profile = p;
+  const t0 = performance.now();
+  try {
+    const result = fn();
+    p.totalSeconds = (performance.now() - t0) / 1000;
+    return { result, profile: p };
+  } finally {
+    profile = null;
+  }
 }
 
 function onGpu(spec: MatmulSpec): boolean {
