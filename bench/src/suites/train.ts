@@ -3,8 +3,11 @@
  * (20 tasks × 20 episodes × 100 steps, 64-64 tanh, one inner step, TRPO with 10 CG iterations
  * and ≤ 15 line-search steps), timed whole and split into sampling / inner adaptation / outer
  * gradient / optimiser, as the run directory's timing.jsonl splits it. Each repetition is a
- * different meta-iteration (its own tasks and episodes) from the same meta-parameters.
+ * different meta-iteration (its own tasks and episodes) from the same meta-parameters. MAML-TRPO
+ * also runs on one thread, and its matrix products are counted (FLOPs, share of the time).
  */
+import { availableParallelism } from 'node:os';
+import { profileMatmuls, setNumThreads } from '@metagrad/autodiff';
 import { initMetaParams, makeOuterUpdate, makeProblem, metaIteration, resolveConfig } from '@metagrad/train';
 import type { Measurement, ReportRow, Suite, SuiteOptions } from '../infra/suite';
 
@@ -20,11 +23,16 @@ function stats(xs: number[]): Measurement {
 async function run(options: SuiteOptions) {
   const reps = options.quick ? 1 : 5;
   const rows: ReportRow[] = [];
-  for (const [name, overrides] of [
-    ['MAML-TRPO, 2D navigation 20 × 20 × 100, 64-64 tanh', {}],
-    ['FOMAML-TRPO, same setup', { algo: 'fomaml' }],
-    ['MAML-VPG (Adam), same setup', { outer: 'vpg' }],
-  ] as const) {
+  const threads = availableParallelism();
+  const matmul: string[] = [];
+  const cases: [string, Record<string, string>, number][] = [
+    [`MAML-TRPO, 2D navigation 20 × 20 × 100, 64-64 tanh (${threads} threads)`, {}, threads],
+    ['MAML-TRPO, same setup, 1 thread', {}, 1],
+    ['FOMAML-TRPO, same setup', { algo: 'fomaml' }, threads],
+    ['MAML-VPG (Adam), same setup', { outer: 'vpg' }, threads],
+  ];
+  for (const [name, overrides, t] of threads > 1 ? cases : cases.filter((c) => c[2] === threads)) {
+    setNumThreads(t);
     const config = resolveConfig({ ...overrides, iterations: reps });
     const problem = makeProblem(config);
     const meta = initMetaParams(problem);
@@ -36,12 +44,19 @@ async function run(options: SuiteOptions) {
       optimizer: [],
     };
     for (let it = 0; it < reps; it++) {
-      const r = metaIteration(problem, makeOuterUpdate(config), meta, it);
+      const { result: r, profile } = profileMatmuls(() =>
+        metaIteration(problem, makeOuterUpdate(config), meta, it),
+      );
       for (const p of PHASES) times[p].push(r.times[p]);
+      if (it === 0)
+        matmul.push(
+          `${name}: ${(profile.flops / 1e9).toFixed(1)} GFLOP of matmul in ${profile.calls} products, ${(100 * (profile.seconds / profile.totalSeconds)).toFixed(0)}% of the time (${(profile.flops / profile.seconds / 1e9).toFixed(2)} GFLOP/s)`,
+        );
     }
     rows.push({ name, cells: Object.fromEntries(PHASES.map((p) => [p, stats(times[p])])) });
     console.error(`  ${name} done`);
   }
+  setNumThreads(threads);
   return {
     suite: 'train',
     title: 'one meta-iteration, seconds (median over meta-iterations)',
@@ -52,6 +67,7 @@ async function run(options: SuiteOptions) {
       'Goal: ≤ 2 s per MAML-TRPO meta-iteration on this 2-core machine.',
       "pytorch-maml-rl's own config on this machine kind: 19.5 s median per meta-iteration (1 sampler worker), 12.0 s with sampling before optimisation (design notes, training.md).",
       'inner = adaptation for sampling and baseline fits; outer = the outer loss gradient through the adaptation; optimizer = CG on KL Hessian-vector products + line search.',
+      `Matrix products in the first meta-iteration of each row: ${matmul.join('; ')}.`,
     ],
   };
 }
