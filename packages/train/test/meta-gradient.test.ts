@@ -201,14 +201,35 @@ describe("TRPO's Fisher products through the adaptation (Jᵀ F J, no third deri
     ['dice inner estimator', { estimator: 'dice' as const }],
   ])('%s: equals the Hessian-vector product of the mean KL at the sampling parameters', (_name, o) => {
     const { problem, meta, samples } = tiny(o as Partial<TrainConfig>);
-    const size = treeToVector(meta).length;
-    const v = Float64Array.from({ length: size }, (_, i) => Math.sin(1 + 7 * i));
-    const fast = metaFisherProduct(problem, meta, samples)(v);
-    const exact = treeToVector(
-      hvp((m: unknown) => outerKl(problem, m as MetaParams, samples), meta, vectorToTree(meta, v)),
-    );
-    const scale = Math.max(...exact.map(Math.abs));
-    expect(scale).toBeGreaterThan(1e-6);
-    for (let i = 0; i < v.length; i++) expect(Math.abs(fast[i] - exact[i])).toBeLessThan(1e-10 * scale);
+    // the policy's closed-form F is what metaFisherProduct uses; the fallback below checks the other route
+    expect(typeof problem.model.fisherProduct).toBe('function');
+    expectMetaFisherIsKlHessian(problem, meta, samples);
+  });
+
+  test.each([
+    ['maml, one step', {}],
+    ['maml, two steps', { innerSteps: 2 }],
+    ['fomaml', { algo: 'fomaml' as const }],
+  ])('%s, a policy without a closed form: the double-backward F gives the same Hessian', (_name, o) => {
+    const { problem, meta, samples } = tiny(o as Partial<TrainConfig>);
+    // the same policy with fisherProduct hidden (methods still found on the prototype chain)
+    const model = Object.create(problem.model, { fisherProduct: { value: undefined } });
+    expectMetaFisherIsKlHessian({ ...problem, model }, meta, samples);
   });
 });
+
+function expectMetaFisherIsKlHessian(
+  problem: ReturnType<typeof tiny>['problem'],
+  meta: MetaParams,
+  samples: ReturnType<typeof tiny>['samples'],
+): void {
+  const size = treeToVector(meta).length;
+  const v = Float64Array.from({ length: size }, (_, i) => Math.sin(1 + 7 * i));
+  const fast = metaFisherProduct(problem, meta, samples)(v);
+  const exact = treeToVector(
+    hvp((m: unknown) => outerKl(problem, m as MetaParams, samples), meta, vectorToTree(meta, v)),
+  );
+  const scale = Math.max(...exact.map(Math.abs));
+  expect(scale).toBeGreaterThan(1e-6);
+  for (let i = 0; i < v.length; i++) expect(Math.abs(fast[i] - exact[i])).toBeLessThan(1e-10 * scale);
+}

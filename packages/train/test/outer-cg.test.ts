@@ -31,6 +31,38 @@ test('the reported residual is ‖b − Ax‖ after a truncated run, and shrinks
   expect(norms[2]).toBeLessThan(norms[1]);
 });
 
+test.each([
+  [3, 3],
+  [12, 4],
+  [20, 50],
+])('CG returns A·x (size %i, %i iterations): A applied to x directly, to rounding', (n, iterations) => {
+  const A = randomSpd(n, 30 + n, 0.2);
+  const b = new Rng(40 + n).fillNormal(new Float64Array(n));
+  let products = 0;
+  const r = conjugateGradient(
+    (v) => {
+      products++;
+      return matVec(A, v);
+    },
+    b,
+    { iterations, residualTolerance: 1e-28 },
+  );
+  // no product beyond the iterations' own
+  expect(products).toBe(r.iterations);
+  const Ax = matVec(A, r.x);
+  const scale = Math.max(...Ax.map(Math.abs));
+  for (let i = 0; i < n; i++) expect(Math.abs(r.Ax[i] - Ax[i])).toBeLessThan(1e-12 * scale);
+  // and it is A·x, not b: a truncated run leaves them apart
+  if (r.residualNorm > 1e-3)
+    expect(Math.max(...r.Ax.map((v, i) => Math.abs(v - b[i])))).toBeGreaterThan(1e-4);
+});
+
+test('CG with no iteration to run (b = 0) returns x = 0 and A·x = 0', () => {
+  const r = conjugateGradient((v) => v.map((x) => 3 * x), new Float64Array(4));
+  expect(r.iterations).toBe(0);
+  expect(Array.from(r.Ax)).toEqual([0, 0, 0, 0]);
+});
+
 test('CG stops at the residual tolerance (one step for a multiple of the identity)', () => {
   const b = Float64Array.of(1, -2, 3);
   let products = 0;
@@ -45,6 +77,7 @@ test('CG stops at the residual tolerance (one step for a multiple of the identit
   expect(r.iterations).toBe(1);
   expect(products).toBe(1);
   expect(Array.from(r.x)).toEqual([0.25, -0.5, 0.75]);
+  expect(Array.from(r.Ax)).toEqual([1, -2, 3]);
 });
 
 test('CG rejects bad options and an indefinite operator, naming them', () => {

@@ -24,6 +24,7 @@ import {
   tabularMdpTasks,
 } from '@metagrad/envs';
 import {
+  conjugateGradient,
   fisherVectorProduct,
   type GaussianMlpParams,
   GaussianMlpPolicy,
@@ -62,6 +63,39 @@ test('for a linear loss and a quadratic KL the step is −fraction·√(2δ / s�
   expect(r.lossAfter).toBeCloseTo(loss(r.params).item(), 14);
   expect(r.gradNorm).toBeCloseTo(Math.hypot(...g), 12);
   expect(r.cgResidual).toBeLessThan(1e-9);
+});
+
+test('with a given Fisher product TRPO makes exactly cgIters products (sᵀFs comes from CG) and the same step', () => {
+  const F = randomSpd(5, 3, 0.1);
+  const g = Float64Array.of(1.1, -0.4, 0.2, 0.9, -1.5);
+  const p0: Pair = { a: tensor([0.3, -0.1]), b: tensor([[0.2], [0.4], [-0.6]]) };
+  const v0 = flat(p0);
+  const Ft = tensor(F.flat(), { shape: [5, 5] });
+  const kl = (p: Pair) => {
+    const d = reshape(sub(flat(p), v0), [5, 1]);
+    return mul(sum(mul(d, matmul(Ft, d))), 0.5);
+  };
+  const loss = (p: Pair) => sum(mul(flat(p), tensor(g)));
+  let products = 0;
+  const fisher = (v: Float64Array) => {
+    products++;
+    return matVec(F, v);
+  };
+  const o = { maxKl: 0.01, cgIters: 3, cgDamping: 1e-3, cgResidualTolerance: 0 };
+  const r = trpoStep(p0, loss, kl, { ...o, fisher });
+  expect(products).toBe(3);
+  // the step a direct sᵀ(F + damping·I)s would give, from the same 3 CG iterations
+  const cg = conjugateGradient((v) => matVec(F, v).map((x, i) => x + 1e-3 * v[i]), g, {
+    iterations: 3,
+    residualTolerance: 0,
+  });
+  const Fs = matVec(F, cg.x);
+  const sFs = cg.x.reduce((acc, si, i) => acc + si * (Fs[i] + 1e-3 * si), 0);
+  const beta = Math.sqrt((2 * 0.01) / sFs);
+  expect(r.accepted).toBe(true);
+  const moved = treeToVector(r.params);
+  const start = treeToVector(p0);
+  for (let i = 0; i < 5; i++) expect(moved[i] - start[i]).toBeCloseTo(-r.stepFraction * beta * cg.x[i], 12);
 });
 
 /** Importance-weighted surrogate −mean(exp(log π − log π_old)·A) with centred returns as advantages. */

@@ -1,4 +1,5 @@
 import { grad, jvp, type PyTree, vjp } from '@metagrad/autodiff';
+import type { Batch } from '@metagrad/envs';
 import { treeToVector, vectorToTree } from '../outer/tree-vector';
 import type { MetaParams } from './adaptation';
 import { adaptChain, firstOrderOf, innerStepsOf, type TaskSamples } from './meta-objective';
@@ -8,8 +9,9 @@ import type { Problem } from './problem';
  * The Hessian of TRPO's constraint, the mean KL(π_old ‖ π_θk(θ)) of the post-adaptation
  * policies, times a vector, at the sampling meta-parameters θ_old, without third derivatives.
  * There ∇_θk KL = 0, so the Hessian is exactly Jᵀ F J, J = ∂θ_k/∂θ the adaptation's Jacobian and
- * F the policy's KL Hessian (Fisher matrix) at θ_k. Each task's three graphs (θ_k(θ), ∇KL(θ_k))
- * are built once and every product only runs backward passes over them: J v = Jᵀv when J is
+ * F the policy's KL Hessian (Fisher matrix) at θ_k: the policy's closed-form `fisherProduct`
+ * when it has one, else a reverse pass through the traced ∇KL(θ_k). Each task's graphs are built
+ * once and every product only runs passes over them: J v = Jᵀv when J is
  * symmetric (one step, one scalar α: J = I + α∇²f̂), else a forward-mode product. With FOMAML
  * (J = I) it is the policy's Fisher alone.
  */
@@ -23,7 +25,7 @@ export function metaFisherProduct<P extends PyTree>(
   const symmetric = k === 1 && meta.alpha === undefined;
   const tasks = samples.map((s) => {
     const last = s.batches[s.batches.length - 1];
-    const [, fisher] = vjp((p: P) => grad((q: P) => problem.model.kl(s.adapted, q, last))(p), s.adapted);
+    const fisher = problem.model.fisherProduct?.(s.adapted, last) ?? klHessian(problem, s.adapted, last);
     const adapt = (m: MetaParams<P>) => adaptChain(problem, m, s.task, s.batches, s.innerValues, k, false);
     const [, jt] = firstOrder ? [null, null] : vjp(adapt, meta);
     return { fisher, adapt, jt };
@@ -36,15 +38,21 @@ export function metaFisherProduct<P extends PyTree>(
       if (t.jt === null) {
         // J = I on the policy part (first order: θ_k = θ + constant); the policy's leaves come first
         w = new Float64Array(v.length);
-        w.set(treeToVector(t.fisher(vTree.policy)[0]), 0);
+        w.set(treeToVector(t.fisher(vTree.policy)), 0);
       } else {
         const jv = symmetric
           ? (t.jt(vTree.policy)[0] as MetaParams<P>).policy
           : (jvp(t.adapt, [meta], [vTree])[1] as P);
-        w = treeToVector(t.jt(t.fisher(jv)[0])[0]);
+        w = treeToVector(t.jt(t.fisher(jv))[0]);
       }
       for (let i = 0; i < total.length; i++) total[i] += w[i] / tasks.length;
     }
     return total;
   };
+}
+
+/** The policy's KL Hessian at `adapted` by differentiating `kl` twice (for policies without a closed form). */
+function klHessian<P extends PyTree>(problem: Problem<P>, adapted: P, batch: Batch): (v: P) => P {
+  const [, pullback] = vjp((p: P) => grad((q: P) => problem.model.kl(adapted, q, batch))(p), adapted);
+  return (v) => pullback(v)[0] as P;
 }

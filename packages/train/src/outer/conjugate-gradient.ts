@@ -9,6 +9,11 @@ export interface ConjugateGradientOptions {
 
 export interface ConjugateGradientResult {
   x: Float64Array;
+  /**
+   * A·x, accumulated as Σ αₖ·A pₖ from the products the iterations made anyway (equal to A
+   * applied to x up to rounding), so callers need no extra product for xᵀAx.
+   */
+  Ax: Float64Array;
   /** Iterations run. */
   iterations: number;
   /** ‖b − A x‖₂ as tracked by the recursion (exact up to rounding). */
@@ -31,6 +36,7 @@ export function conjugateGradient(
   if (!allFinite(b)) throw new RangeError(`${where}: b: expected finite entries`);
   const n = b.length;
   const x = new Float64Array(n);
+  const Ax = new Float64Array(n);
   const r = Float64Array.from(b);
   const p = Float64Array.from(b);
   let rr = dot(r, r);
@@ -45,6 +51,7 @@ export function conjugateGradient(
     const alpha = rr / pAp;
     for (let i = 0; i < n; i++) {
       x[i] += alpha * p[i];
+      Ax[i] += alpha * Ap[i];
       r[i] -= alpha * Ap[i];
     }
     const rrNew = dot(r, r);
@@ -53,5 +60,5 @@ export function conjugateGradient(
     rr = rrNew;
     done++;
   }
-  return { x, iterations: done, residualNorm: Math.sqrt(rr) };
+  return { x, Ax, iterations: done, residualNorm: Math.sqrt(rr) };
 }

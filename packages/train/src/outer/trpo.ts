@@ -135,7 +135,8 @@ export function trpoStep<P extends PyTree>(
     residualTolerance: o.cgResidualTolerance,
   });
   const s = cg.x;
-  const sFs = dot(s, fisherVector(s));
+  // sᵀ(F + damping·I)s from CG's running A·x: one Fisher product fewer than applying it to s
+  const sFs = dot(s, cg.Ax);
   if (!(sFs > 0)) return { ...unchanged, cgResidual: cg.residualNorm };
   const beta = Math.sqrt((2 * o.maxKl) / sFs);
 

@@ -24,6 +24,7 @@ import {
   PlainMlp,
   samplerGroups,
 } from './mlp';
+import { MlpJacobian, realRows } from './mlp-jacobian';
 import type { PolicyModel } from './policy';
 
 /** Parameters of a categorical MLP policy: per layer W [in, out] and b [out]; the last layer gives logits. */
@@ -120,4 +121,45 @@ export class CategoricalMlpPolicy implements PolicyModel<CategoricalMlpParams> {
     const logp = logSoftmax(this.logits(params, obs), -1);
     return maskedStepMean('CategoricalMlpPolicy.kl', sum(mul(exp(logp0), sub(logp0, logp)), -1), batch);
   }
+
+  /**
+   * F·v of the KL's Hessian at params (see PolicyModel): in logit space the per-step Hessian is
+   * diag(p) − ppᵀ, so F v = Σ_t w_t J_tᵀ (diag(p_t) − p_t p_tᵀ) J_t v, w_t = mask_t / real steps.
+   */
+  fisherProduct(
+    params: CategoricalMlpParams,
+    batch: Batch,
+  ): (v: CategoricalMlpParams) => CategoricalMlpParams {
+    const where = 'CategoricalMlpPolicy.fisherProduct';
+    if (!params || !Array.isArray(params.layers) || params.layers.length !== this.sizes.length - 1)
+      throw new RangeError(
+        `${where}: params: expected ${this.sizes.length - 1} layers, got ${params?.layers?.length}`,
+      );
+    const { x, weights } = realRows(where, batch);
+    const net = new MlpJacobian(params.layers, this.activation, x, weights.length);
+    const p = softmaxRows(net.output, this.actions);
+    const A = this.actions;
+    return (v) => {
+      const u = net.jvp(v.layers);
+      for (let r = 0; r < weights.length; r++) {
+        let mean = 0;
+        for (let a = 0; a < A; a++) mean += p[r * A + a] * u[r * A + a];
+        for (let a = 0; a < A; a++) u[r * A + a] = weights[r] * p[r * A + a] * (u[r * A + a] - mean);
+      }
+      return { layers: net.vjp(u) };
+    };
+  }
+}
+
+/** Row-wise softmax of logits [R, A] (max-shifted, as logSoftmax is). */
+function softmaxRows(logits: Float64Array, A: number): Float64Array {
+  const p = new Float64Array(logits.length);
+  for (let r = 0; r < logits.length / A; r++) {
+    let max = -Infinity;
+    for (let a = 0; a < A; a++) max = Math.max(max, logits[r * A + a]);
+    let total = 0;
+    for (let a = 0; a < A; a++) total += p[r * A + a] = Math.exp(logits[r * A + a] - max);
+    for (let a = 0; a < A; a++) p[r * A + a] /= total;
+  }
+  return p;
 }

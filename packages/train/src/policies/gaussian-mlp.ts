@@ -25,6 +25,7 @@ import {
   PlainMlp,
   samplerGroups,
 } from './mlp';
+import { MlpJacobian, realRows } from './mlp-jacobian';
 import type { PolicyModel } from './policy';
 
 /** Parameters of a Gaussian MLP policy: per layer W [in, out] and b [out], plus a state-independent log-std. */
@@ -136,6 +137,29 @@ export class GaussianMlpPolicy implements PolicyModel<GaussianMlpParams> {
     const spread = add(exp(mul(dLogStd, -2)), mul(square(sub(mu0, mu)), exp(mul(params.logStd, -2))));
     const perDim = sub(add(mul(spread, 0.5), dLogStd), 0.5);
     return maskedStepMean('GaussianMlpPolicy.kl', sum(perDim, -1), batch);
+  }
+
+  /**
+   * F·v of the KL's Hessian at params (see PolicyModel): with μ = MLP(obs) and σ = exp(logStd)
+   * the per-step Hessian is diag(1/σ²) in μ and 2·I in logStd with no cross terms, so
+   * F v = Σ_t w_t Jμ,tᵀ diag(1/σ²) Jμ,t v_net ⊕ 2 (Σ_t w_t) v_logStd, w_t = mask_t / real steps.
+   */
+  fisherProduct(params: GaussianMlpParams, batch: Batch): (v: GaussianMlpParams) => GaussianMlpParams {
+    const where = 'GaussianMlpPolicy.fisherProduct';
+    this.checkParams(`${where}: params`, params);
+    const { x, weights } = realRows(where, batch);
+    const net = new MlpJacobian(params.layers, this.activation, x, weights.length);
+    const k = this.actDim;
+    const precision = Float64Array.from(params.logStd.data, (s) => Math.exp(-2 * s));
+    let totalWeight = 0;
+    for (const w of weights) totalWeight += w;
+    return (v) => {
+      const u = net.jvp(v.layers);
+      for (let r = 0; r < weights.length; r++)
+        for (let j = 0; j < k; j++) u[r * k + j] *= weights[r] * precision[j];
+      const logStd = Float64Array.from(v.logStd.data, (d) => 2 * totalWeight * d);
+      return { layers: net.vjp(u), logStd: tensor(logStd, { shape: v.logStd.shape.slice() }) };
+    };
   }
 
   private checkParams(where: string, p: GaussianMlpParams): void {

@@ -27,4 +27,17 @@ export interface PolicyModel<P extends PyTree = PyTree> {
    * scalar of `params` (`old` is held constant); 0 with a zero gradient at params = old.
    */
   kl(old: P, params: P, batch: Batch): Tensor;
+  /**
+   * Optional closed form of the KL's Hessian at old = params: F·v for
+   * F = ∇²_q kl(params, q, batch) at q = params (the Fisher matrix, averaged over the real steps
+   * as `kl` averages). The closure keeps the batch's forward pass, so each of the many products
+   * TRPO's conjugate gradient asks for is cheap; without it callers differentiate `kl` twice.
+   */
+  fisherProduct?(params: P, batch: Batch): FisherProduct<P>;
 }
+
+/**
+ * v ↦ F·v on parameter pytrees. Written as a method's type (parameters checked bivariantly, like
+ * the interface's methods) so that a PolicyModel<P> still passes as a PolicyModel<PyTree>.
+ */
+export type FisherProduct<P> = { product(v: P): P }['product'];

@@ -1,7 +1,7 @@
 import { exp, logSoftmax, mul, reshape, sub, sum, type Tensor, take, tensor } from '@metagrad/autodiff';
 import { type Batch, type Policy, tabularSoftmaxPolicy } from '@metagrad/envs';
 import { stateActionIndices, tabularLogProbs } from '@metagrad/estimators';
-import { constant, maskedStepMean } from './masked';
+import { constant, maskedStepMean, realSteps } from './masked';
 import type { PolicyModel } from './policy';
 
 /**
@@ -73,6 +73,40 @@ export class TabularSoftmaxPolicy implements PolicyModel<Tensor> {
     const logp = logSoftmax(reshape(theta, [S, A]), 1);
     const perState = sum(mul(exp(logp0), sub(logp0, logp)), 1);
     return maskedStepMean('TabularSoftmaxPolicy.kl', take(perState, this.stateIndices(batch), 0), batch);
+  }
+
+  /**
+   * F·v of the KL's Hessian at θ (see PolicyModel): block-diagonal over states, state s's block
+   * c_s (diag(p_s) − p_s p_sᵀ) with p_s = softmax(θ[s]) and c_s its steps' share of the mean
+   * (Σ mask / real steps over the steps at s).
+   */
+  fisherProduct(theta: Tensor, batch: Batch): (v: Tensor) => Tensor {
+    const where = 'TabularSoftmaxPolicy.fisherProduct';
+    const [S, A] = [this.states, this.actions];
+    if (theta.size !== this.size)
+      throw new RangeError(`${where}: params: expected ${this.size} logits (${S}×${A}), got ${theta.size}`);
+    const n = realSteps(where, batch);
+    const states = this.stateIndices(batch);
+    const share = new Float64Array(S);
+    for (let i = 0; i < states.length; i++) share[states[i]] += batch.mask[i] / n;
+    const p = new Float64Array(S * A);
+    for (let s = 0; s < S; s++) {
+      let max = -Infinity;
+      for (let a = 0; a < A; a++) max = Math.max(max, theta.data[s * A + a]);
+      let total = 0;
+      for (let a = 0; a < A; a++) total += p[s * A + a] = Math.exp(theta.data[s * A + a] - max);
+      for (let a = 0; a < A; a++) p[s * A + a] /= total;
+    }
+    return (v) => {
+      const out = new Float64Array(S * A);
+      for (let s = 0; s < S; s++) {
+        if (share[s] === 0) continue;
+        let mean = 0;
+        for (let a = 0; a < A; a++) mean += p[s * A + a] * v.data[s * A + a];
+        for (let a = 0; a < A; a++) out[s * A + a] = share[s] * p[s * A + a] * (v.data[s * A + a] - mean);
+      }
+      return tensor(out, { shape: v.shape.slice() });
+    };
   }
 
   /** State index of every step [B·T] from the one-hot observations (padding → 0). */
