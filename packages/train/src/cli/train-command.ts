@@ -49,6 +49,11 @@ const FLAGS: Record<string, { field: keyof TrainConfig; parse: Parse; doc: strin
   horizon: { field: 'horizon', parse: 'int', doc: "episode length (default the environment's)" },
   maxKl: { field: 'maxKl', parse: 'number', doc: 'TRPO trust region δ' },
   cgIters: { field: 'cgIters', parse: 'int', doc: 'TRPO conjugate-gradient iterations' },
+  fisherTasks: {
+    field: 'fisherTasks',
+    parse: 'int',
+    doc: 'TRPO: Fisher products over the first n tasks only (faster; the step and line search still use all); null = all',
+  },
   cgDamping: { field: 'cgDamping', parse: 'number', doc: 'TRPO damping added to the Fisher' },
   lineSearchSteps: { field: 'lineSearchSteps', parse: 'int', doc: 'TRPO line-search steps' },
   backtrackRatio: { field: 'backtrackRatio', parse: 'number', doc: 'TRPO line-search shrink factor' },

@@ -61,6 +61,12 @@ export interface TrainConfig {
   // outer update
   maxKl: number;
   cgIters: number;
+  /**
+   * TRPO: average the curvature (the Fisher products of conjugate gradient) over the first this
+   * many tasks of the meta-batch instead of all (null). Fewer is faster and approximates only
+   * the search direction: the gradient, the KL ≤ δ test and the line search use every task.
+   */
+  fisherTasks: number | null;
   cgDamping: number;
   lineSearchSteps: number;
   backtrackRatio: number;
@@ -100,6 +106,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   horizon: null,
   maxKl: 0.01,
   cgIters: 10,
+  fisherTasks: null,
   cgDamping: 1e-5,
   lineSearchSteps: 15,
   backtrackRatio: 0.8,
@@ -193,6 +200,7 @@ export const CONFIG_SCHEMA: Record<keyof TrainConfig, Check> = {
   horizon: nullable(int(1, 1_000_000)),
   maxKl: num(0, 10, true),
   cgIters: int(1, 1000),
+  fisherTasks: nullable(int(1, 100_000)),
   cgDamping: num(0, 1e6),
   lineSearchSteps: int(1, 100),
   backtrackRatio: num(0, 1, true),
@@ -222,6 +230,10 @@ export function resolveConfig(partial: Record<string, unknown>, where = 'config'
   const c = merged as unknown as TrainConfig;
   if (c.estimator === 'exact' && c.algo === 'promp')
     throw new ConfigError(`${where}: estimator: 'exact' is for maml and fomaml, got algo ${show(c.algo)}`);
+  if (c.fisherTasks !== null && c.fisherTasks > c.metaBatch)
+    throw new ConfigError(
+      `${where}: fisherTasks: expected at most metaBatch = ${c.metaBatch} tasks, got ${c.fisherTasks}`,
+    );
   if (c.algo === 'promp' && c.outer !== 'ppo')
     throw new ConfigError(
       `${where}: outer: ProMP's outer update is the clipped objective: expected 'ppo', got ${show(c.outer)}`,

@@ -78,7 +78,8 @@ export function metaIteration<P extends PyTree>(
   const kl = (m: MetaParams<P>): Tensor => outerKl(problem, m, samples, adaptedOf(m));
   let result: ReturnType<OuterUpdate<P>['step']>;
   try {
-    const fisher = cfg.outer === 'trpo' ? metaFisherProduct(problem, meta, samples) : undefined;
+    const curvature = cfg.fisherTasks === null ? samples : samples.slice(0, cfg.fisherTasks);
+    const fisher = cfg.outer === 'trpo' ? metaFisherProduct(problem, meta, curvature) : undefined;
     result = outer.step(meta, loss, kl, fisher);
     const r = result.stats;
     for (const [name, v] of [
