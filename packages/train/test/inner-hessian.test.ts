@@ -9,7 +9,7 @@ import { cut, shifted } from './policies-helpers';
 
 const leaves = (t: unknown): number[] => flattenTree(t).leaves.flatMap((l) => Array.from(l.data));
 
-/** A small 2D-navigation problem (2 → 5 → 4 → 2 tanh) and one task's padded inner batch. */
+/** A small problem (by default 2D navigation, 2 → 5 → 4 → 2 tanh) and one task's padded inner batch. */
 function setup(overrides: Partial<TrainConfig>) {
   const cfg = resolveConfig({
     env: 'navigation2d',
@@ -39,6 +39,11 @@ describe('the inner objective’s Hessian in closed form (Jℓᵀ ∇²S Jℓ + 
           { estimator, normalizeAdvantages, baseline },
         ]);
   cases.push(['loaded-dice (relu)', { estimator: 'loaded-dice', activation: 'relu' }]);
+  for (const estimator of ['maml', 'dice'] as const)
+    cases.push([
+      `categorical MLP on a tabular MDP, ${estimator}`,
+      { env: 'tabular-mdp', envOptions: { horizon: 6 }, policy: 'categorical-mlp', estimator },
+    ]);
 
   test.each(cases)('%s: equals the engine’s hvp of problem.inner on a padded batch', (_name, o) => {
     const { problem, theta, task, batch, values } = setup(o);

@@ -1,6 +1,24 @@
-import { flattenTree, hvp, jvp, mapTree, mul, Rng, sum, type Tensor, tensor, vjp } from '@metagrad/autodiff';
-import { type Batch, Navigation2dEnv, rollout } from '@metagrad/envs';
-import { type GaussianMlpParams, GaussianMlpPolicy } from '../src';
+import {
+  flattenTree,
+  hvp,
+  jvp,
+  mapTree,
+  mul,
+  type PyTree,
+  Rng,
+  sum,
+  type Tensor,
+  tensor,
+  vjp,
+} from '@metagrad/autodiff';
+import { type Batch, Navigation2dEnv, rollout, TabularMdpEnv, tabularMdpTasks } from '@metagrad/envs';
+import {
+  type CategoricalMlpParams,
+  CategoricalMlpPolicy,
+  type GaussianMlpParams,
+  GaussianMlpPolicy,
+  type PolicyModel,
+} from '../src';
 import { cut, shifted } from './policies-helpers';
 
 const leaves = (t: unknown): number[] => flattenTree(t).leaves.flatMap((l) => Array.from(l.data));
@@ -35,35 +53,57 @@ function setup(sizes: number[], activation: 'tanh' | 'relu') {
   return { policy, params, batch, v, n: batch.size * batch.horizon };
 }
 
+/** jvp, vjp, weightedHvp against the engine, and hvp against its parts. */
+function expectMatchesEngine<P extends PyTree>(policy: PolicyModel<P>, params: P, batch: Batch, v: P): void {
+  const n = batch.size * batch.horizon;
+  const shape = [batch.size, batch.horizon];
+  if (!policy.logProbCurvature) throw new Error(`${policy.kind} has no logProbCurvature`);
+  const g = wave(n, 0.3);
+  const curvature = policy.logProbCurvature(params, batch, g);
+  const lp = (q: P) => policy.logProbs(q, batch);
+
+  expectClose(curvature.jvp(v), (jvp(lp, [params], [v])[1] as Tensor).data);
+  const u = wave(n, 1.1);
+  const [, pullback] = vjp(lp, params);
+  expectClose(leaves(curvature.vjp(u)), leaves(pullback(tensor(u, { shape }))[0]));
+  const weighted = (q: P) => sum(mul(lp(q), tensor(g, { shape })));
+  expectClose(leaves(curvature.weightedHvp(v)), leaves(hvp(weighted, params, v)));
+
+  // the fused product is Jᵀ outer(J v) + Σ g ∇²ℓ v, and the closure is reusable
+  const d = wave(n, 2.3);
+  const outer = (jv: Float64Array) => jv.map((x, i) => d[i] * x);
+  const separate = leaves(curvature.vjp(outer(curvature.jvp(v)))).map(
+    (x, i) => x + leaves(curvature.weightedHvp(v))[i],
+  );
+  expectClose(leaves(curvature.hvp(v, outer)), separate);
+  expect(leaves(curvature.hvp(v, outer))).toEqual(leaves(curvature.hvp(v, outer)));
+}
+
 describe.each(['tanh', 'relu'] as const)('Gaussian MLP log-probability curvature (%s)', (activation) => {
   test.each([
     ['one hidden layer', [2, 7, 2]],
     ['two hidden layers', [2, 8, 5, 2]],
   ])('%s, padded batch: jvp, vjp and Σ g ∇²ℓ v match the engine', (_name, sizes) => {
-    const { policy, params, batch, v, n } = setup(sizes, activation);
-    const g = wave(n, 0.3);
-    const curvature = policy.logProbCurvature(params, batch, g);
-    const lp = (q: GaussianMlpParams) => policy.logProbs(q, batch);
+    const { policy, params, batch, v } = setup(sizes, activation);
+    expectMatchesEngine(policy, params, batch, v);
+  });
+});
 
-    expectClose(curvature.jvp(v), (jvp(lp, [params], [v])[1] as Tensor).data);
-    const u = wave(n, 1.1);
-    const [, pullback] = vjp(lp, params);
-    expectClose(
-      leaves(curvature.vjp(u)),
-      leaves(pullback(tensor(u, { shape: [batch.size, batch.horizon] }))[0]),
-    );
-    const weighted = (q: GaussianMlpParams) =>
-      sum(mul(lp(q), tensor(g, { shape: [batch.size, batch.horizon] })));
-    expectClose(leaves(curvature.weightedHvp(v)), leaves(hvp(weighted, params, v)));
-
-    // the fused product is Jᵀ outer(J v) + Σ g ∇²ℓ v, and the closure is reusable
-    const d = wave(n, 2.3);
-    const outer = (jv: Float64Array) => jv.map((x, i) => d[i] * x);
-    const separate = leaves(curvature.vjp(outer(curvature.jvp(v)))).map(
-      (x, i) => x + leaves(curvature.weightedHvp(v))[i],
-    );
-    expectClose(leaves(curvature.hvp(v, outer)), separate);
-    expect(leaves(curvature.hvp(v, outer))).toEqual(leaves(curvature.hvp(v, outer)));
+describe.each(['tanh', 'relu'] as const)('categorical MLP log-probability curvature (%s)', (activation) => {
+  test.each([
+    ['one hidden layer', [6]],
+    ['two hidden layers', [6, 5]],
+  ])('%s, padded batch: jvp, vjp and Σ g ∇²ℓ v match the engine', (_name, hidden) => {
+    const mdps = tabularMdpTasks({ states: 4, actions: 3, horizon: 5 }).trainTasks(2, 3);
+    const policy = CategoricalMlpPolicy.create(4, 3, { hidden, activation });
+    const params = shifted(policy.init(new Rng(1)), 2, 0.5);
+    const raw = rollout(TabularMdpEnv.forMdp(mdps[0]), mdps, policy.sampler(params), {
+      episodes: 4,
+      seed: 5,
+    });
+    const batch = cut(raw, [5, 1, 3]);
+    const v = shifted(mapTree(params, (x: Tensor) => x.mul(0)) as CategoricalMlpParams, 12, 1);
+    expectMatchesEngine(policy, params, batch, v);
   });
 });
 
