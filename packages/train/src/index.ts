@@ -1,7 +1,7 @@
 // biome-ignore-all assist/source/organizeImports: the exports are grouped by concept, not sorted
 
 // Policies: the PolicyModel interface (with its optional closed-form Fisher product) and its three implementations.
-export type { FisherProduct, PolicyModel } from './policies/policy';
+export type { FisherProduct, LogProbCurvature, PolicyModel } from './policies/policy';
 export { type GaussianMlpOptions, type GaussianMlpParams, GaussianMlpPolicy } from './policies/gaussian-mlp';
 export {
   type CategoricalMlpOptions,

@@ -14,7 +14,7 @@ import { adaptStep, type MetaParams } from '../src/meta/adaptation';
 import { resolveConfig, type TrainConfig } from '../src/meta/config';
 import { metaFisherProduct } from '../src/meta/fisher';
 import { initMetaParams } from '../src/meta/init';
-import { adaptedParams, outerKl, outerLoss } from '../src/meta/meta-objective';
+import { adaptedParams, firstOrderOf, outerKl, outerLoss } from '../src/meta/meta-objective';
 import { policyGradientLoss } from '../src/meta/objectives';
 import { makeProblem } from '../src/meta/problem';
 import { sampleTasks } from '../src/meta/sampling';
@@ -194,38 +194,80 @@ describe('FOMAML and adaptation', () => {
 
 describe("TRPO's Fisher products through the adaptation (Jᵀ F J, no third derivatives)", () => {
   test.each([
-    ['maml, one step (J symmetric)', {}],
-    ['maml, two steps (forward-mode J v)', { innerSteps: 2 }],
-    ['Meta-SGD (learned α)', { learnAlpha: true }],
-    ['fomaml (J = I)', { algo: 'fomaml' as const }],
-    ['dice inner estimator', { estimator: 'dice' as const }],
-  ])('%s: equals the Hessian-vector product of the mean KL at the sampling parameters', (_name, o) => {
-    const { problem, meta, samples } = tiny(o as Partial<TrainConfig>);
-    // the policy's closed-form F is what metaFisherProduct uses; the fallback below checks the other route
-    expect(typeof problem.model.fisherProduct).toBe('function');
-    expectMetaFisherIsKlHessian(problem, meta, samples);
-  });
+    ['maml, one step (J symmetric, closed-form ∇²f)', {}, true],
+    ['maml, two steps (forward-mode J v)', { innerSteps: 2 }, false],
+    ['Meta-SGD (learned α)', { learnAlpha: true }, false],
+    ['fomaml (J = I)', { algo: 'fomaml' as const }, false],
+    ['dice inner estimator (closed-form ∇²f)', { estimator: 'dice' as const }, true],
+  ])(
+    '%s: equals the Hessian-vector product of the mean KL at the sampling parameters',
+    (_name, o, closed) => {
+      const { problem, meta, samples } = tiny(o as Partial<TrainConfig>);
+      // the policy's closed-form F is what metaFisherProduct uses; the fallback below checks the other route
+      expect(typeof problem.model.fisherProduct).toBe('function');
+      expectMetaFisherIsKlHessian(problem, meta, samples, closed);
+    },
+  );
 
   test.each([
-    ['maml, one step', {}],
-    ['maml, two steps', { innerSteps: 2 }],
-    ['fomaml', { algo: 'fomaml' as const }],
-  ])('%s, a policy without a closed form: the double-backward F gives the same Hessian', (_name, o) => {
-    const { problem, meta, samples } = tiny(o as Partial<TrainConfig>);
-    // the same policy with fisherProduct hidden (methods still found on the prototype chain)
-    const model = Object.create(problem.model, { fisherProduct: { value: undefined } });
-    expectMetaFisherIsKlHessian({ ...problem, model }, meta, samples);
+    ['maml, one step', {}, true],
+    ['maml, two steps', { innerSteps: 2 }, false],
+    ['fomaml', { algo: 'fomaml' as const }, false],
+  ])(
+    '%s, a policy without a closed-form F: the double-backward F gives the same Hessian',
+    (_name, o, closed) => {
+      const { problem, meta, samples } = tiny(o as Partial<TrainConfig>);
+      // the same policy with fisherProduct hidden (methods still found on the prototype chain)
+      const model = Object.create(problem.model, { fisherProduct: { value: undefined } });
+      expectMetaFisherIsKlHessian({ ...problem, model }, meta, samples, closed);
+    },
+  );
+
+  test('one step, a policy without logProbCurvature: J by the traced inner gradient gives the same Hessian', () => {
+    const { problem, meta, samples } = tiny();
+    const model = Object.create(problem.model, { logProbCurvature: { value: undefined } });
+    expectMetaFisherIsKlHessian({ ...problem, model }, meta, samples, false);
   });
 });
 
+/**
+ * metaFisherProduct equals the engine's hvp of outerKl, and takes the closed-form route for J
+ * (one logProbCurvature per task, problem.inner never traced) exactly when `closedForm`.
+ */
 function expectMetaFisherIsKlHessian(
   problem: ReturnType<typeof tiny>['problem'],
   meta: MetaParams,
   samples: ReturnType<typeof tiny>['samples'],
+  closedForm: boolean,
 ): void {
   const size = treeToVector(meta).length;
   const v = Float64Array.from({ length: size }, (_, i) => Math.sin(1 + 7 * i));
-  const fast = metaFisherProduct(problem, meta, samples)(v);
+  const calls = { curvature: 0, inner: 0 };
+  const base = problem.model;
+  const curvature = base.logProbCurvature;
+  const model = Object.create(base, {
+    logProbCurvature: {
+      value:
+        curvature &&
+        ((...args: Parameters<typeof curvature>) => {
+          calls.curvature++;
+          return curvature.apply(base, args);
+        }),
+    },
+  });
+  const counted = {
+    ...problem,
+    model,
+    inner: (...args: Parameters<typeof problem.inner>) => {
+      calls.inner++;
+      return problem.inner(...args);
+    },
+  };
+  const fast = metaFisherProduct(counted, meta, samples)(v);
+  expect(calls.curvature).toBe(closedForm ? samples.length : 0);
+  // the traced route differentiates through problem.inner; the closed form and FOMAML never call it
+  if (closedForm || firstOrderOf(problem)) expect(calls.inner).toBe(0);
+  else expect(calls.inner).toBeGreaterThan(0);
   const exact = treeToVector(
     hvp((m: unknown) => outerKl(problem, m as MetaParams, samples), meta, vectorToTree(meta, v)),
   );

@@ -1,25 +1,7 @@
 import { flattenTree, hvp, mapTree, type PyTree, Rng, randomNormal, type Tensor } from '@metagrad/autodiff';
 import { type Batch, Navigation2dEnv, rollout, TabularMdpEnv, tabularMdpTasks } from '@metagrad/envs';
 import { CategoricalMlpPolicy, GaussianMlpPolicy, type PolicyModel, TabularSoftmaxPolicy } from '../src';
-import { withGarbagePadding } from './policies-helpers';
-
-/** Perturb every leaf, so the point is not a symmetric initialisation (zero biases etc.). */
-function shifted<P extends PyTree>(p: P, seed: number, scale: number): P {
-  let k = 0;
-  return mapTree(p, (x: Tensor) =>
-    x.add(randomNormal(new Rng(seed).derive(k++), x.shape.slice(), 0, scale)),
-  ) as P;
-}
-
-/** Episodes cut to different lengths (lane b keeps lengths[b % lengths.length] steps), padding garbage. */
-function cut(batch: Batch, lengths: readonly number[]): Batch {
-  const mask = Float64Array.from(batch.mask);
-  for (let b = 0; b < batch.size; b++)
-    mask.fill(0, b * batch.horizon + lengths[b % lengths.length], (b + 1) * batch.horizon);
-  const out = withGarbagePadding({ ...batch, mask }, 7);
-  expect(out.mask.some((m) => m === 0)).toBe(true);
-  return out;
-}
+import { cut, shifted } from './policies-helpers';
 
 const leaves = (t: unknown): number[] => flattenTree(t).leaves.flatMap((l) => Array.from(l.data));
 

@@ -1,4 +1,4 @@
-import { flattenTree, grad, type PyTree, type Tensor } from '@metagrad/autodiff';
+import { flattenTree, grad, mapTree, type PyTree, Rng, randomNormal, type Tensor } from '@metagrad/autodiff';
 import type { Batch } from '@metagrad/envs';
 
 /** All numeric arrays of two batches are bit-identical. */
@@ -42,4 +42,22 @@ export function withGarbagePadding(batch: Batch, value: number): Batch {
   for (let i = 0; i < batch.mask.length; i++)
     if (batch.mask[i] === 0) observations.fill(value, i * batch.obsDim, (i + 1) * batch.obsDim);
   return { ...batch, observations };
+}
+
+/** Perturb every leaf, so the point is not a symmetric initialisation (zero biases etc.). */
+export function shifted<P extends PyTree>(p: P, seed: number, scale: number): P {
+  let k = 0;
+  return mapTree(p, (x: Tensor) =>
+    x.add(randomNormal(new Rng(seed).derive(k++), x.shape.slice(), 0, scale)),
+  ) as P;
+}
+
+/** Episodes cut to different lengths (lane b keeps lengths[b % lengths.length] steps), padding garbage. */
+export function cut(batch: Batch, lengths: readonly number[]): Batch {
+  const mask = Float64Array.from(batch.mask);
+  for (let b = 0; b < batch.size; b++)
+    mask.fill(0, b * batch.horizon + lengths[b % lengths.length], (b + 1) * batch.horizon);
+  const out = withGarbagePadding({ ...batch, mask }, 7);
+  expect(out.mask.some((m) => m === 0)).toBe(true);
+  return out;
 }

@@ -42,6 +42,17 @@ export interface Problem<P extends PyTree = PyTree> {
   ): Batch[];
   /** The inner objective of task `task` on batch `batch` (exact on tabular MDPs with `exact`). */
   inner(params: P, task: unknown, batch: Batch, values: Float64Array | undefined): Tensor;
+  /**
+   * The inner objective as a function S of the policy's log-probabilities, when it is one:
+   * inner(θ, …) = S(model.logProbs(θ, batch)) exactly (baseline values, advantages' normalisation
+   * and 1/H are constants of S). Undefined for `exact`, which is not of that form; optional so
+   * hand-made problems need not give it (closed-form curvature is then not used).
+   */
+  innerSurrogate?(
+    task: unknown,
+    batch: Batch,
+    values: Float64Array | undefined,
+  ): ((logProbs: Tensor) => Tensor) | undefined;
 }
 
 const TABULAR_ENVS = new Set(['tabular-mdp', 'random-mdp', 'mdp-file']);
@@ -70,6 +81,8 @@ export function makeProblem(cfg: TrainConfig): Problem {
       `horizon: the exact estimator uses the MDP's horizon ${env.horizon}, got ${horizon}`,
     );
   const discount = cfg.discount ?? env.discount;
+  const surrogate = (batch: Batch, values: Float64Array | undefined) => (logProbs: Tensor) =>
+    innerObjective(cfg, logProbs, batch, discount, values);
   return {
     env,
     tasks: made.tasks,
@@ -92,7 +105,10 @@ export function makeProblem(cfg: TrainConfig): Problem {
       // the run's γ, like every sampled estimator (it may override the MDP's own)
       if (cfg.estimator === 'exact')
         return exactInnerObjective({ ...(task as TabularMdp), discount }, params as Tensor);
-      return innerObjective(cfg, model.logProbs(params, batch), batch, discount, values);
+      return surrogate(batch, values)(model.logProbs(params, batch));
+    },
+    innerSurrogate(_task, batch, values) {
+      return cfg.estimator === 'exact' ? undefined : surrogate(batch, values);
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   tensor,
 } from '@metagrad/autodiff';
 import type { Batch, Policy } from '@metagrad/envs';
+import { categoricalLogProbCurvature } from './categorical-curvature';
 import { constant, maskedStepMean, observationRows } from './masked';
 import {
   type Activation,
@@ -25,7 +26,7 @@ import {
   samplerGroups,
 } from './mlp';
 import { MlpJacobian, realRows } from './mlp-jacobian';
-import type { PolicyModel } from './policy';
+import type { LogProbCurvature, PolicyModel } from './policy';
 
 /** Parameters of a categorical MLP policy: per layer W [in, out] and b [out]; the last layer gives logits. */
 // a type alias (not an interface) so it has the implicit index signature PyTree asks for
@@ -148,6 +149,24 @@ export class CategoricalMlpPolicy implements PolicyModel<CategoricalMlpParams> {
       }
       return { layers: net.vjp(u) };
     };
+  }
+
+  /** Closed-form Jℓ, Jℓᵀ and Σ g_n ∇²ℓ_n of logProbs (see PolicyModel.logProbCurvature). */
+  logProbCurvature(
+    params: CategoricalMlpParams,
+    batch: Batch,
+    g: Float64Array,
+  ): LogProbCurvature<CategoricalMlpParams> {
+    const where = 'CategoricalMlpPolicy.logProbCurvature';
+    if (!params || !Array.isArray(params.layers) || params.layers.length !== this.sizes.length - 1)
+      throw new RangeError(
+        `${where}: params: expected ${this.sizes.length - 1} layers, got ${params?.layers?.length}`,
+      );
+    if (batch.actDim !== 1)
+      throw new RangeError(`${where}: batch.actDim: expected 1 (an index), got ${batch.actDim}`);
+    return categoricalLogProbCurvature(params, this.activation, batch, g, (y) =>
+      softmaxRows(y, this.actions),
+    );
   }
 }
 

@@ -12,6 +12,7 @@ import {
   tensor,
 } from '@metagrad/autodiff';
 import type { Batch, Policy } from '@metagrad/envs';
+import { gaussianLogProbCurvature } from './gaussian-curvature';
 import { constant, maskedStepMean, observationRows } from './masked';
 import {
   type Activation,
@@ -26,7 +27,7 @@ import {
   samplerGroups,
 } from './mlp';
 import { MlpJacobian, realRows } from './mlp-jacobian';
-import type { PolicyModel } from './policy';
+import type { LogProbCurvature, PolicyModel } from './policy';
 
 /** Parameters of a Gaussian MLP policy: per layer W [in, out] and b [out], plus a state-independent log-std. */
 // a type alias (not an interface) so it has the implicit index signature PyTree asks for
@@ -160,6 +161,16 @@ export class GaussianMlpPolicy implements PolicyModel<GaussianMlpParams> {
       const logStd = Float64Array.from(v.logStd.data, (d) => 2 * totalWeight * d);
       return { layers: net.vjp(u), logStd: tensor(logStd, { shape: v.logStd.shape.slice() }) };
     };
+  }
+
+  /** Closed-form Jℓ, Jℓᵀ and Σ g_n ∇²ℓ_n of logProbs (see PolicyModel.logProbCurvature). */
+  logProbCurvature(
+    params: GaussianMlpParams,
+    batch: Batch,
+    g: Float64Array,
+  ): LogProbCurvature<GaussianMlpParams> {
+    this.checkParams('GaussianMlpPolicy.logProbCurvature: params', params);
+    return gaussianLogProbCurvature(params, this.activation, batch, g);
   }
 
   private checkParams(where: string, p: GaussianMlpParams): void {

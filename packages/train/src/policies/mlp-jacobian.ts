@@ -4,7 +4,7 @@ import { realSteps } from './masked';
 import type { Activation, DenseLayer } from './mlp';
 
 /** out = op(A)·op(B), op(A) m×k and op(B) k×n, through the engine's kernel (no tensors, no graph). */
-function gemm(
+export function gemm(
   A: Float64Array,
   B: Float64Array,
   out: Float64Array,
@@ -18,7 +18,7 @@ function gemm(
   matmulKernel(A, B, out, spec);
 }
 
-const plain = (t: Tensor): Float64Array =>
+export const plain = (t: Tensor): Float64Array =>
   t.data instanceof Float64Array ? t.data : Float64Array.from(t.data);
 
 /**
@@ -33,18 +33,25 @@ export class MlpJacobian {
   readonly rows: number;
   /** Network output at the rows [N, out]. */
   readonly output: Float64Array;
-  private readonly sizes: number[];
-  private readonly weights: Float64Array[];
+  readonly activation: Activation;
+  // read (never written) by MlpSecondOrder in mlp-hessian.ts, which extends these passes
+  /** Layer widths [in, ...hidden, out]. */
+  readonly sizes: number[];
+  readonly weights: Float64Array[];
   /** Input of each layer [N, sizes[l]] (inputs[0] = x). */
-  private readonly inputs: Float64Array[];
+  readonly inputs: Float64Array[];
   /** Activation derivative at each hidden layer's pre-activation [N, sizes[l + 1]]. */
-  private readonly slopes: Float64Array[];
-  /** Work buffers [N, sizes[l + 1]], reused by every product. */
-  private readonly tangents: Float64Array[];
+  readonly slopes: Float64Array[];
+  /**
+   * Work buffers [N, sizes[l + 1]], reused by every product; after `jvp`, tangents[l] is the
+   * tangent of layer l's output (post-activation for hidden layers).
+   */
+  readonly tangents: Float64Array[];
   private readonly scratch: Float64Array[];
 
   constructor(layers: readonly DenseLayer[], activation: Activation, x: Float64Array, rows: number) {
     this.rows = rows;
+    this.activation = activation;
     this.sizes = [layers[0].W.shape[0], ...layers.map((l) => l.W.shape[1])];
     if (x.length !== rows * this.sizes[0])
       throw new RangeError(
@@ -152,4 +159,19 @@ export function realRows(where: string, batch: Batch): { x: Float64Array; weight
     weights[r++] = mask[i] / n;
   }
   return { x, weights };
+}
+
+/** The real (mask ≠ 0) steps of a batch: their flat indices into [B·T], masks and observation rows. */
+export function realStepRows(
+  where: string,
+  batch: Batch,
+): { index: Int32Array; mask: Float64Array; x: Float64Array } {
+  const { observations, obsDim } = batch;
+  realSteps(where, batch);
+  const index = Int32Array.from(batch.mask.keys()).filter((i) => batch.mask[i] !== 0);
+  const x = new Float64Array(index.length * obsDim);
+  index.forEach((i, r) => {
+    x.set(observations.subarray(i * obsDim, (i + 1) * obsDim), r * obsDim);
+  });
+  return { index, mask: Float64Array.from(index, (i) => batch.mask[i]), x };
 }

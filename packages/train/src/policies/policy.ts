@@ -34,6 +34,28 @@ export interface PolicyModel<P extends PyTree = PyTree> {
    * TRPO's conjugate gradient asks for is cheap; without it callers differentiate `kl` twice.
    */
   fisherProduct?(params: P, batch: Batch): FisherProduct<P>;
+  /**
+   * Optional closed-form derivatives of ℓ = logProbs(params, batch) (flattened to [B·T]) at
+   * params, with per-step weights g [B·T] for the second-order term: what the Hessian of an
+   * objective S(ℓ(θ)) is made of, ∇²(S∘ℓ) v = Jℓᵀ ∇²S Jℓ v + Σ_n g_n ∇²ℓ_n v with g = ∇S.
+   * Like `fisherProduct`, the forward pass is kept, so each product costs only matrix products.
+   */
+  logProbCurvature?(params: P, batch: Batch, g: Float64Array): LogProbCurvature<P>;
+}
+
+/** See PolicyModel.logProbCurvature (method syntax for the same bivariance as FisherProduct). */
+export interface LogProbCurvature<P> {
+  /** Jℓ·v [B·T] (0 on padded steps). */
+  jvp(v: P): Float64Array;
+  /** Jℓᵀ·u for u [B·T]. */
+  vjp(u: Float64Array): P;
+  /** Σ_n g_n ∇²ℓ_n·v. */
+  weightedHvp(v: P): P;
+  /**
+   * Jℓᵀ·outer(Jℓ v) + Σ_n g_n ∇²ℓ_n·v in one forward and one reverse pass: with outer = ∇²S·
+   * (an operator on [B·T]) this is ∇²(S∘ℓ)·v.
+   */
+  hvp(v: P, outer: (jv: Float64Array) => Float64Array): P;
 }
 
 /**
