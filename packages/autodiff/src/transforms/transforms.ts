@@ -1,11 +1,22 @@
 import { fromData, zerosLike } from '../creation';
-import { ArgumentError, fmtShape, ShapeError } from '../errors';
+import { ArgumentError } from '../errors';
 import { reshape, stack } from '../ops/movement';
 import { engineState } from '../state';
 import type { Tensor } from '../tensor';
 import { backward } from './backward';
 import { flattenTree } from './pytree';
-import { argList, detach, detachAux, level, regroup, scalarOutput, trace, variable, vdot } from './trace';
+import {
+  argList,
+  detach,
+  detachAux,
+  level,
+  matchLeaves,
+  regroup,
+  scalarOutput,
+  trace,
+  variable,
+  vdot,
+} from './trace';
 import type { ArgGrads, Argnums, Cotangent, LeavesTo } from './types';
 
 export interface GradOptions {
@@ -88,19 +99,8 @@ function vjpImpl(f: (...args: any[]) => unknown, primals: unknown[], hasAux: boo
   const outFlat = flattenTree(tr.out, 'vjp: output');
   const pullback = (ct: unknown): unknown[] => {
     const ctFlat = flattenTree(ct, 'vjp: cotangent');
-    if (ctFlat.leaves.length !== outFlat.leaves.length) {
-      throw new ArgumentError(
-        `vjp: cotangent has ${ctFlat.leaves.length} leaves, the output has ${outFlat.leaves.length}`,
-      );
-    }
-    ctFlat.leaves.forEach((c, i) => {
-      const o = outFlat.leaves[i];
-      if (c.size !== o.size)
-        throw new ShapeError(
-          `vjp: cotangent ${fmtShape(c.shape)} does not match output ${fmtShape(o.shape)} (leaf ${i})`,
-        );
-    });
-    const seeds = ctFlat.leaves.map((c, i) => reshape(c, outFlat.leaves[i].shape));
+    matchLeaves('vjp', ctFlat, 'cotangent', outFlat.leaves, 'output');
+    const seeds = ctFlat.leaves;
     const flat = backward(outFlat.leaves, seeds, tr.targets, engineState.depth > 0);
     return regroup(tr, flat, false) as unknown[];
   };
@@ -119,7 +119,11 @@ export function jvp(
 ): [any, any] {
   if (primals.length !== tangents.length)
     throw new ArgumentError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
-  const tanLeaves = tangents.flatMap((t, i) => flattenTree(t, `jvp: tangent ${i}`).leaves);
+  const tanFlats = tangents.map((t, i) => flattenTree(t, `jvp: tangents[${i}]`));
+  const tan = {
+    leaves: tanFlats.flatMap((f) => f.leaves),
+    paths: tanFlats.flatMap((f, i) => f.paths.map((p) => `[${i}]${p}`)),
+  };
   const [out, tout] = level(() => {
     const tr = trace(
       f,
@@ -128,21 +132,11 @@ export function jvp(
       false,
       'jvp',
     );
-    if (tanLeaves.length !== tr.targets.length)
-      throw new ArgumentError(`jvp: tangents have ${tanLeaves.length} leaves, primals ${tr.targets.length}`);
-    tr.targets.forEach((v, i) => {
-      if (v.size !== tanLeaves[i].size)
-        throw new ShapeError(
-          `jvp: tangent ${fmtShape(tanLeaves[i].shape)} does not match primal ${fmtShape(v.shape)}`,
-        );
-    });
+    matchLeaves('jvp', tan, 'tangents', tr.targets, 'primals');
     const outFlat = flattenTree(tr.out, 'jvp: output');
     const us = outFlat.leaves.map((o) => variable(zerosLike(o)));
     const g = backward(outFlat.leaves, us, tr.targets, true);
-    const root = vdot(
-      g,
-      tanLeaves.map((t, i) => reshape(t, tr.targets[i].shape)),
-    );
+    const root = vdot(g, tan.leaves);
     const flat = root === null ? us.map(() => null) : backward([root], [null], us, engineState.depth > 1);
     return [tr.out, outFlat.unflatten(flat.map((t, i) => t ?? zerosLike(outFlat.leaves[i])))];
   });
@@ -153,25 +147,13 @@ export function jvp(
 export function hvp<P>(f: (x: P) => Tensor, x: P, v: P | Cotangent<P>): Cotangent<P>;
 export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any;
 export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): unknown {
-  const vLeaves = flattenTree(v, 'hvp: v').leaves;
+  const vFlat = flattenTree(v, 'hvp: v');
   return level(() => {
     const tr = trace(f, [x], [0], false, 'hvp');
-    if (vLeaves.length !== tr.targets.length)
-      throw new ArgumentError(`hvp: v has ${vLeaves.length} leaves, x has ${tr.targets.length}`);
-    // v is contracted with the gradient elementwise: a leaf that merely broadcasts against x
-    // (e.g. [n, 1] for [n]) would silently give a wrong product, so sizes must match exactly
-    tr.targets.forEach((t, i) => {
-      if (vLeaves[i].size !== t.size)
-        throw new ShapeError(
-          `hvp: v ${fmtShape(vLeaves[i].shape)} does not match x ${fmtShape(t.shape)} (leaf ${i})`,
-        );
-    });
+    matchLeaves('hvp', vFlat, 'v', tr.targets, 'x');
     const out = scalarOutput(tr.out, 'hvp');
     const g = backward([out], [null], tr.targets, true);
-    const root = vdot(
-      g,
-      vLeaves.map((v, i) => reshape(v, tr.targets[i].shape)),
-    );
+    const root = vdot(g, vFlat.leaves);
     const flat =
       root === null ? g.map(() => null) : backward([root], [null], tr.targets, engineState.depth > 1);
     return regroup(tr, flat, true);
