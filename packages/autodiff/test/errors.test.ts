@@ -244,9 +244,64 @@ describe('finite-check mode names the first op that produced NaN or Inf', () => 
     expect(() => grad((x: Tensor) => ad.sum(ad.sqrt(x)))(tensor([0, 1]))).toThrow(NonFiniteError);
   });
 
+  // the first op to see a NaN/Inf is named even when it entered as an input (nothing produced it)
+  test.each([
+    [
+      'sum of a NaN input',
+      () => ad.sum(tensor([Number.NaN])),
+      /op 'sum' got NaN at flat index 0 of input 0 \[1\]/,
+    ],
+    [
+      'exp of an Inf input',
+      () => ad.exp(tensor([1, Infinity])),
+      /op 'exp' got Infinity at flat index 1 of input 0 \[2\]/,
+    ],
+    [
+      'grad at a NaN point',
+      () => grad((x: Tensor) => ad.sum(ad.square(x)))(tensor([1, Number.NaN])),
+      /op 'square' got NaN at flat index 1 of input 0 \[2\]/,
+    ],
+    [
+      'a NaN constant',
+      () => ad.add(ad.ones([2]), Number.NaN),
+      /op 'add' got NaN at flat index 0 of input 1 \[\]/,
+    ],
+    [
+      'an Inf in matmul',
+      () =>
+        ad.matmul(
+          ad.eye(2),
+          tensor([
+            [1, 2],
+            [-Infinity, 0],
+          ]),
+        ),
+      /op 'matmul' got -Infinity at flat index 2 of input 1 \[2, 2\]/,
+    ],
+    ['a comparison (no graph node)', () => ad.greater(tensor([Number.NaN]), 0), /op 'greater' got NaN/],
+  ])('%s', (_name, fn, message) => {
+    setFiniteCheck(true);
+    const e = thrown(fn);
+    expect(e).toBeInstanceOf(NonFiniteError);
+    expect(e.message).toMatch(message);
+  });
+
+  test.each([
+    ['a string', 'yes', /setFiniteCheck: on must be true or false, got the string 'yes'/],
+    ['a number', 1, /setFiniteCheck: on must be true or false, got 1/],
+    ['undefined', undefined, /setFiniteCheck: on must be true or false, got undefined/],
+  ])('setFiniteCheck rejects %s and keeps the mode', (_name, value, message) => {
+    const e = thrown(() => setFiniteCheck(value as unknown as boolean));
+    expect(e).toBeInstanceOf(ArgumentError);
+    expect(e.message).toMatch(message);
+    expect(getFiniteCheck()).toBe(false);
+  });
+
   test('the mode is off by default and switches off', () => {
     expect(getFiniteCheck()).toBe(false);
     expect(Number.isNaN(ad.log(-1).item())).toBe(true);
+    // off: inputs are not scanned either
+    expect(Number.isNaN(ad.sum(tensor([Number.NaN])).item())).toBe(true);
   });
 });
 

@@ -2,8 +2,9 @@ import { type TensorLike, toTensor } from '../../creation';
 import { allocate, resultDtype } from '../../dtype';
 import { type Kernel, makeKernel } from '../../kernels/elementwise';
 import { broadcastShapes, broadcastStrides, type Shape, sizeOf } from '../../shape';
+import { engineState } from '../../state';
 import { Tensor } from '../../tensor';
-import { emit } from '../emit';
+import { checkFinite, emit } from '../emit';
 import type { VjpRule } from '../rule';
 import type { OpName } from '../rules';
 
@@ -138,6 +139,8 @@ export function constantKernel(name: string, arity: 1 | 2, expr: string) {
   return (inputs: readonly TensorLike[], p0 = 0, p1 = 0): Tensor => {
     const like = inputs.find((y): y is Tensor => y instanceof Tensor);
     const ts = inputs.map((x) => toTensor(x, like));
+    // not a graph op (no emit), but an op all the same for the finite check
+    if (engineState.finiteCheck) checkFinite(name, null, ts);
     const { data, shape } = runKernel(name, kernel, ts, p0, p1, 0);
     return new Tensor(data, shape, data.length);
   };
