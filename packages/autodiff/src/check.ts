@@ -1,6 +1,6 @@
 import { tensor } from './creation';
 import { ArgumentError } from './errors';
-import { add, mul } from './ops/elementwise/spec';
+import { mul } from './ops/elementwise/spec';
 import { sum } from './ops/reduction';
 import { Rng } from './random';
 import { Tensor } from './tensor';
@@ -172,7 +172,7 @@ export function checkGradGrad(f: Fn, x: unknown, opts: CheckOptions = {}): Check
       const ls = flattenTree(f(z), 'checkGradGrad: output').leaves;
       if (ls.length !== cs.length)
         throw new ArgumentError('checkGradGrad: output structure changed between calls');
-      return ls.map((l, i) => sum(mul(l, cs[i]))).reduce((a, b) => add(a, b));
+      return ls.map((l, i) => sum(mul(l, cs[i]))).reduce((a, b) => a.add(b));
     };
   }
   return checkGrad(grad(scalarF), x, opts);

@@ -75,7 +75,8 @@ export const softplus = unary(
 );
 
 /** Clamp into [lo, hi]; the derivative is 1 inside (bounds included) and 0 outside. */
-export const clip = custom({
+// explicit type arguments: inferring them from the rule would need Tensor's methods, clip included
+export const clip = custom<[x: TensorLike, lo: number, hi: number], { lo: number; hi: number }>({
   name: 'clip',
   arity: 1,
   expr: '(x < p0 ? p0 : (x > p1 ? p1 : x))',
