@@ -196,6 +196,231 @@ describe('transforms say what they expected', () => {
   });
 });
 
+describe('arguments of the wrong kind name the op, the argument and the value', () => {
+  const bad = (v: unknown): never => v as never;
+  const x = ad.ones([2, 3]);
+  test.each([
+    // axes: a string used to fail as "list.map is not a function"
+    [
+      "sum axes '1'",
+      () => ad.sum(x, bad('1')),
+      ArgumentError,
+      /sum: axes must be an integer, an array of integers or null \(every axis\), got the string '1'/,
+    ],
+    ['mean axes {}', () => ad.mean(x, bad({})), ArgumentError, /mean: axes must be .*, got the object \{\}/],
+    [
+      'max axes [0, "1"]',
+      () => ad.max(x, bad([0, '1'])),
+      ArgumentError,
+      /max: axis must be an integer, got the string '1'/,
+    ],
+    [
+      'logsumexp axes true',
+      () => ad.logsumexp(x, bad(true)),
+      ArgumentError,
+      /logsumexp: axes must be .*, got true/,
+    ],
+    [
+      "cumsum axis '0'",
+      () => ad.cumsum(x, bad('0')),
+      ArgumentError,
+      /cumsum: axis must be an integer, got the string '0'/,
+    ],
+    [
+      "softmax axis '1'",
+      () => ad.softmax(x, bad('1')),
+      ArgumentError,
+      /softmax: axis must be an integer, got the string '1'/,
+    ],
+    // tensor operands: numbers and tensors only, nested arrays rejected by every op alike
+    [
+      "add(t, 'x')",
+      () => ad.add(x, bad('x')),
+      TypeError,
+      /add: argument b is the string 'x'; expected a Tensor or a number/,
+    ],
+    [
+      'add(t, [1, 2])',
+      () => ad.add(x, bad([1, 2])),
+      TypeError,
+      /add: argument b is the array \[1,2\]; expected a Tensor or a number \(wrap arrays with tensor\(\)\)/,
+    ],
+    ['mul([1], t)', () => ad.mul(bad([1]), x), TypeError, /mul: argument a is the array \[1\]/],
+    [
+      'matmul nested array',
+      () => ad.matmul(x, bad([[1], [2], [3]])),
+      TypeError,
+      /matmul: argument b is the array/,
+    ],
+    ['exp(null)', () => ad.exp(bad(null)), TypeError, /exp: argument x is null/],
+    ['sum of an array', () => ad.sum(bad([1, 2])), TypeError, /sum: argument x is the array \[1,2\]/],
+    [
+      'greater with a string',
+      () => ad.greater(x, bad('1')),
+      TypeError,
+      /greater: argument b is the string '1'/,
+    ],
+    [
+      'where with an array branch',
+      () => ad.where(tensor([1, 0]), bad([1, 2]), 0),
+      TypeError,
+      /where: argument a is the array/,
+    ],
+    [
+      'concat with a string',
+      () => ad.concat([x, bad('a')]),
+      TypeError,
+      /concat: argument xs\[1\] is the string 'a'/,
+    ],
+    [
+      'gaussianLogProb mean',
+      () => ad.gaussianLogProb(x, bad([0]), 0),
+      TypeError,
+      /gaussianLogProb: argument mean is the array \[0\]/,
+    ],
+    // transforms take a function
+    ['grad(42)', () => grad(bad(42)), TypeError, /grad: f must be a function, got 42/],
+    [
+      'valueAndGrad of a string',
+      () => ad.valueAndGrad(bad('f')),
+      TypeError,
+      /valueAndGrad: f must be a function, got the string 'f'/,
+    ],
+    ['jacobian(null)', () => ad.jacobian(bad(null)), TypeError, /jacobian: f must be a function, got null/],
+    [
+      'hessian of an object',
+      () => ad.hessian(bad({})),
+      TypeError,
+      /hessian: f must be a function, got the object \{\}/,
+    ],
+    ['vjp(42)', () => ad.vjp(bad(42), x), TypeError, /vjp: f must be a function, got 42/],
+    ['jvp(42)', () => ad.jvp(bad(42), [x], [x]), TypeError, /jvp: f must be a function, got 42/],
+    ['hvp(42)', () => hvp(bad(42), x, x), TypeError, /hvp: f must be a function, got 42/],
+    // tensor(): a non-number element is named (it used to be reported as "ragged")
+    [
+      "tensor([1, '2'])",
+      () => tensor(bad([1, '2'])),
+      ArgumentError,
+      /tensor: element \[1\] is the string '2', expected a number/,
+    ],
+    [
+      'tensor deep element',
+      () =>
+        tensor(
+          bad([
+            [1, 2],
+            [3, null],
+          ]),
+        ),
+      ArgumentError,
+      /tensor: element \[1\]\[1\] is null, expected a number/,
+    ],
+    ["tensor(['a'])", () => tensor(bad(['a'])), ArgumentError, /tensor: element \[0\] is the string 'a'/],
+    [
+      "tensor('a')",
+      () => tensor(bad('a')),
+      ArgumentError,
+      /tensor: values must be a number, nested arrays of numbers or a typed array, got the string 'a'/,
+    ],
+    [
+      'tensor ragged length',
+      () => tensor([[1], [2, 3]]),
+      ShapeError,
+      /tensor: ragged nested array: element \[1\] has length 2, expected 1/,
+    ],
+    [
+      'tensor ragged depth',
+      () => tensor(bad([1, [2]])),
+      ShapeError,
+      /tensor: ragged nested array: element \[1\] is an array, expected a number/,
+    ],
+    // creation: a shape too large to allocate is named (used to be a bare RangeError)
+    [
+      'zeros([1e10, 1e10])',
+      () => ad.zeros([1e10, 1e10]),
+      ArgumentError,
+      /zeros: shape \[10000000000, 10000000000\] has \d+ elements \(\d+ bytes as float64\), more than can be allocated/,
+    ],
+    [
+      'ones too large',
+      () => ad.ones([2 ** 33], 'float32'),
+      ArgumentError,
+      /ones: shape \[8589934592\] has 8589934592 elements \(34359738368 bytes as float32\), more than can be allocated/,
+    ],
+    [
+      'full too large',
+      () => ad.full([1e6, 1e6, 1e6], 1),
+      ArgumentError,
+      /full: shape \[1000000, 1000000, 1000000\] .*more than can be allocated/,
+    ],
+    [
+      'eye too large',
+      () => ad.eye(1e6),
+      ArgumentError,
+      /eye: shape \[1000000, 1000000\] .*more than can be allocated/,
+    ],
+    [
+      'arange too long',
+      () => ad.arange(0, 1e12),
+      ArgumentError,
+      /arange: shape \[1000000000000\] .*more than can be allocated/,
+    ],
+    [
+      'randomNormal too large',
+      () => ad.randomNormal(new ad.Rng(0), [1e10, 1e10]),
+      ArgumentError,
+      /randomNormal: shape .*more than can be allocated/,
+    ],
+    [
+      'randomUniform too large',
+      () => ad.randomUniform(new ad.Rng(0), [1e10, 1e10]),
+      ArgumentError,
+      /randomUniform: shape .*more than can be allocated/,
+    ],
+    // ops that need an axis say so for a 0-d tensor (softmax used to say "expected -0..-1")
+    [
+      'softmax(scalar(3))',
+      () => ad.softmax(ad.scalar(3)),
+      ShapeError,
+      /softmax: needs a tensor with at least one dimension .*got a 0-d tensor/,
+    ],
+    [
+      'logSoftmax(scalar(3))',
+      () => ad.logSoftmax(ad.scalar(3)),
+      ShapeError,
+      /logSoftmax: needs a tensor with at least one dimension/,
+    ],
+    [
+      'cumsum(scalar(3))',
+      () => ad.cumsum(ad.scalar(3)),
+      ArgumentError,
+      /cumsum: a 0-d tensor has no axis -1; this needs at least one dimension/,
+    ],
+    [
+      'cumprod(scalar(3))',
+      () => ad.cumprod(ad.scalar(3)),
+      ArgumentError,
+      /cumprod: a 0-d tensor has no axis -1/,
+    ],
+    ['sum(scalar(3), 0)', () => ad.sum(ad.scalar(3), 0), ArgumentError, /sum: a 0-d tensor has no axis 0/],
+  ])('%s', (_name, fn, cls, message) => {
+    const e = thrown(fn);
+    expect(e).toBeInstanceOf(cls);
+    expect(e.message).toMatch(message);
+  });
+
+  test('the same ops still take numbers, tensors and the documented axis forms', () => {
+    expect(ad.add(x, 1).toArray()).toEqual([
+      [2, 2, 2],
+      [2, 2, 2],
+    ]);
+    expect(ad.sum(x, null).item()).toBe(6);
+    expect(ad.sum(x, [0, -1]).item()).toBe(6);
+    expect(ad.softmax(tensor([0])).item()).toBe(1);
+    expect(ad.sum(ad.scalar(3), []).item()).toBe(3);
+  });
+});
+
 describe('unsupported derivatives raise instead of returning zeros', () => {
   test('cumprod at an input containing 0', () => {
     const x = tensor([1.5, 0, 2]);

@@ -35,7 +35,7 @@ export interface ReductionAttrs {
 }
 
 function reduce(op: ReduceKind, x: TensorLike, axes: Axes, keepDims: boolean): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, op, 'x');
   const ax = normalizeAxes(op, axes, t.ndim);
   const keepShape = reducedShape(t.shape, ax, true);
   if (op !== 'sum' && t.size === 0)
@@ -54,7 +54,7 @@ export const min = (x: TensorLike, axes?: Axes, keepDims = false): Tensor => red
 
 /** Mean over `axes` (all when omitted). */
 export function mean(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'mean', 'x');
   const ax = normalizeAxes('mean', axes, t.ndim);
   let count = 1;
   for (const a of ax) count *= t.shape[a];
@@ -65,7 +65,7 @@ export function mean(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
 
 /** log Σ exp(x) over `axes`, shifted by the max so it neither overflows nor underflows. */
 export function logsumexp(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'logsumexp', 'x');
   const ax = normalizeAxes('logsumexp', axes, t.ndim);
   const keepShape = reducedShape(t.shape, ax, true);
   if (t.size === 0)
@@ -91,7 +91,7 @@ export interface ScanOptions {
 }
 
 function scan(op: 'cumsum' | 'cumprod', x: TensorLike, axis: number, opts: ScanOptions): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, op, 'x');
   const ax = normalizeAxis(op, axis, t.ndim);
   const outer = sizeOf(t.shape.slice(0, ax));
   const inner = sizeOf(t.shape.slice(ax + 1));

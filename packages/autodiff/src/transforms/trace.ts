@@ -1,4 +1,5 @@
 import { zerosLike } from '../creation';
+import { describe } from '../describe';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
 import { add, mul } from '../ops/elementwise/spec';
 import { sum } from '../ops/reduction';
@@ -49,6 +50,11 @@ export function detachAux(aux: unknown): unknown {
     return node;
   };
   return walk(aux);
+}
+
+/** Transforms take f first: a non-function would otherwise fail later as "f is not a function". */
+export function checkFn(f: unknown, where: string): void {
+  if (typeof f !== 'function') throw new TypeError(`${where}: f must be a function, got ${describe(f)}`);
 }
 
 const FIRST_ARG: readonly number[] = [0];

@@ -7,6 +7,7 @@ import { backward } from './backward';
 import { flattenTree } from './pytree';
 import {
   argList,
+  checkFn,
   detach,
   detachAux,
   level,
@@ -46,6 +47,7 @@ export function valueAndGrad<F extends Loose>(
   opts?: GradOptions,
 ): (...args: Parameters<F>) => [any, any];
 export function valueAndGrad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => [any, any] {
+  checkFn(f, 'valueAndGrad');
   return (...args) => {
     const argnums = argList(opts.argnums, args.length, 'valueAndGrad');
     const single = typeof opts.argnums !== 'object';
@@ -71,6 +73,7 @@ export function grad<A extends unknown[], Aux, const N extends Argnums = 0>(
 ): (...args: A) => [ArgGrads<A, N>, Aux];
 export function grad<F extends Loose>(f: F, opts?: GradOptions): (...args: Parameters<F>) => any;
 export function grad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => any {
+  checkFn(f, 'grad');
   const vg = valueAndGrad(f, opts);
   return (...args) => {
     const [v, g] = vg(...(args as never[]));
@@ -94,6 +97,7 @@ export function vjpWithAux(
 }
 
 function vjpImpl(f: (...args: any[]) => unknown, primals: unknown[], hasAux: boolean): unknown[] {
+  checkFn(f, hasAux ? 'vjpWithAux' : 'vjp');
   const argnums = primals.map((_, i) => i);
   const tr = level(() => trace(f, primals, argnums, hasAux, 'vjp'));
   const outFlat = flattenTree(tr.out, 'vjp: output');
@@ -117,6 +121,7 @@ export function jvp(
   primals: readonly unknown[],
   tangents: readonly unknown[],
 ): [any, any] {
+  checkFn(f, 'jvp');
   if (primals.length !== tangents.length)
     throw new ArgumentError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
   const tanFlats = tangents.map((t, i) => flattenTree(t, `jvp: tangents[${i}]`));
@@ -147,6 +152,7 @@ export function jvp(
 export function hvp<P>(f: (x: P) => Tensor, x: P, v: P | Cotangent<P>): Cotangent<P>;
 export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any;
 export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): unknown {
+  checkFn(f, 'hvp');
   const vFlat = flattenTree(v, 'hvp: v');
   return level(() => {
     const tr = trace(f, [x], [0], false, 'hvp');
@@ -177,6 +183,7 @@ export function jacobian<F extends Loose>(
   opts?: Omit<GradOptions, 'hasAux'>,
 ): (...args: Parameters<F>) => any;
 export function jacobian(f: Loose, opts: Omit<GradOptions, 'hasAux'> = {}): (...args: unknown[]) => any {
+  checkFn(f, 'jacobian');
   return (...args) => {
     const argnums = argList(opts.argnums, args.length, 'jacobian');
     const single = typeof opts.argnums !== 'object';
@@ -216,5 +223,6 @@ export function hessian<F extends Loose>(
   opts?: Omit<GradOptions, 'hasAux'>,
 ): (...args: Parameters<F>) => any;
 export function hessian(f: Loose, opts: Omit<GradOptions, 'hasAux'> = {}): (...args: unknown[]) => any {
+  checkFn(f, 'hessian');
   return jacobian(grad(f, opts) as (...args: unknown[]) => unknown, opts);
 }

@@ -44,7 +44,7 @@ export const maximum = binary('maximum', '(x >= y || x !== x ? x : y)', (g, _o, 
 ]);
 /** Elementwise min, −max(−a, −b) (NaN wins, ties share the derivative equally). */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = operands(a, b);
+  const [ta, tb] = operands('minimum', a, b);
   return neg(maximum(neg(ta), neg(tb)));
 }
 
@@ -83,7 +83,7 @@ export const clip = custom<[x: TensorLike, lo: number, hi: number], { lo: number
   call: (x: TensorLike, lo: number, hi: number) => {
     if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi)
       throw new ArgumentError(`clip: need lo <= hi, got lo=${lo}, hi=${hi}`);
-    return { inputs: [toTensor(x)], p0: lo, p1: hi, attrs: { lo, hi } };
+    return { inputs: [toTensor(x, 'clip', 'x')], p0: lo, p1: hi, attrs: { lo, hi } };
   },
   rule: (g, _o, [x], { lo, hi }) => [mul(g, inRange([x], lo, hi))],
 });
@@ -94,7 +94,7 @@ export const where = custom({
   arity: 3,
   expr: '(x !== 0 ? y : z)',
   call: (cond: Tensor | boolean[] | number[] | boolean, a: TensorLike, b: TensorLike) => ({
-    inputs: [toCondition(cond), ...operands(a, b)],
+    inputs: [toCondition(cond), ...operands('where', a, b)],
     attrs: null,
   }),
   rule: (g, _o, [c, a, b]): Grads => [
