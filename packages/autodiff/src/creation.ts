@@ -35,35 +35,42 @@ function notANumber(where: string, at: string, v: unknown): ArgumentError {
     : new ArgumentError(`${where}: element ${at} is ${describe(v)}, expected a number`);
 }
 
+const pathOf = (idx: readonly number[]): string => idx.map((k) => `[${k}]`).join('');
+
+/** `idx` is the index path of `v`, turned into text only for an error (no string per element). */
 function flattenInto(
   v: NestedArray,
   shape: readonly number[],
-  dim: number,
-  at: string,
+  idx: number[],
   out: FloatArray,
   pos: { i: number },
   where: string,
 ): void {
+  const dim = idx.length;
   if (dim === shape.length) {
     if (typeof v === 'number') out[pos.i++] = v;
     else if (Array.isArray(v))
       throw new ShapeError(
-        `${where}: ragged nested array: element ${at} is an array, expected a number at depth ${dim}`,
+        `${where}: ragged nested array: element ${pathOf(idx)} is an array, expected a number at depth ${dim}`,
       );
-    else throw notANumber(where, at, v);
+    else throw notANumber(where, pathOf(idx), v);
     return;
   }
   if (!Array.isArray(v)) {
-    if (typeof v !== 'number') throw notANumber(where, at, v);
+    if (typeof v !== 'number') throw notANumber(where, pathOf(idx), v);
     throw new ShapeError(
-      `${where}: ragged nested array: element ${at} is a number, expected an array of length ${shape[dim]} at depth ${dim}`,
+      `${where}: ragged nested array: element ${pathOf(idx)} is a number, expected an array of length ${shape[dim]} at depth ${dim}`,
     );
   }
   if (v.length !== shape[dim])
     throw new ShapeError(
-      `${where}: ragged nested array: element ${at || '(the root)'} has length ${v.length}, expected ${shape[dim]} at depth ${dim}`,
+      `${where}: ragged nested array: element ${pathOf(idx) || '(the root)'} has length ${v.length}, expected ${shape[dim]} at depth ${dim}`,
     );
-  for (let k = 0; k < v.length; k++) flattenInto(v[k], shape, dim + 1, `${at}[${k}]`, out, pos, where);
+  for (let k = 0; k < v.length; k++) {
+    idx.push(k);
+    flattenInto(v[k], shape, idx, out, pos, where);
+    idx.pop();
+  }
 }
 
 /**
@@ -120,7 +127,7 @@ export function tensor(
   const nested = values as NestedArray;
   const inferred = inferShape(nested, 'tensor');
   const data = allocateShape(dtype, inferred, 'tensor');
-  flattenInto(nested, inferred, 0, '', data, { i: 0 }, 'tensor');
+  flattenInto(nested, inferred, [], data, { i: 0 }, 'tensor');
   if (opts.shape) {
     const shape = checkShape(opts.shape, 'tensor');
     if (sizeOf(shape) !== data.length)
