@@ -1,4 +1,5 @@
 import ndarray from 'ndarray';
+import { describe } from './describe';
 import { allocate, checkDtype, type DType, type FloatArray } from './dtype';
 import { ArgumentError, fmtShape, ShapeError } from './errors';
 import { checkShape, type Shape, sizeOf, stridesOf } from './shape';
@@ -11,39 +12,82 @@ export interface TensorOptions {
 
 export type TensorLike = Tensor | number;
 
+/** The shape from the first element at each depth; flattenInto checks the rest against it. */
 function inferShape(v: NestedArray, where: string): number[] {
   const shape: number[] = [];
   let cur: NestedArray = v;
+  let at = '';
   while (Array.isArray(cur)) {
     shape.push(cur.length);
     if (cur.length === 0) break;
     cur = cur[0];
+    at += '[0]';
   }
-  if (!Array.isArray(cur) && typeof cur !== 'number')
-    throw new ArgumentError(`${where}: expected numbers, got ${typeof cur}`);
+  if (!Array.isArray(cur) && typeof cur !== 'number') throw notANumber(where, at, cur);
   return shape;
 }
 
+function notANumber(where: string, at: string, v: unknown): ArgumentError {
+  return at === ''
+    ? new ArgumentError(
+        `${where}: values must be a number, nested arrays of numbers or a typed array, got ${describe(v)}`,
+      )
+    : new ArgumentError(`${where}: element ${at} is ${describe(v)}, expected a number`);
+}
+
+const pathOf = (idx: readonly number[]): string => idx.map((k) => `[${k}]`).join('');
+
+/** `idx` is the index path of `v`, turned into text only for an error (no string per element). */
 function flattenInto(
   v: NestedArray,
   shape: readonly number[],
-  dim: number,
+  idx: number[],
   out: FloatArray,
   pos: { i: number },
   where: string,
 ): void {
+  const dim = idx.length;
   if (dim === shape.length) {
-    if (typeof v !== 'number')
-      throw new ShapeError(`${where}: ragged nested array (expected a number at depth ${dim})`);
-    out[pos.i++] = v;
+    if (typeof v === 'number') out[pos.i++] = v;
+    else if (Array.isArray(v))
+      throw new ShapeError(
+        `${where}: ragged nested array: element ${pathOf(idx)} is an array, expected a number at depth ${dim}`,
+      );
+    else throw notANumber(where, pathOf(idx), v);
     return;
   }
-  if (!Array.isArray(v) || v.length !== shape[dim]) {
+  if (!Array.isArray(v)) {
+    if (typeof v !== 'number') throw notANumber(where, pathOf(idx), v);
     throw new ShapeError(
-      `${where}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(v) ? v.length : typeof v}`,
+      `${where}: ragged nested array: element ${pathOf(idx)} is a number, expected an array of length ${shape[dim]} at depth ${dim}`,
     );
   }
-  for (const e of v) flattenInto(e, shape, dim + 1, out, pos, where);
+  if (v.length !== shape[dim])
+    throw new ShapeError(
+      `${where}: ragged nested array: element ${pathOf(idx) || '(the root)'} has length ${v.length}, expected ${shape[dim]} at depth ${dim}`,
+    );
+  for (let k = 0; k < v.length; k++) {
+    idx.push(k);
+    flattenInto(v[k], shape, idx, out, pos, where);
+    idx.pop();
+  }
+}
+
+/**
+ * Storage for a creation function: a shape too large to allocate is named (a typed array
+ * throws a bare "Invalid typed array length" RangeError).
+ */
+export function allocateShape(dtype: DType, shape: readonly number[], where: string): FloatArray {
+  const n = sizeOf(shape);
+  try {
+    return allocate(dtype, n);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const bytes = n * (dtype === 'float64' ? 8 : 4);
+    throw new ArgumentError(
+      `${where}: shape ${fmtShape(shape)} has ${n} elements (${bytes} bytes as ${dtype}), more than can be allocated`,
+    );
+  }
 }
 
 /** Wrap existing storage without copying (internal: callers guarantee size and ownership). */
@@ -82,8 +126,8 @@ export function tensor(
   }
   const nested = values as NestedArray;
   const inferred = inferShape(nested, 'tensor');
-  const data = allocate(dtype, sizeOf(inferred));
-  flattenInto(nested, inferred, 0, data, { i: 0 }, 'tensor');
+  const data = allocateShape(dtype, inferred, 'tensor');
+  flattenInto(nested, inferred, [], data, { i: 0 }, 'tensor');
   if (opts.shape) {
     const shape = checkShape(opts.shape, 'tensor');
     if (sizeOf(shape) !== data.length)
@@ -102,7 +146,7 @@ export function scalar(value: number, dtype: DType = 'float64'): Tensor {
 /** A filled tensor; `where` names the public function in error messages. */
 function filled(shape: readonly number[], value: number, dtype: DType, where: string): Tensor {
   const s = checkShape(shape, where);
-  const data = allocate(checkDtype(dtype, where), sizeOf(s));
+  const data = allocateShape(checkDtype(dtype, where), s, where);
   if (value !== 0) data.fill(value);
   return fromData(data, s);
 }
@@ -129,8 +173,8 @@ export function onesLike(x: Tensor): Tensor {
 
 export function eye(n: number, dtype: DType = 'float64'): Tensor {
   if (!Number.isInteger(n) || n < 0)
-    throw new ArgumentError(`eye: n must be a non-negative integer, got ${n}`);
-  const t = full([n, n], 0, dtype);
+    throw new ArgumentError(`eye: n must be a non-negative integer, got ${describe(n)}`);
+  const t = filled([n, n], 0, dtype, 'eye');
   for (let i = 0; i < n; i++) t.data[i * n + i] = 1;
   return t;
 }
@@ -147,16 +191,21 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
     );
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const data = allocate(dtype, n);
+  const data = allocateShape(checkDtype(dtype, 'arange'), [n], 'arange');
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return fromData(data, [n]);
 }
 
-/** Convert a number to a tensor whose dtype follows `like` (numbers are weakly typed). */
-export function toTensor(x: TensorLike, like?: Tensor): Tensor {
+/**
+ * An op's tensor argument: a tensor as it is, a number as a 0-d tensor whose dtype follows
+ * `like` (numbers are weakly typed). Nested arrays are rejected by every op alike (they would
+ * need a dtype and a shape check per call): wrap them with tensor().
+ */
+export function toTensor(x: TensorLike, op: string, arg: string, like?: Tensor): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x === 'number') return scalar(x, like ? like.dtype : 'float64');
-  throw new TypeError(`expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
+  const hint = Array.isArray(x) ? ' (wrap arrays with tensor())' : '';
+  throw new TypeError(`${op}: argument ${arg} is ${describe(x)}; expected a Tensor or a number${hint}`);
 }
 
 /** Copy an ndarray view (any strides/offset) into a new contiguous tensor. */

@@ -1,7 +1,7 @@
-import { fromData } from './creation';
-import { allocate, type DType, type FloatArray } from './dtype';
+import { allocateShape, fromData } from './creation';
+import { checkDtype, type DType, type FloatArray } from './dtype';
 import type { Rng } from './random';
-import { checkShape, sizeOf } from './shape';
+import { checkShape } from './shape';
 import type { Tensor } from './tensor';
 
 function sampled(
@@ -11,7 +11,7 @@ function sampled(
   fill: (d: FloatArray) => FloatArray,
 ): Tensor {
   const s = checkShape(shape, where);
-  return fromData(fill(allocate(dtype, sizeOf(s))), s);
+  return fromData(fill(allocateShape(checkDtype(dtype, where), s, where)), s);
 }
 
 /** Uniform samples in [lo, hi) of the given shape. */

@@ -1,3 +1,4 @@
+import { describe } from './describe';
 import { ArgumentError, fmtShape, ShapeError } from './errors';
 
 export type Shape = readonly number[];
@@ -64,6 +65,10 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
 }
 
 export function normalizeAxis(op: string, axis: number, ndim: number): number {
+  if (typeof axis !== 'number')
+    throw new ArgumentError(`${op}: axis must be an integer, got ${describe(axis)}`);
+  if (ndim === 0 && Number.isInteger(axis))
+    throw new ArgumentError(`${op}: a 0-d tensor has no axis ${axis}; this needs at least one dimension`);
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
     throw new ArgumentError(
       `${op}: axis ${axis} is out of range for a tensor of rank ${ndim} (expected -${ndim}..${ndim - 1})`,
@@ -84,6 +89,10 @@ export function normalizeAxes(
     return all;
   }
   if (typeof axes === 'number') return [normalizeAxis(op, axes, ndim)];
+  if (!Array.isArray(axes))
+    throw new ArgumentError(
+      `${op}: axes must be an integer, an array of integers or null (every axis), got ${describe(axes)}`,
+    );
   const list = axes;
   const out = list.map((a) => normalizeAxis(op, a, ndim));
   const sorted = Array.from(new Set(out)).sort((x, y) => x - y);

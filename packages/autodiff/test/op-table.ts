@@ -473,12 +473,31 @@ export const OP_TABLE: OpEntry[] = [
   },
   {
     name: 'cumprod',
-    cases: scanCases(
-      ad.cumprod,
-      (a, x) => a * x,
-      1,
-      (s) => u(s, -1.6, 1.6, [0]),
-    ),
+    cases: [
+      ...scanCases(
+        ad.cumprod,
+        (a, x) => a * x,
+        1,
+        (s) => u(s, -1.6, 1.6),
+      ),
+      // the derivative at zeros is well defined (a product leaving x_k out); the rule must not divide by x
+      ...(
+        [
+          ['one zero', [3], [2, 0, 3], 0, false, false],
+          ['two zeros', [5], [2, 0, 3, 0, 1.5], 0, false, false],
+          ['adjacent zeros, zero first', [4], [0, 0, 1.2, -2], 0, false, false],
+          ['one zero, exclusive', [4], [1.5, 0, -2, 1.2], 0, true, false],
+          ['two zeros, reverse', [4], [0, 1.5, 0, -1.2], 0, false, true],
+          ['zeros per row, exclusive reverse axis 1 of [2,3]', [2, 3], [0, 1.5, 2, -1, 0, 0], 1, true, true],
+          ['zeros, axis 0 of [3,2]', [3, 2], [1.5, 0, 0, 2, -1.2, 0], 0, false, false],
+        ] as [string, number[], number[], number, boolean, boolean][]
+      ).map(([label, shape, values, axis, exclusive, reverse]) => ({
+        label,
+        inputs: [fixed(shape, values)],
+        fn: (x: Tensor) => ad.cumprod(x, axis, { exclusive, reverse }),
+        ref: (a: Arr) => scanRef(a, axis, (p, v) => p * v, 1, exclusive, reverse),
+      })),
+    ],
   },
   // ---- movement
   {

@@ -1,5 +1,5 @@
 import type { FloatArray } from '../dtype';
-import { NonFiniteError } from '../errors';
+import { fmtShape, NonFiniteError } from '../errors';
 import type { Shape } from '../shape';
 import { engineState } from '../state';
 import { Tensor } from '../tensor';
@@ -10,21 +10,33 @@ function firstNonFinite(data: FloatArray): number {
   return -1;
 }
 
-function checkFinite(op: string, out: Tensor, inputs: readonly Tensor[]): void {
+/**
+ * Inputs first: a NaN/Inf made by an earlier op was already caught at that op's output, so one
+ * found here came from outside the checked ops (an argument, tensor(), a constant) and this is
+ * the first op to see it.
+ */
+export function checkFinite(op: string, out: Tensor | null, inputs: readonly Tensor[]): void {
+  for (let k = 0; k < inputs.length; k++) {
+    const x = inputs[k];
+    const bad = firstNonFinite(x.data);
+    if (bad >= 0)
+      throw new NonFiniteError(
+        `finite check: op '${op}' got ${x.data[bad]} at flat index ${bad} of input ${k} ${fmtShape(x.shape)} (it entered from outside the checked ops: an argument, a tensor() or a constant)`,
+      );
+  }
+  if (out === null) return;
   const bad = firstNonFinite(out.data);
   if (bad < 0) return;
-  const badInput = inputs.findIndex((x) => firstNonFinite(x.data) >= 0);
-  if (badInput >= 0) return; // not the first op: the NaN/Inf came in through an input
-  const where = inputs.map((x) => `[${x.shape.join(', ')}]`).join(', ');
+  const where = inputs.map((x) => fmtShape(x.shape)).join(', ');
   throw new NonFiniteError(
-    `finite check: op '${op}' produced ${out.data[bad]} at flat index ${bad} of its output [${out.shape.join(', ')}] from finite inputs of shapes ${where}`,
+    `finite check: op '${op}' produced ${out.data[bad]} at flat index ${bad} of its output ${fmtShape(out.shape)} from finite inputs of shapes ${where}`,
   );
 }
 
 /**
  * Every primitive creates its output here: wrap the storage, link the op, its inputs and its
  * attrs (typed per op) into the graph when an input is tracked (and recording is on), and run
- * the opt-in finite check.
+ * the opt-in finite check (of inputs and output; one flag test when off).
  */
 export function emit<N extends OpName>(
   op: N,

@@ -95,8 +95,8 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
 
 /** numpy matmul: batched with broadcast batch axes; a 1-D operand is a row (a) or column (b). */
 export function matmul(a: TensorLike, b: TensorLike): Tensor {
-  let ta = toTensor(a);
-  let tb = toTensor(b, ta);
+  let ta = toTensor(a, 'matmul', 'a');
+  let tb = toTensor(b, 'matmul', 'b', ta);
   if (ta.ndim === 0 || tb.ndim === 0)
     throw new ShapeError(
       `matmul: scalars are not matrices (shapes ${fmtShape(ta.shape)}, ${fmtShape(tb.shape)}); use mul`,
@@ -113,8 +113,8 @@ export function matmul(a: TensorLike, b: TensorLike): Tensor {
 
 /** Inner product of two vectors (or matmul for higher ranks). */
 export function dot(a: TensorLike, b: TensorLike): Tensor {
-  const ta = toTensor(a);
-  const tb = toTensor(b, ta);
+  const ta = toTensor(a, 'dot', 'a');
+  const tb = toTensor(b, 'dot', 'b', ta);
   if (ta.ndim === 1 && tb.ndim === 1) {
     if (ta.size !== tb.size) throw new ShapeError(`dot: vectors of lengths ${ta.size} and ${tb.size}`);
     return sum(mul(ta, tb));
@@ -124,15 +124,15 @@ export function dot(a: TensorLike, b: TensorLike): Tensor {
 
 /** Outer product of two vectors: [m] × [n] → [m, n]. */
 export function outer(a: TensorLike, b: TensorLike): Tensor {
-  const ta = toTensor(a);
-  const tb = toTensor(b, ta);
+  const ta = toTensor(a, 'outer', 'a');
+  const tb = toTensor(b, 'outer', 'b', ta);
   return mul(reshape(ta, [ta.size, 1]), reshape(tb, [1, tb.size]));
 }
 
 /** Solve A·X = B for square A [n, n] and B [n] or [n, m] (LU with partial pivoting, float64). */
 export function solve(A: TensorLike, B: TensorLike): Tensor {
-  const ta = toTensor(A);
-  const tb = toTensor(B, ta);
+  const ta = toTensor(A, 'solve', 'A');
+  const tb = toTensor(B, 'solve', 'B', ta);
   if (ta.ndim !== 2 || ta.shape[0] !== ta.shape[1])
     throw new ShapeError(`solve: A must be square [n, n], got ${fmtShape(ta.shape)}`);
   const n = ta.shape[0];

@@ -38,7 +38,7 @@ export interface MovementAttrs {
 
 /** Same elements in a new shape; shares storage (no copy). One dimension may be −1. */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'reshape', 'x');
   const s = shape.slice();
   const free = s.indexOf(-1);
   if (free >= 0 && s.lastIndexOf(-1) !== free)
@@ -64,7 +64,7 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
 
 /** Reorder dimensions: output dim i is input dim perm[i]. */
 export function permute(x: TensorLike, perm: readonly number[]): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'permute', 'x');
   const p = perm.map((a) => normalizeAxis('permute', a, t.ndim));
   if (p.length !== t.ndim || new Set(p).size !== p.length) {
     throw new ArgumentError(
@@ -85,7 +85,7 @@ export function permute(x: TensorLike, perm: readonly number[]): Tensor {
 
 /** Transpose: reverse the axes, or apply `perm`. */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'transpose', 'x');
   return permute(t, perm ?? t.shape.map((_, i) => t.ndim - 1 - i));
 }
 
@@ -93,7 +93,7 @@ const copyKernel = makeKernel(1, 'x');
 
 /** Broadcast to `shape` (numpy rules), materialised. */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'broadcastTo', 'x');
   const out = broadcastShapes('broadcastTo', t.shape, shape);
   if (!sameShape(out, shape))
     throw new ShapeError(`broadcastTo: cannot broadcast ${fmtShape(t.shape)} to ${fmtShape(shape)}`);
@@ -105,7 +105,7 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
 }
 
 export function expandDims(x: TensorLike, axis: number): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'expandDims', 'x');
   const a = normalizeAxis('expandDims', axis, t.ndim + 1);
   const s = t.shape.slice();
   s.splice(a, 0, 1);
@@ -114,7 +114,7 @@ export function expandDims(x: TensorLike, axis: number): Tensor {
 
 /** Drop size-1 dimensions (all, or the given axes, which must have size 1). */
 export function squeeze(x: TensorLike, axes?: number | readonly number[]): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'squeeze', 'x');
   if (axes === undefined)
     return reshape(
       t,
@@ -132,7 +132,7 @@ export function squeeze(x: TensorLike, axes?: number | readonly number[]): Tenso
 
 /** The box starting at `begin` with `size` (−1 = to the end) along every axis. */
 export function slice(x: TensorLike, begin: readonly number[], size?: readonly number[]): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'slice', 'x');
   if (begin.length !== t.ndim)
     throw new ArgumentError(
       `slice: begin ${JSON.stringify(begin)} needs ${t.ndim} entries for ${fmtShape(t.shape)}`,
@@ -170,7 +170,7 @@ export function padSlice(x: Tensor, begin: readonly number[], shape: readonly nu
 /** Join tensors along an existing axis. */
 export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   if (xs.length === 0) throw new ArgumentError('concat: needs at least one tensor');
-  const ts = xs.map((x) => toTensor(x));
+  const ts = xs.map((x, i) => toTensor(x, 'concat', `xs[${i}]`));
   const nd = ts[0].ndim;
   const ax = normalizeAxis('concat', axis, nd);
   let total = 0;
@@ -199,7 +199,7 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
 /** Join tensors along a new axis. */
 export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   if (xs.length === 0) throw new ArgumentError('stack: needs at least one tensor');
-  const ts = xs.map((x) => toTensor(x));
+  const ts = xs.map((x, i) => toTensor(x, 'stack', `xs[${i}]`));
   const ax = normalizeAxis('stack', axis, ts[0].ndim + 1);
   for (const t of ts)
     if (!sameShape(t.shape, ts[0].shape))
@@ -230,7 +230,7 @@ function toIndexArray(op: string, idx: Indices, bound: number): { data: Int32Arr
 
 /** numpy take: pick entries `indices` (any shape) along `axis`; result dims replace that axis. */
 export function take(x: TensorLike, indices: Indices, axis = 0): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'take', 'x');
   const ax = normalizeAxis('take', axis, t.ndim);
   const { data: idx, shape: idxShape } = toIndexArray('take', indices, t.shape[ax]);
   const outer = sizeOf(t.shape.slice(0, ax));
@@ -259,7 +259,7 @@ function scatterAdd(g: Tensor, a: TakeAttrs, srcShape: readonly number[]): Tenso
  * one entry per position along `axis`, e.g. the log-prob of the action taken at each step.
  */
 export function takeAlongAxis(x: TensorLike, indices: Indices, axis = -1): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'takeAlongAxis', 'x');
   const ax = normalizeAxis('takeAlongAxis', axis, t.ndim);
   const idxT =
     indices instanceof Tensor

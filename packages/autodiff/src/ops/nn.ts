@@ -8,14 +8,24 @@ import { logsumexp, sum } from './reduction';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
+/** x − logsumexp(x) along `axis`; `op` is the public name for errors. */
+function logSoftmaxAs(op: string, x: TensorLike, axis: number): Tensor {
+  const t = toTensor(x, op, 'x');
+  // a 0-d tensor has no axis to normalise over (the rank-0 axis error would read "-0..-1")
+  if (t.ndim === 0)
+    throw new ShapeError(
+      `${op}: needs a tensor with at least one dimension (the axis to normalise over), got a 0-d tensor`,
+    );
+  return sub(t, logsumexp(t, normalizeAxis(op, axis, t.ndim), true));
+}
+
 /** log softmax along `axis`: x − logsumexp(x), stable for any magnitude. */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
-  const t = toTensor(x);
-  return sub(t, logsumexp(t, normalizeAxis('logSoftmax', axis, t.ndim), true));
+  return logSoftmaxAs('logSoftmax', x, axis);
 }
 
 export function softmax(x: TensorLike, axis = -1): Tensor {
-  return exp(logSoftmax(x, axis));
+  return exp(logSoftmaxAs('softmax', x, axis));
 }
 
 /**
@@ -23,10 +33,11 @@ export function softmax(x: TensorLike, axis = -1): Tensor {
  * Σ −½((x−μ)/σ)² − log σ − ½ log 2π, with σ = exp(logStd) (broadcast against x).
  */
 export function gaussianLogProb(x: TensorLike, mean: TensorLike, logStd: TensorLike): Tensor {
-  const tx = toTensor(x);
+  const tx = toTensor(x, 'gaussianLogProb', 'x');
   // numbers follow x's dtype (weakly typed), so float32 inputs give a float32 log-density
-  const ls = toTensor(logStd, tx);
-  const z = mul(sub(tx, mean), exp(neg(ls)));
+  const mu = toTensor(mean, 'gaussianLogProb', 'mean', tx);
+  const ls = toTensor(logStd, 'gaussianLogProb', 'logStd', tx);
+  const z = mul(sub(tx, mu), exp(neg(ls)));
   const per = sub(add(mul(square(z), -0.5), neg(ls)), HALF_LOG_2PI);
   if (per.ndim === 0) return per;
   return sum(per, -1);
@@ -34,7 +45,7 @@ export function gaussianLogProb(x: TensorLike, mean: TensorLike, logStd: TensorL
 
 /** log π(a) of a categorical given logits [..., A] and integer actions [...]. */
 export function categoricalLogProb(logits: TensorLike, actions: Indices): Tensor {
-  const l = toTensor(logits);
+  const l = toTensor(logits, 'categoricalLogProb', 'logits');
   if (l.ndim === 0)
     throw new ShapeError(
       `categoricalLogProb: logits need a last axis of categories, got ${fmtShape(l.shape)}`,

@@ -1,14 +1,13 @@
-import { type TensorLike, toTensor } from '../creation';
+import { eye, type TensorLike, toTensor } from '../creation';
 import { allocate } from '../dtype';
-import { UnsupportedDerivativeError } from '../errors';
 import { type ReduceKind, reduceInto } from '../kernels/reduce';
 import { scanInto } from '../kernels/scan';
 import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import { equal } from './elementwise/compare';
-import { div, exp, mul, sub } from './elementwise/spec';
+import { div, exp, mul, sub, where } from './elementwise/spec';
 import { emit } from './emit';
-import { broadcastTo, reshape } from './movement';
+import { broadcastTo, expandDims, reshape } from './movement';
 import type { RulesFor } from './rule';
 
 type Axes = number | readonly number[] | null | undefined;
@@ -35,7 +34,7 @@ export interface ReductionAttrs {
 }
 
 function reduce(op: ReduceKind, x: TensorLike, axes: Axes, keepDims: boolean): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, op, 'x');
   const ax = normalizeAxes(op, axes, t.ndim);
   const keepShape = reducedShape(t.shape, ax, true);
   if (op !== 'sum' && t.size === 0)
@@ -54,7 +53,7 @@ export const min = (x: TensorLike, axes?: Axes, keepDims = false): Tensor => red
 
 /** Mean over `axes` (all when omitted). */
 export function mean(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'mean', 'x');
   const ax = normalizeAxes('mean', axes, t.ndim);
   let count = 1;
   for (const a of ax) count *= t.shape[a];
@@ -65,7 +64,7 @@ export function mean(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
 
 /** log Σ exp(x) over `axes`, shifted by the max so it neither overflows nor underflows. */
 export function logsumexp(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, 'logsumexp', 'x');
   const ax = normalizeAxes('logsumexp', axes, t.ndim);
   const keepShape = reducedShape(t.shape, ax, true);
   if (t.size === 0)
@@ -91,7 +90,7 @@ export interface ScanOptions {
 }
 
 function scan(op: 'cumsum' | 'cumprod', x: TensorLike, axis: number, opts: ScanOptions): Tensor {
-  const t = toTensor(x);
+  const t = toTensor(x, op, 'x');
   const ax = normalizeAxis(op, axis, t.ndim);
   const outer = sizeOf(t.shape.slice(0, ax));
   const inner = sizeOf(t.shape.slice(ax + 1));
@@ -113,7 +112,7 @@ function scan(op: 'cumsum' | 'cumprod', x: TensorLike, axis: number, opts: ScanO
 /** Cumulative sum along `axis` (inclusive by default; exclusive and reverse as options). */
 export const cumsum = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor =>
   scan('cumsum', x, axis, opts);
-/** Cumulative product along `axis`. Its derivative needs non-zero inputs (it divides by x). */
+/** Cumulative product along `axis` (differentiable at zeros too, at any order). */
 export const cumprod = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor =>
   scan('cumprod', x, axis, opts);
 
@@ -133,20 +132,28 @@ function extremumRule(
   return [mul(spread(g, x, keepShape), share)];
 }
 
+/**
+ * ∂y_t/∂x_k is the product over t's window with x_k left out (0 when k is outside it). As a
+ * table over a new axis k after the scan axis: x with its own entry replaced by 1, scanned like
+ * the forward, times the window mask (the same scan of the identity). No division by x, so it
+ * is exact at zeros, and built from differentiable ops, so second order works. Costs n× the
+ * forward's memory along the scan axis.
+ */
+function cumprodVjp(g: Tensor, x: Tensor, axis: number, exclusive: boolean, reverse: boolean): Tensor {
+  const n = x.shape[axis];
+  const ones = (k: number) => new Array<number>(k).fill(1);
+  const id = reshape(eye(n, x.dtype), [...ones(axis), n, n, ...ones(x.ndim - axis - 1)]);
+  const leftOut = where(id, 1, expandDims(x, axis + 1));
+  const opts = { exclusive, reverse };
+  const jac = mul(cumprod(leftOut, axis, opts), cumsum(id, axis, opts));
+  return sum(mul(expandDims(g, axis + 1), jac), axis);
+}
+
 export const reductionRules: RulesFor<ReductionAttrs> = {
   sum: (g, _o, [x], { keepShape }) => [spread(g, x, keepShape)],
   max: extremumRule,
   min: extremumRule,
   logsumexp: (g, o, [x], { keepShape }) => [mul(spread(g, x, keepShape), exp(sub(x, reshape(o, keepShape))))],
   cumsum: (g, _o, _x, { axis, exclusive, reverse }) => [cumsum(g, axis, { exclusive, reverse: !reverse })],
-  cumprod: (g, o, [x], { axis, exclusive, reverse }) => {
-    for (let i = 0; i < x.size; i++) {
-      if (x.data[i] === 0) {
-        throw new UnsupportedDerivativeError(
-          `cumprod: derivative at an input containing 0 (flat index ${i}) is not supported`,
-        );
-      }
-    }
-    return [div(cumsum(mul(g, o), axis, { exclusive, reverse: !reverse }), x)];
-  },
+  cumprod: (g, _o, [x], { axis, exclusive, reverse }) => [cumprodVjp(g, x, axis, exclusive, reverse)],
 };

@@ -13,6 +13,8 @@ export type PyTree =
 
 export interface Flat {
   leaves: Tensor[];
+  /** Each leaf's path from the root ('' for the root itself, else like `[0].w`), for error messages. */
+  paths: string[];
   /** Rebuild the same structure around new leaves. */
   unflatten: (leaves: readonly Tensor[]) => unknown;
 }
@@ -31,11 +33,13 @@ export const unflattenSingle = (ls: readonly Tensor[]): Tensor => {
 
 /** Flatten a pytree in a fixed order (arrays by index, objects by insertion order of keys). */
 export function flattenTree(tree: unknown, where = 'pytree'): Flat {
-  if (tree instanceof Tensor) return { leaves: [tree], unflatten: unflattenSingle };
+  if (tree instanceof Tensor) return { leaves: [tree], paths: [''], unflatten: unflattenSingle };
   const leaves: Tensor[] = [];
+  const paths: string[] = [];
   const walk = (node: unknown, path: string): ((it: { i: number }, ls: readonly Tensor[]) => unknown) => {
     if (node instanceof Tensor || typeof node === 'number') {
       leaves.push(node instanceof Tensor ? node : scalar(node));
+      paths.push(path);
       return (it, ls) => ls[it.i++];
     }
     if (node === null || node === undefined) return () => node;
@@ -58,10 +62,11 @@ export function flattenTree(tree: unknown, where = 'pytree'): Flat {
       `${where}: leaf at ${path} is a ${typeof node}; expected tensors (or numbers) in nested arrays and plain objects`,
     );
   };
-  const build = walk(tree, where);
+  const build = walk(tree, '');
   const count = leaves.length;
   return {
     leaves,
+    paths,
     unflatten: (ls) => {
       if (ls.length !== count)
         throw new ArgumentError(`${where}: expected ${count} leaves, got ${ls.length}`);

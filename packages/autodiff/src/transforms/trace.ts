@@ -1,4 +1,5 @@
 import { zerosLike } from '../creation';
+import { describe } from '../describe';
 import { ArgumentError, fmtShape, ShapeError } from '../errors';
 import { add, mul } from '../ops/elementwise/spec';
 import { sum } from '../ops/reduction';
@@ -49,6 +50,11 @@ export function detachAux(aux: unknown): unknown {
     return node;
   };
   return walk(aux);
+}
+
+/** Transforms take f first: a non-function would otherwise fail later as "f is not a function". */
+export function checkFn(f: unknown, where: string): void {
+  if (typeof f !== 'function') throw new TypeError(`${where}: f must be a function, got ${describe(f)}`);
 }
 
 const FIRST_ARG: readonly number[] = [0];
@@ -140,4 +146,34 @@ export function vdot(a: readonly (Tensor | null)[], b: readonly Tensor[]): Tenso
     acc = acc === null ? term : add(acc, term);
   });
   return acc;
+}
+
+/**
+ * Tangents, cotangents and directions pair with their primal leaf element by element, so each
+ * leaf must have the primal's shape and dtype: an equal size alone would be read in the wrong
+ * order ([3, 2] against [2, 3]) and a broadcastable shape would give a wrong product.
+ */
+export function matchLeaves(
+  where: string,
+  given: { leaves: readonly Tensor[]; paths: readonly string[] },
+  name: string,
+  primals: readonly Tensor[],
+  primalName: string,
+): void {
+  if (given.leaves.length !== primals.length)
+    throw new ArgumentError(
+      `${where}: ${name} has ${given.leaves.length} leaves, ${primalName} has ${primals.length}`,
+    );
+  given.leaves.forEach((t, i) => {
+    const p = primals[i];
+    const at = given.paths[i];
+    if (t.ndim !== p.ndim || t.shape.some((d, k) => d !== p.shape[k]))
+      throw new ShapeError(
+        `${where}: ${name}${at} has shape ${fmtShape(t.shape)}, expected ${fmtShape(p.shape)} (the shape of ${primalName}${at}, leaf ${i})`,
+      );
+    if (t.dtype !== p.dtype)
+      throw new ArgumentError(
+        `${where}: ${name}${at} has dtype ${t.dtype}, expected ${p.dtype} (the dtype of ${primalName}${at}, leaf ${i})`,
+      );
+  });
 }

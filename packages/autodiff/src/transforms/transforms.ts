@@ -1,11 +1,23 @@
 import { fromData, zerosLike } from '../creation';
-import { ArgumentError, fmtShape, ShapeError } from '../errors';
+import { ArgumentError } from '../errors';
 import { reshape, stack } from '../ops/movement';
 import { engineState } from '../state';
 import type { Tensor } from '../tensor';
 import { backward } from './backward';
 import { flattenTree } from './pytree';
-import { argList, detach, detachAux, level, regroup, scalarOutput, trace, variable, vdot } from './trace';
+import {
+  argList,
+  checkFn,
+  detach,
+  detachAux,
+  level,
+  matchLeaves,
+  regroup,
+  scalarOutput,
+  trace,
+  variable,
+  vdot,
+} from './trace';
 import type { ArgGrads, Argnums, Cotangent, LeavesTo } from './types';
 
 export interface GradOptions {
@@ -35,6 +47,7 @@ export function valueAndGrad<F extends Loose>(
   opts?: GradOptions,
 ): (...args: Parameters<F>) => [any, any];
 export function valueAndGrad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => [any, any] {
+  checkFn(f, 'valueAndGrad');
   return (...args) => {
     const argnums = argList(opts.argnums, args.length, 'valueAndGrad');
     const single = typeof opts.argnums !== 'object';
@@ -60,6 +73,7 @@ export function grad<A extends unknown[], Aux, const N extends Argnums = 0>(
 ): (...args: A) => [ArgGrads<A, N>, Aux];
 export function grad<F extends Loose>(f: F, opts?: GradOptions): (...args: Parameters<F>) => any;
 export function grad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => any {
+  checkFn(f, 'grad');
   const vg = valueAndGrad(f, opts);
   return (...args) => {
     const [v, g] = vg(...(args as never[]));
@@ -83,24 +97,14 @@ export function vjpWithAux(
 }
 
 function vjpImpl(f: (...args: any[]) => unknown, primals: unknown[], hasAux: boolean): unknown[] {
+  checkFn(f, hasAux ? 'vjpWithAux' : 'vjp');
   const argnums = primals.map((_, i) => i);
   const tr = level(() => trace(f, primals, argnums, hasAux, 'vjp'));
   const outFlat = flattenTree(tr.out, 'vjp: output');
   const pullback = (ct: unknown): unknown[] => {
     const ctFlat = flattenTree(ct, 'vjp: cotangent');
-    if (ctFlat.leaves.length !== outFlat.leaves.length) {
-      throw new ArgumentError(
-        `vjp: cotangent has ${ctFlat.leaves.length} leaves, the output has ${outFlat.leaves.length}`,
-      );
-    }
-    ctFlat.leaves.forEach((c, i) => {
-      const o = outFlat.leaves[i];
-      if (c.size !== o.size)
-        throw new ShapeError(
-          `vjp: cotangent ${fmtShape(c.shape)} does not match output ${fmtShape(o.shape)} (leaf ${i})`,
-        );
-    });
-    const seeds = ctFlat.leaves.map((c, i) => reshape(c, outFlat.leaves[i].shape));
+    matchLeaves('vjp', ctFlat, 'cotangent', outFlat.leaves, 'output');
+    const seeds = ctFlat.leaves;
     const flat = backward(outFlat.leaves, seeds, tr.targets, engineState.depth > 0);
     return regroup(tr, flat, false) as unknown[];
   };
@@ -117,9 +121,14 @@ export function jvp(
   primals: readonly unknown[],
   tangents: readonly unknown[],
 ): [any, any] {
+  checkFn(f, 'jvp');
   if (primals.length !== tangents.length)
     throw new ArgumentError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
-  const tanLeaves = tangents.flatMap((t, i) => flattenTree(t, `jvp: tangent ${i}`).leaves);
+  const tanFlats = tangents.map((t, i) => flattenTree(t, `jvp: tangents[${i}]`));
+  const tan = {
+    leaves: tanFlats.flatMap((f) => f.leaves),
+    paths: tanFlats.flatMap((f, i) => f.paths.map((p) => `[${i}]${p}`)),
+  };
   const [out, tout] = level(() => {
     const tr = trace(
       f,
@@ -128,21 +137,11 @@ export function jvp(
       false,
       'jvp',
     );
-    if (tanLeaves.length !== tr.targets.length)
-      throw new ArgumentError(`jvp: tangents have ${tanLeaves.length} leaves, primals ${tr.targets.length}`);
-    tr.targets.forEach((v, i) => {
-      if (v.size !== tanLeaves[i].size)
-        throw new ShapeError(
-          `jvp: tangent ${fmtShape(tanLeaves[i].shape)} does not match primal ${fmtShape(v.shape)}`,
-        );
-    });
+    matchLeaves('jvp', tan, 'tangents', tr.targets, 'primals');
     const outFlat = flattenTree(tr.out, 'jvp: output');
     const us = outFlat.leaves.map((o) => variable(zerosLike(o)));
     const g = backward(outFlat.leaves, us, tr.targets, true);
-    const root = vdot(
-      g,
-      tanLeaves.map((t, i) => reshape(t, tr.targets[i].shape)),
-    );
+    const root = vdot(g, tan.leaves);
     const flat = root === null ? us.map(() => null) : backward([root], [null], us, engineState.depth > 1);
     return [tr.out, outFlat.unflatten(flat.map((t, i) => t ?? zerosLike(outFlat.leaves[i])))];
   });
@@ -153,25 +152,14 @@ export function jvp(
 export function hvp<P>(f: (x: P) => Tensor, x: P, v: P | Cotangent<P>): Cotangent<P>;
 export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any;
 export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): unknown {
-  const vLeaves = flattenTree(v, 'hvp: v').leaves;
+  checkFn(f, 'hvp');
+  const vFlat = flattenTree(v, 'hvp: v');
   return level(() => {
     const tr = trace(f, [x], [0], false, 'hvp');
-    if (vLeaves.length !== tr.targets.length)
-      throw new ArgumentError(`hvp: v has ${vLeaves.length} leaves, x has ${tr.targets.length}`);
-    // v is contracted with the gradient elementwise: a leaf that merely broadcasts against x
-    // (e.g. [n, 1] for [n]) would silently give a wrong product, so sizes must match exactly
-    tr.targets.forEach((t, i) => {
-      if (vLeaves[i].size !== t.size)
-        throw new ShapeError(
-          `hvp: v ${fmtShape(vLeaves[i].shape)} does not match x ${fmtShape(t.shape)} (leaf ${i})`,
-        );
-    });
+    matchLeaves('hvp', vFlat, 'v', tr.targets, 'x');
     const out = scalarOutput(tr.out, 'hvp');
     const g = backward([out], [null], tr.targets, true);
-    const root = vdot(
-      g,
-      vLeaves.map((v, i) => reshape(v, tr.targets[i].shape)),
-    );
+    const root = vdot(g, vFlat.leaves);
     const flat =
       root === null ? g.map(() => null) : backward([root], [null], tr.targets, engineState.depth > 1);
     return regroup(tr, flat, true);
@@ -195,6 +183,7 @@ export function jacobian<F extends Loose>(
   opts?: Omit<GradOptions, 'hasAux'>,
 ): (...args: Parameters<F>) => any;
 export function jacobian(f: Loose, opts: Omit<GradOptions, 'hasAux'> = {}): (...args: unknown[]) => any {
+  checkFn(f, 'jacobian');
   return (...args) => {
     const argnums = argList(opts.argnums, args.length, 'jacobian');
     const single = typeof opts.argnums !== 'object';
@@ -234,5 +223,6 @@ export function hessian<F extends Loose>(
   opts?: Omit<GradOptions, 'hasAux'>,
 ): (...args: Parameters<F>) => any;
 export function hessian(f: Loose, opts: Omit<GradOptions, 'hasAux'> = {}): (...args: unknown[]) => any {
+  checkFn(f, 'hessian');
   return jacobian(grad(f, opts) as (...args: unknown[]) => unknown, opts);
 }

@@ -2,8 +2,9 @@ import { type TensorLike, toTensor } from '../../creation';
 import { allocate, resultDtype } from '../../dtype';
 import { type Kernel, makeKernel } from '../../kernels/elementwise';
 import { broadcastShapes, broadcastStrides, type Shape, sizeOf } from '../../shape';
+import { engineState } from '../../state';
 import { Tensor } from '../../tensor';
-import { emit } from '../emit';
+import { checkFinite, emit } from '../emit';
 import type { VjpRule } from '../rule';
 import type { OpName } from '../rules';
 
@@ -68,9 +69,9 @@ function attach<F, S>(fn: F, spec: S): F & S {
 }
 
 /** Two operands as tensors; a number takes the dtype of the tensor beside it. */
-export function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  const ta = toTensor(a, b instanceof Tensor ? b : undefined);
-  return [ta, toTensor(b, ta)];
+export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  const ta = toTensor(a, op, 'a', b instanceof Tensor ? b : undefined);
+  return [ta, toTensor(b, op, 'b', ta)];
 }
 
 /** `name(x)`: a differentiable unary op computing `expr` of `x`. */
@@ -83,7 +84,7 @@ export function unary(
   const kernel = makeKernel(1, expr, helpers);
   const op = name as OpName;
   const fn = (x: TensorLike): Tensor => {
-    const t = toTensor(x);
+    const t = toTensor(x, name, 'x');
     const { data, shape } = runKernel(name, kernel, [t], 0, 0, 0);
     return emit(op, data, shape, [t], null);
   };
@@ -99,7 +100,7 @@ export function binary(
   const kernel = makeKernel(2, expr);
   const op = name as OpName;
   const fn = (a: TensorLike, b: TensorLike): Tensor => {
-    const ts = operands(a, b);
+    const ts = operands(name, a, b);
     const { data, shape } = runKernel(name, kernel, ts, 0, 0, 0);
     return emit(op, data, shape, ts, null);
   };
@@ -137,7 +138,9 @@ export function constantKernel(name: string, arity: 1 | 2, expr: string) {
   const kernel = makeKernel(arity, expr);
   return (inputs: readonly TensorLike[], p0 = 0, p1 = 0): Tensor => {
     const like = inputs.find((y): y is Tensor => y instanceof Tensor);
-    const ts = inputs.map((x) => toTensor(x, like));
+    const ts = inputs.map((x, i) => toTensor(x, name, inputs.length === 1 ? 'x' : 'ab'[i], like));
+    // not a graph op (no emit), but an op all the same for the finite check
+    if (engineState.finiteCheck) checkFinite(name, null, ts);
     const { data, shape } = runKernel(name, kernel, ts, p0, p1, 0);
     return new Tensor(data, shape, data.length);
   };

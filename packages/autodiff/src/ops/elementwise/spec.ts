@@ -44,7 +44,7 @@ export const maximum = binary('maximum', '(x >= y || x !== x ? x : y)', (g, _o, 
 ]);
 /** Elementwise min, −max(−a, −b) (NaN wins, ties share the derivative equally). */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = operands(a, b);
+  const [ta, tb] = operands('minimum', a, b);
   return neg(maximum(neg(ta), neg(tb)));
 }
 
@@ -75,14 +75,15 @@ export const softplus = unary(
 );
 
 /** Clamp into [lo, hi]; the derivative is 1 inside (bounds included) and 0 outside. */
-export const clip = custom({
+// explicit type arguments: inferring them from the rule would need Tensor's methods, clip included
+export const clip = custom<[x: TensorLike, lo: number, hi: number], { lo: number; hi: number }>({
   name: 'clip',
   arity: 1,
   expr: '(x < p0 ? p0 : (x > p1 ? p1 : x))',
   call: (x: TensorLike, lo: number, hi: number) => {
     if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi)
       throw new ArgumentError(`clip: need lo <= hi, got lo=${lo}, hi=${hi}`);
-    return { inputs: [toTensor(x)], p0: lo, p1: hi, attrs: { lo, hi } };
+    return { inputs: [toTensor(x, 'clip', 'x')], p0: lo, p1: hi, attrs: { lo, hi } };
   },
   rule: (g, _o, [x], { lo, hi }) => [mul(g, inRange([x], lo, hi))],
 });
@@ -93,7 +94,7 @@ export const where = custom({
   arity: 3,
   expr: '(x !== 0 ? y : z)',
   call: (cond: Tensor | boolean[] | number[] | boolean, a: TensorLike, b: TensorLike) => ({
-    inputs: [toCondition(cond), ...operands(a, b)],
+    inputs: [toCondition(cond), ...operands('where', a, b)],
     attrs: null,
   }),
   rule: (g, _o, [c, a, b]): Grads => [
