@@ -136,12 +136,37 @@ export function buildProgram(exit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * Refuse an option given twice in every command (`--repeats 10 --repeats 20` would silently keep
+ * the last): commander emits `option:<name>` once per occurrence, so count them. Variadic
+ * options (`--env-option a=1 b=2`, repeatable by design) are exempt.
+ */
+function forbidRepeatedOptions(cmd: Command): void {
+  const seen = new Map<string, string>();
+  for (const opt of cmd.options) {
+    if (opt.variadic) continue;
+    const flag = opt.long ?? opt.short ?? opt.flags;
+    const key = opt.attributeName(); // --x and --no-x set the same value
+    cmd.on(`option:${opt.name()}`, (value: unknown) => {
+      const shown = typeof value === 'string' ? ` ${JSON.stringify(value)}` : '';
+      const first = seen.get(key);
+      if (first !== undefined)
+        throw new CliError(
+          `${flag}: expected the option once, got it twice (${first}, then ${flag}${shown})`,
+        );
+      seen.set(key, `${flag}${shown}`);
+    });
+  }
+  for (const sub of cmd.commands) forbidRepeatedOptions(sub);
+}
+
 /** Run with argv (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => {
     code = c;
   });
+  forbidRepeatedOptions(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return code;

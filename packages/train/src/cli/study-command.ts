@@ -15,7 +15,14 @@ import {
 } from '@metagrad/estimators';
 import { SingleBar } from 'cli-progress';
 import { type Fingerprint, StudyCheckpoint } from './checkpoint';
-import { CliError, parseChoice, parseIntList, parseIntOption, parseNumberOption } from './errors';
+import {
+  CliError,
+  parseChoice,
+  parseChoiceList,
+  parseIntList,
+  parseIntOption,
+  parseNumberOption,
+} from './errors';
 import { formatMdpStudy, formatMetaStudy, formatToyStudy } from './format';
 import { toJson, writeFileAtomic } from './io';
 import { renderSvg } from './plot';
@@ -114,15 +121,17 @@ function problemFrom(o: StudyCliOptions): Problem {
 function parseStudy(o: StudyCliOptions): ParsedStudy {
   const problem = problemFrom(o);
   const valid = problem.kind === 'mdp' ? trajectoryEstimators().map((e) => e.name) : [...TOY_ESTIMATORS];
-  const estimators = o.estimators?.split(',').map((s) => parseChoice('--estimators', s.trim(), valid));
+  const estimators =
+    o.estimators === undefined ? undefined : parseChoiceList('--estimators', o.estimators, valid);
   // --alpha is the MAML step size here as in `exact --alpha`; --level is the z-test level
   if (!o.meta && o.alpha !== undefined)
     throw new CliError(
       `--alpha: the inner step size is used only with --meta, got ${o.alpha}; the test level is --level`,
     );
   if (!o.meta && o.composed === false) throw new CliError('--no-composed: expected only with --meta');
+  // below 1e-9 the Bonferroni quantile 1 − level/(2d) rounds to 1; above 0.5 it is no test
   const level =
-    o.level === undefined ? undefined : parseNumberOption('--level', o.level, { min: 0, max: 1, open: true });
+    o.level === undefined ? undefined : parseNumberOption('--level', o.level, { min: 1e-9, max: 0.5 });
   const meta = o.meta
     ? {
         stepSize:
