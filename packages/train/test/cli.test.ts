@@ -204,6 +204,23 @@ test('an invalid MDP file is reported with its field', async () => {
   expect(r.err).toContain('transitions[0][1]');
 });
 
+test.each([
+  ['a duplicate key', (t: string) => t.replace('{', '{"horizon": 50, '), 'horizon: expected each key once'],
+  [
+    'states far above the arrays',
+    (t: string) => t.replace(/"states":\s*\d+/, '"states": 1000000'),
+    'transitions: expected an array of length 1000000',
+  ],
+])('an MDP file with %s is refused (exit 2) before any work', async (_name, edit, message) => {
+  const bad = path.join(tmp, 'edited.json');
+  fs.writeFileSync(bad, edit(fs.readFileSync(TINY_MDP_PATH, 'utf8')));
+  for (const cmd of ['exact', 'study']) {
+    const r = await run([cmd, '--mdp', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+  }
+});
+
 test('estimators lists the table', async () => {
   const r = await run(['estimators']);
   expect(r.code).toBe(0);
