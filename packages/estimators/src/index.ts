@@ -101,6 +101,8 @@ export {
   tileParameters,
 } from './study/batched-estimates';
 export {
+  firstNonFinite,
+  invalidateUnlessFinite,
   normalQuantile,
   studentQuantile,
   upperTriangles,

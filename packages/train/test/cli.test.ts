@@ -221,6 +221,45 @@ test.each([
   }
 });
 
+describe('non-finite statistics get no verdict: exit 3, "invalid (non-finite: …)", JSON strings', () => {
+  test.each([
+    [
+      ['study', '--meta', '--alpha', '1e308', '--repeats', '10', '--samples', '3', '--estimators', 'dice,sf'],
+      /^dice .*invalid \(non-finite: exact \|bias\|\)/m, // was "unbiased ok" beside a NaN exact bias
+    ],
+    [
+      ['study', '--toy', 'gaussian', '--theta', '1e308', '--n', '1,2', '--repeats', '10'],
+      /^lsf .*invalid \(non-finite: exact\[0\]\)$/m, // was "BIASED"
+    ],
+    [
+      ['study', '--toy', 'gaussian', '--sigma', '1e-320', '--n', '1,2', '--repeats', '10'],
+      /^n-sample-sf .*invalid \(non-finite: mean\[0\]\)$/m,
+    ],
+  ])('%j', async (args, row) => {
+    const r = await run(args);
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(row);
+    expect(r.out).not.toContain('BIASED');
+    expect(r.err).toContain('non-finite statistics, no verdict for ');
+    const j = await run([...args, '--json']);
+    expect(j.code).toBe(3);
+    expect(j.out).toContain('"NaN"'); // never null, which also means "absent" in these files
+    expect(j.out).toMatch(/"invalid": "[^"]+"/);
+  });
+
+  test('exact --json writes NaN as the string "NaN" (as study does), and exits 3 naming the quantity', async () => {
+    const huge = path.join(tmp, 'huge.json');
+    const json = JSON.parse(fs.readFileSync(TINY_MDP_PATH, 'utf8'));
+    json.rewards = json.rewards.map((row: number[]) => row.map(() => 1e308));
+    fs.writeFileSync(huge, JSON.stringify(json));
+    const r = await run(['exact', '--mdp', huge, '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out).J).toBe('NaN');
+    expect(r.out).not.toContain('null');
+    expect(r.err).toContain('non-finite result (J)');
+  });
+});
+
 test('estimators lists the table', async () => {
   const r = await run(['estimators']);
   expect(r.code).toBe(0);

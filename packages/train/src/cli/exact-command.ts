@@ -1,7 +1,8 @@
-import { exactDerivatives, exactHessianTerms, exactMetaGradient } from '@metagrad/estimators';
+import { exactDerivatives, exactHessianTerms, exactMetaGradient, firstNonFinite } from '@metagrad/estimators';
 import { CliError, parseNumberOption } from './errors';
 import { num } from './format';
-import { loadMdp } from './study-command';
+import { toJson } from './io';
+import { EXIT_NON_FINITE, loadMdp } from './study-command';
 
 const rows = (x: ArrayLike<number>, n: number, w: number) =>
   Array.from({ length: n }, (_, i) => Array.from(x).slice(i * w, (i + 1) * w));
@@ -34,9 +35,15 @@ export function runExactCommand(o: ExactCliOptions): number {
     const P = S * A;
     out.terms = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, rows(v, P, P)]));
   }
+  const bad = firstNonFinite({ J: d.J, grad: d.grad, hessian: d.hessian, ...flatTerms(out) });
+  const code = bad === null ? 0 : EXIT_NON_FINITE;
+  if (bad !== null)
+    process.stderr.write(
+      `metagrad: error: non-finite result (${bad}); the MDP or --alpha is beyond double precision\n`,
+    );
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-    return 0;
+    process.stdout.write(toJson(out, 0));
+    return code;
   }
   const mat = (m: number[][]) =>
     m.map((r) => `  ${r.map((x) => num(x, 6).padStart(12)).join(' ')}`).join('\n');
@@ -52,5 +59,13 @@ export function runExactCommand(o: ExactCliOptions): number {
     for (const [k, v] of Object.entries(out.terms as Record<string, number[][]>)) lines.push(`${k}:`, mat(v));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
+  return code;
+}
+
+/** metaGrad and the Hessian terms, flat, for the non-finite check. */
+function flatTerms(out: Record<string, unknown>): Record<string, number[]> {
+  const flat: Record<string, number[]> = {};
+  if (out.metaGrad) flat.metaGrad = (out.metaGrad as number[][]).flat();
+  for (const [k, v] of Object.entries((out.terms ?? {}) as Record<string, number[][]>)) flat[k] = v.flat();
+  return flat;
 }

@@ -37,6 +37,6 @@ export function writeFileAtomic(option: string, file: string, text: string): voi
  * infinite z-score would read as missing); they are written as the strings "Infinity",
  * "-Infinity" and "NaN", which JavaScript's Number() and Python's float() both parse.
  */
-export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+export function toJson(value: unknown, indent: number | undefined = 2): string {
+  return `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), indent)}\n`;
 }

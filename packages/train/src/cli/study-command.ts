@@ -23,7 +23,7 @@ import {
   parseIntOption,
   parseNumberOption,
 } from './errors';
-import { formatMdpStudy, formatMetaStudy, formatToyStudy } from './format';
+import { formatMdpStudy, formatMetaStudy, formatToyStudy, invalidVerdicts } from './format';
 import { toJson, writeFileAtomic } from './io';
 import { renderSvg } from './plot';
 
@@ -261,6 +261,8 @@ function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
       throw new CliError(
         `--out: ${checkpoint.file} does not fit this study (${e.message}); delete it or pass --restart to start over`,
       );
+    if (e instanceof RangeError && e.message.startsWith('meta.stepSize:'))
+      throw new CliError(`--alpha: ${e.message.slice('meta.stepSize: '.length)}`);
     throw e;
   } finally {
     progress.stop();
@@ -282,9 +284,19 @@ async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOpti
   process.stdout.write(o.json ? json : `${text}\n`);
 }
 
-/** `metagrad study`: parse → plan → run → report. */
+/** Exit code of a study whose statistics are not all finite (its outputs are written anyway). */
+export const EXIT_NON_FINITE = 3;
+
+/** `metagrad study`: parse → plan → run → report; exit 3 when a verdict is invalid (non-finite). */
 export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
   const plan = planStudy(parseStudy(o), o);
-  await reportStudy(runStudy(plan, o), plan, o);
-  return 0;
+  const result = runStudy(plan, o);
+  await reportStudy(result, plan, o);
+  const invalid = invalidVerdicts(result);
+  if (invalid.length === 0) return 0;
+  process.stderr.write(
+    `metagrad: error: non-finite statistics, no verdict for ${invalid.join(', ')}; ` +
+      'the inputs are beyond double precision (lower --alpha, --theta or raise --sigma)\n',
+  );
+  return EXIT_NON_FINITE;
 }
