@@ -109,3 +109,4 @@ export {
   type VectorStats,
   vectorStats,
 } from './study/stats';
+export { exactResources, type MemoryPart, type Resources, studyResources } from './study/budget';

@@ -185,6 +185,21 @@ test.each([
   [['study', '--meta', '--baseline', 'fitted'], '--baseline: expected one of exact, none, got "fitted"'],
   [['study', '--meta', '--level', '1.5'], '--level: expected a number in [1e-9, 0.5], got "1.5"'],
   [['study', '--no-composed'], '--no-composed: expected only with --meta'],
+  // resource limits: refused from the sizes alone, before any allocation (each case runs in ms)
+  [['study', '--samples', '1e7'], '--max-memory: this study needs an estimated 1907 GiB'],
+  [['study', '--samples', '1e7'], 'lower --samples or --batch-size, or raise --max-memory'],
+  [
+    ['study', '--repeats', '1e9'],
+    'most of it the stored estimates), over the budget of 2 GiB; lower --repeats',
+  ],
+  [['study', '--samples', '1e12'], '--max-memory: this study needs an estimated'],
+  [['study', '--meta', '--samples', '1e6'], 'lower --samples or --batch-size'],
+  [['study', '--toy', 'gaussian', '--n', '1e9'], 'lower --n or --batch-size, or raise --max-memory'],
+  [['study', '--toy', 'gaussian', '--repeats', '1e9'], 'lower --repeats'],
+  [['study', '--samples', '1e5', '--max-memory', '0.5'], 'over the budget of 0.5 GiB'],
+  [['study', '--max-memory', '0'], '--max-memory: expected a number in (0, Infinity), got "0"'],
+  [['study', '--max-work', 'lots'], '--max-work: expected a number in (0, Infinity), got "lots"'],
+  [['exact', '--mdp', TINY_MDP_PATH, '--max-work', '10'], '--max-work: the exact oracle needs an estimated'],
   [['exact'], '--mdp: expected a path to an MDP JSON file'],
   [['exact', '--mdp', TINY_MDP_PATH, '--alpha', 'big'], '--alpha: expected a finite number, got "big"'],
 ])('bad input %j â†’ exit 2 and an error naming the option', async (args, message) => {
@@ -259,6 +274,54 @@ describe('non-finite statistics get no verdict: exit 3, "invalid (non-finite: â€
     expect(r.err).toContain('non-finite result (J)');
   });
 });
+
+test.each([
+  [
+    { horizon: 1_000_000 },
+    [],
+    {
+      exact: '--max-memory: the exact oracle needs an estimated 15.7 GiB (horizon 1000000',
+      study: '--max-memory: this study needs an estimated 969 GiB (most of it one batch of estimates)',
+    },
+  ],
+  [
+    { horizon: 1_000_000 },
+    ['--max-memory', '64'],
+    {
+      exact: '--max-work: the exact oracle needs an estimated 1.0e+10',
+      study: 'lower --samples or --batch-size',
+    },
+  ],
+  [{ states: 1000 }, [], { exact: '--max-work: the exact oracle needs an estimated 4.0e+10 operations' }],
+])(
+  'an exact oracle over budget (%j %j) is refused at once (exit 2), naming the flag',
+  async (change, flags, messages) => {
+    const file = path.join(tmp, 'big.json');
+    const json = JSON.parse(fs.readFileSync(TINY_MDP_PATH, 'utf8'));
+    if ('horizon' in change) json.horizon = change.horizon;
+    if ('states' in change) {
+      // a dense 1000-state MDP: minutes of work with no output before
+      const S = change.states;
+      json.states = S;
+      json.transitions = Array.from({ length: S }, () =>
+        Array.from({ length: 2 }, () => Array(S).fill(1 / S)),
+      );
+      json.rewards = Array.from({ length: S }, () => [1, 0]);
+      json.initial = Array(S).fill(1 / S);
+      json.logits = Array.from({ length: S }, () => [0, 0]);
+      json.horizon = 10;
+    }
+    fs.writeFileSync(file, JSON.stringify(json));
+    const started = Date.now();
+    // (reading a 1000-state file under jest's transform takes seconds: that one runs `exact` only)
+    for (const [cmd, message] of Object.entries(messages)) {
+      const r = await run([cmd, '--mdp', file, ...flags]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+    }
+    expect(Date.now() - started).toBeLessThan(8000);
+  },
+);
 
 test('estimators lists the table', async () => {
   const r = await run(['estimators']);

@@ -89,3 +89,50 @@ export function parseChoiceList<T extends string>(option: string, value: string,
     throw new CliError(`${option}: expected each name once, got ${show(twice)} twice in ${show(value)}`);
   return names;
 }
+
+/** Resource budgets (`--max-memory` in GiB, `--max-work` in estimated operations) and their defaults. */
+export const BUDGET_DEFAULTS = { maxMemoryGiB: 2, maxWork: 1e10 } as const;
+const GIB = 2 ** 30;
+
+export interface Budget {
+  bytes: number;
+  work: number;
+}
+
+export function parseBudget(o: { maxMemory?: string; maxWork?: string }): Budget {
+  const gib =
+    o.maxMemory === undefined
+      ? BUDGET_DEFAULTS.maxMemoryGiB
+      : parseNumberOption('--max-memory', o.maxMemory, { min: 0, max: Infinity, open: true });
+  const work =
+    o.maxWork === undefined
+      ? BUDGET_DEFAULTS.maxWork
+      : parseNumberOption('--max-work', o.maxWork, { min: 0, max: Infinity, open: true });
+  return { bytes: gib * GIB, work };
+}
+
+const gib = (bytes: number) => {
+  const g = bytes / GIB;
+  return `${g >= 100 ? Math.round(g) : Number(g.toPrecision(3))} GiB`;
+};
+
+/**
+ * Refuse work above the budget before starting it, with the estimate, what dominates it, the
+ * options that shrink it and the flag that raises the budget.
+ */
+export function checkBudget(
+  job: string,
+  need: { bytes: number; work?: number; why: string; workWhy?: string; lower: string },
+  budget: Budget,
+): void {
+  if (need.bytes > budget.bytes)
+    throw new CliError(
+      `--max-memory: ${job} needs an estimated ${gib(need.bytes)} (${need.why}), over the budget of ${gib(budget.bytes)}; ` +
+        `lower ${need.lower}, or raise --max-memory (GiB)`,
+    );
+  if (need.work !== undefined && need.work > budget.work)
+    throw new CliError(
+      `--max-work: ${job} needs an estimated ${need.work.toExponential(1)} operations (${need.workWhy ?? need.why}), over the budget of ${budget.work.toExponential(1)}; ` +
+        `lower ${need.lower}, or raise --max-work`,
+    );
+}

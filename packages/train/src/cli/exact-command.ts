@@ -1,5 +1,12 @@
-import { exactDerivatives, exactHessianTerms, exactMetaGradient, firstNonFinite } from '@metagrad/estimators';
-import { CliError, parseNumberOption } from './errors';
+import type { TabularMdp } from '@metagrad/envs';
+import {
+  exactDerivatives,
+  exactHessianTerms,
+  exactMetaGradient,
+  exactResources,
+  firstNonFinite,
+} from '@metagrad/estimators';
+import { type Budget, CliError, checkBudget, parseBudget, parseNumberOption } from './errors';
 import { num } from './format';
 import { toJson } from './io';
 import { EXIT_NON_FINITE, loadMdp } from './study-command';
@@ -12,6 +19,32 @@ export interface ExactCliOptions {
   alpha?: string;
   json?: boolean;
   terms?: boolean;
+  maxMemory?: string;
+  maxWork?: string;
+}
+
+/** Estimated operations per second of one core (measured), for the "this will take a while" note. */
+const OPS_PER_SECOND = 6e7;
+
+/** Check the exact oracle's estimated memory and work against the budget before computing. */
+export function checkExactBudget(mdp: TabularMdp, opts: { meta: boolean; moments: number }, budget: Budget) {
+  const need = exactResources(mdp, opts);
+  const { states: S, actions: A, horizon: T } = mdp;
+  checkBudget(
+    'the exact oracle',
+    {
+      ...need,
+      why: `horizon ${T} × ${S} states × ${A} actions; the whole computation is kept for differentiation, so memory grows with the horizon`,
+      workWhy: `horizon ${T} × ${S} states × ${A} actions; the Hessian takes one pass over all T steps per parameter`,
+      lower: "the MDP's horizon or size",
+    },
+    budget,
+  );
+  const seconds = need.work / OPS_PER_SECOND;
+  if (seconds > 2 && process.stderr.isTTY)
+    process.stderr.write(
+      `exact oracle: about ${Math.ceil(seconds)} s (${need.work.toExponential(1)} operations)…\n`,
+    );
 }
 
 /** Exact J, ∇J, ∇²J (and the one-step MAML meta-gradient) w.r.t. the file's logits, index s·A + a. */
@@ -22,6 +55,7 @@ export function runExactCommand(o: ExactCliOptions): number {
   if (mdp.logits === undefined)
     throw new CliError(`--mdp ${o.mdp}: logits: expected the policy logits [S][A] in the file, got none`);
   const alpha = o.alpha === undefined ? undefined : parseNumberOption('--alpha', o.alpha);
+  checkExactBudget(mdp, { meta: alpha !== undefined, moments: o.terms ? 6 : 0 }, parseBudget(o));
   const { states: S, actions: A } = mdp;
   const d = exactDerivatives(mdp);
   const out: Record<string, unknown> = {

@@ -10,19 +10,24 @@ import {
   type StudyOptions,
   type StudyResult,
   study,
+  studyResources,
   TOY_ESTIMATORS,
   trajectoryEstimators,
 } from '@metagrad/estimators';
 import { SingleBar } from 'cli-progress';
 import { type Fingerprint, StudyCheckpoint } from './checkpoint';
 import {
+  type Budget,
   CliError,
+  checkBudget,
+  parseBudget,
   parseChoice,
   parseChoiceList,
   parseIntList,
   parseIntOption,
   parseNumberOption,
 } from './errors';
+import { checkExactBudget } from './exact-command';
 import { formatMdpStudy, formatMetaStudy, formatToyStudy, invalidVerdicts } from './format';
 import { toJson, writeFileAtomic } from './io';
 import { renderSvg } from './plot';
@@ -48,6 +53,8 @@ export interface StudyCliOptions {
   level?: string;
   composed?: boolean;
   restart?: boolean;
+  maxMemory?: string;
+  maxWork?: string;
 }
 
 /**
@@ -80,6 +87,7 @@ interface ParsedStudy {
   level: number | undefined;
   batchSize: number | undefined;
   meta: MetaOptions | undefined;
+  budget: Budget;
 }
 
 function problemFrom(o: StudyCliOptions): Problem {
@@ -152,7 +160,51 @@ function parseStudy(o: StudyCliOptions): ParsedStudy {
   const seed = o.seed === undefined ? STUDY_DEFAULTS.seed : parseIntOption('--seed', o.seed, 0);
   const batchSize = o.batchSize === undefined ? undefined : parseIntOption('--batch-size', o.batchSize, 1);
   if (o.restart && o.out === undefined) throw new CliError('--restart: expected only with --out');
-  return { problem, valid, estimators, samples, repeats, seed, level, batchSize, meta };
+  const parsed = {
+    problem,
+    valid,
+    estimators,
+    samples,
+    repeats,
+    seed,
+    level,
+    batchSize,
+    meta,
+    budget: parseBudget(o),
+  };
+  checkStudyBudget(parsed);
+  return parsed;
+}
+
+const FLAGS: Record<string, string> = {
+  repeats: '--repeats',
+  samples: '--samples',
+  batchSize: '--batch-size',
+  n: '--n',
+};
+
+/** Refuse a study whose estimated memory (or exact-oracle work) is over the budget, before any work. */
+function checkStudyBudget(s: ParsedStudy): void {
+  const { memory } = studyResources(s);
+  const top = memory[0];
+  checkBudget(
+    'this study',
+    {
+      bytes: memory.reduce((t, p) => t + p.bytes, 0),
+      why: `most of it ${top.what}`,
+      lower: top.lower.map((l) => FLAGS[l] ?? l).join(' or '),
+    },
+    s.budget,
+  );
+  if (s.problem.kind === 'mdp') {
+    // its memory is one of the parts above; its work (with the exact estimator means) is checked here
+    const moments = (s.estimators ?? s.valid).length * (s.meta ? 2 : 1);
+    checkExactBudget(
+      s.problem.mdp,
+      { meta: s.meta !== undefined, moments },
+      { ...s.budget, bytes: Infinity },
+    );
+  }
 }
 
 function sha256(file: string): string {
