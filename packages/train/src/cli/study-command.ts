@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { getBackend } from '@metagrad/autodiff';
 import { EnvConfigError, loadTabularMdp } from '@metagrad/envs';
 import {
   defaultStudyMdp,
@@ -214,6 +216,7 @@ function sha256(file: string): string {
 /** Every option that changes the numbers (not --batch-size, which changes speed only). */
 function fingerprintOf(s: ParsedStudy, mdpFile: string | undefined): Fingerprint {
   const { problem, meta } = s;
+  const backend = getBackend();
   return {
     '--mdp': problem.kind !== 'mdp' ? null : mdpFile === undefined ? 'built-in' : `sha256:${sha256(mdpFile)}`,
     '--toy': problem.kind === 'gaussian' ? 'gaussian' : null,
@@ -229,6 +232,9 @@ function fingerprintOf(s: ParsedStudy, mdpFile: string | undefined): Fingerprint
     '--meta': meta !== undefined,
     '--alpha': meta?.stepSize ?? null,
     '--composed': meta?.composed ?? null,
+    // the same options on another backend give other bits (the GPU computes in float32)
+    backend: backend.active,
+    dtype: backend.active === 'gpu' ? 'float32' : 'float64',
   };
 }
 
@@ -239,10 +245,40 @@ interface StudyPlan {
   resume: StudyChunk[] | undefined;
 }
 
+/** --out and --plot must be writable files, and different ones: refused before the run, not after it. */
+function checkOutputs(o: StudyCliOptions): void {
+  const outputs = [
+    ['--out', o.out],
+    ['--plot', o.plot],
+  ].filter((x): x is [string, string] => x[1] !== undefined);
+  for (const [option, file] of outputs) {
+    const why = unwritable(file);
+    if (why)
+      throw new CliError(`${option}: expected a writable file path, got ${JSON.stringify(file)} (${why})`);
+  }
+  if (o.out !== undefined && o.plot !== undefined && path.resolve(o.out) === path.resolve(o.plot))
+    throw new CliError(`--plot: expected a file other than --out, got ${JSON.stringify(o.plot)} for both`);
+}
+
+/** Why `file` cannot be (over)written atomically, or null. */
+function unwritable(file: string): string | null {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) return 'it is a directory';
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return `no directory ${dir}`;
+    fs.accessSync(dir, fs.constants.W_OK); // the temporary file and the rename need the directory
+    return null;
+  } catch (e) {
+    return `directory ${dir} is not writable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+}
+
 /** With --out, open the checkpoint and pick up the repeats an interrupted run left. */
 function planStudy(s: ParsedStudy, o: StudyCliOptions): StudyPlan {
+  checkOutputs(o);
   if (o.out === undefined) return { study: s, checkpoint: null, resume: undefined };
   const checkpoint = new StudyCheckpoint(o.out, fingerprintOf(s, o.mdp), s.repeats);
+  checkpoint.removeStaleTemporaries(o.out);
   const previous = checkpoint.load(o.restart === true);
   if (!previous) return { study: s, checkpoint, resume: undefined };
   process.stderr.write(`resuming: ${previous.count}/${s.repeats} repeats done (${checkpoint.file})\n`);
