@@ -78,7 +78,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option(...MAX_MEMORY)
     .option(
       '--max-work <ops>',
-      `budget of the exact oracle in estimated operations (default ${BUDGET_DEFAULTS.maxWork})`,
+      `budget of the exact oracle in estimated operations (default ${BUDGET_DEFAULTS.maxWork.toExponential()})`,
     )
     .action(async (o) => exit(await runStudyCommand(o)));
   program
@@ -91,7 +91,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option(...MAX_MEMORY)
     .option(
       '--max-work <ops>',
-      `refuse above this many estimated operations (default ${BUDGET_DEFAULTS.maxWork}, about two minutes)`,
+      `refuse above this many estimated operations (default ${BUDGET_DEFAULTS.maxWork.toExponential()}, about two minutes on one core)`,
     )
     .action((o) => exit(runExactCommand(o)));
   program
