@@ -72,6 +72,9 @@ function flatten(field: string, x: unknown, shape: readonly number[]): Float64Ar
 
 function int(field: string, v: unknown, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(field, `an integer >= ${min}`, v);
+  // above 2^53 the parsed double is not the integer written (…993 reads as …992)
+  if (!Number.isSafeInteger(v))
+    throw new EnvConfigError(`${field}: expected an integer >= ${min} and at most 2^53 - 1, got ${v}`);
   return v;
 }
 

@@ -129,6 +129,12 @@ describe('tabular MDP JSON format', () => {
     expect(duplicateJsonKey(JSON.stringify(tiny()))).toBeNull();
   });
 
+  test('an integer field beyond 2^53 is refused (the double read is not the integer written)', () => {
+    expect(() =>
+      parseTabularMdp(JSON.stringify(tiny()).replace(/"horizon":\d+/, '"horizon":9007199254740993')),
+    ).toThrow('horizon: expected an integer >= 1 and at most 2^53 - 1, got 9007199254740992');
+  });
+
   test('array lengths are checked against states/actions before anything is allocated', () => {
     // S·A·S = 2·10¹² entries: allocating first would throw "Invalid typed array length" or exhaust memory
     const j = { ...tiny(), states: 1_000_000 };

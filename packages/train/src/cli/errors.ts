@@ -1,3 +1,6 @@
+/** Exit code of a command whose results are not all finite (its outputs are written anyway). */
+export const EXIT_NON_FINITE = 3;
+
 /** A user error on the command line: printed as one line, exit code 2. */
 export class CliError extends Error {
   override readonly name = 'CliError';

@@ -6,10 +6,16 @@ import {
   exactResources,
   firstNonFinite,
 } from '@metagrad/estimators';
-import { type Budget, CliError, checkBudget, parseBudget, parseNumberOption } from './errors';
+import {
+  type Budget,
+  CliError,
+  checkBudget,
+  EXIT_NON_FINITE,
+  parseBudget,
+  parseNumberOption,
+} from './errors';
 import { num } from './format';
-import { toJson } from './io';
-import { EXIT_NON_FINITE, loadMdp } from './study-command';
+import { loadMdp, toJson } from './io';
 
 const rows = (x: ArrayLike<number>, n: number, w: number) =>
   Array.from({ length: n }, (_, i) => Array.from(x).slice(i * w, (i + 1) * w));

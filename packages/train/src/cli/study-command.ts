@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { getBackend } from '@metagrad/autodiff';
-import { EnvConfigError, loadTabularMdp } from '@metagrad/envs';
 import {
   defaultStudyMdp,
   type MetaOptions,
@@ -22,6 +21,7 @@ import {
   type Budget,
   CliError,
   checkBudget,
+  EXIT_NON_FINITE,
   parseBudget,
   parseChoice,
   parseChoiceList,
@@ -31,7 +31,7 @@ import {
 } from './errors';
 import { checkExactBudget } from './exact-command';
 import { formatMdpStudy, formatMetaStudy, formatToyStudy, invalidVerdicts } from './format';
-import { toJson, writeFileAtomic } from './io';
+import { loadMdp, toJson, writeFileAtomic } from './io';
 import { renderSvg } from './plot';
 
 export interface StudyCliOptions {
@@ -64,17 +64,6 @@ export interface StudyCliOptions {
  * written, as if the run had been killed there (the resume tests use it).
  */
 export const STOP_AFTER_CHUNKS_ENV = 'METAGRAD_STUDY_STOP_AFTER_CHUNKS';
-
-export function loadMdp(option: string, file: string) {
-  if (!fs.existsSync(file))
-    throw new CliError(`${option}: expected an existing MDP JSON file, got ${JSON.stringify(file)}`);
-  try {
-    return loadTabularMdp(file);
-  } catch (e) {
-    if (e instanceof EnvConfigError) throw new CliError(`${option} ${file}: ${e.message}`);
-    throw e;
-  }
-}
 
 /** The study the flags ask for: every option validated, the defaults of STUDY_DEFAULTS filled in. */
 interface ParsedStudy {
@@ -371,9 +360,6 @@ async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOpti
         : formatToyStudy(result);
   process.stdout.write(o.json ? json : `${text}\n`);
 }
-
-/** Exit code of a study whose statistics are not all finite (its outputs are written anyway). */
-export const EXIT_NON_FINITE = 3;
 
 /** `metagrad study`: parse → plan → run → report; exit 3 when a verdict is invalid (non-finite). */
 export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
