@@ -42,29 +42,39 @@ function fail(field: string, expected: string, got: unknown): never {
   throw new EnvConfigError(`${field}: expected ${expected}, got ${shown}`);
 }
 
-/** Flatten a nested array of the given shape, checking every level's length and every number. */
+/**
+ * Flatten a nested array of the given shape, checking every level's length and every number
+ * before allocating: the size comes from `states`/`actions`, which a file may set to 10⁶ while
+ * holding three rows (S·A·S = 2·10¹² entries would be allocated before the mismatch is found).
+ */
 function flatten(field: string, x: unknown, shape: readonly number[]): Float64Array {
-  const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
-  let k = 0;
-  const walk = (v: unknown, path: string, depth: number): void => {
+  const walk = (v: unknown, path: string, depth: number, visit: (n: number) => void): void => {
     if (depth === shape.length) {
       // JSON has no NaN, but a JS caller may pass one: reject it and non-numbers alike
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'a finite number', v);
-      out[k++] = v;
+      visit(v);
       return;
     }
     if (!Array.isArray(v)) fail(path, `an array of length ${shape[depth]}`, v);
     if (v.length !== shape[depth]) fail(path, `an array of length ${shape[depth]}`, `length ${v.length}`);
     v.forEach((e, i) => {
-      walk(e, `${path}[${i}]`, depth + 1);
+      walk(e, `${path}[${i}]`, depth + 1, visit);
     });
   };
-  walk(x, field, 0);
+  walk(x, field, 0, () => {});
+  const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  let k = 0;
+  walk(x, field, 0, (n) => {
+    out[k++] = n;
+  });
   return out;
 }
 
 function int(field: string, v: unknown, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(field, `an integer >= ${min}`, v);
+  // above 2^53 the parsed double is not the integer written (…993 reads as …992)
+  if (!Number.isSafeInteger(v))
+    throw new EnvConfigError(`${field}: expected an integer >= ${min} and at most 2^53 - 1, got ${v}`);
   return v;
 }
 
@@ -100,7 +110,43 @@ export function tabularMdpFromJson(json: unknown): TabularMdp {
   });
 }
 
-/** Parse JSON text (syntax errors are reported as EnvConfigError too). */
+/**
+ * The first key that occurs twice in one object of valid JSON text, with its path, or null.
+ * JSON.parse keeps the last of duplicate keys silently (a second `horizon` would win).
+ */
+export function duplicateJsonKey(text: string): string | null {
+  // one frame per open object (its keys so far, its path) or array (keys null)
+  const frames: { keys: Set<string> | null; path: string; key: string | null; index: number }[] = [];
+  const here = () => {
+    const f = frames.at(-1);
+    if (!f) return '';
+    return f.keys === null ? `${f.path}[${f.index}]` : f.path === '' ? (f.key ?? '') : `${f.path}.${f.key}`;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[')
+      frames.push({ keys: c === '{' ? new Set() : null, path: here(), key: null, index: 0 });
+    else if (c === '}' || c === ']') frames.pop();
+    else if (c === ',' && frames.at(-1)?.keys === null) frames[frames.length - 1].index++;
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const f = frames.at(-1);
+      let k = j + 1;
+      while (/\s/.test(text[k] ?? '')) k++;
+      if (f?.keys && text[k] === ':') {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        f.key = key;
+        if (f.keys.has(key)) return here();
+        f.keys.add(key);
+      }
+      i = j;
+    }
+  }
+  return null;
+}
+
+/** Parse JSON text (syntax errors and duplicate keys are reported as EnvConfigError too). */
 export function parseTabularMdp(text: string): TabularMdp {
   let json: unknown;
   try {
@@ -108,6 +154,11 @@ export function parseTabularMdp(text: string): TabularMdp {
   } catch (e) {
     throw new EnvConfigError(`mdp: expected valid JSON, got a parse error: ${(e as Error).message}`);
   }
+  const twice = duplicateJsonKey(text);
+  if (twice !== null)
+    throw new EnvConfigError(
+      `${twice}: expected each key once, got the key twice (a JSON parser keeps only one)`,
+    );
   return tabularMdpFromJson(json);
 }
 

@@ -1,5 +1,6 @@
 import { Rng } from '@metagrad/autodiff';
 import {
+  duplicateJsonKey,
   EnvConfigError,
   episodeReturns,
   expectedReturn,
@@ -101,6 +102,45 @@ describe('tabular MDP JSON format', () => {
 
   test('syntax errors are config errors', () => {
     expect(() => parseTabularMdp('{"states": 2,')).toThrow(/mdp: expected valid JSON/);
+  });
+
+  test.each([
+    ['a top-level key', (t: string) => t.replace('{', '{"horizon": 7, '), 'horizon: expected each key once'],
+    [
+      'with spaces before the colon',
+      (t: string) => t.replace('{', '{"states"  :  2,'),
+      'states: expected each key once',
+    ],
+    [
+      'an escaped key',
+      (t: string) => t.replace('{', '{"hori\\u007aon": 7, '),
+      'horizon: expected each key once',
+    ],
+  ])('a duplicate key (%s) is an error naming it, not the last value winning', (_name, edit, message) => {
+    const text = edit(JSON.stringify(tiny()));
+    expect(() => parseTabularMdp(text)).toThrow(EnvConfigError);
+    expect(() => parseTabularMdp(text)).toThrow(message);
+  });
+
+  test('duplicate keys are found in nested objects, strings with quotes and colons are not keys', () => {
+    expect(duplicateJsonKey('{"a": {"b": 1, "b": 2}}')).toBe('a.b');
+    expect(duplicateJsonKey('{"a": [{"b": 1}, {"b": 2, "c": 3, "c": 4}]}')).toBe('a[1].c');
+    expect(duplicateJsonKey('{"a": "x\\":y", "b": ["a", "a"], "c": {"a": 1}}')).toBeNull();
+    expect(duplicateJsonKey(JSON.stringify(tiny()))).toBeNull();
+  });
+
+  test('an integer field beyond 2^53 is refused (the double read is not the integer written)', () => {
+    expect(() =>
+      parseTabularMdp(JSON.stringify(tiny()).replace(/"horizon":\d+/, '"horizon":9007199254740993')),
+    ).toThrow('horizon: expected an integer >= 1 and at most 2^53 - 1, got 9007199254740992');
+  });
+
+  test('array lengths are checked against states/actions before anything is allocated', () => {
+    // S·A·S = 2·10¹² entries: allocating first would throw "Invalid typed array length" or exhaust memory
+    const j = { ...tiny(), states: 1_000_000 };
+    expect(() => tabularMdpFromJson(j)).toThrow(
+      'transitions: expected an array of length 1000000, got "length 2"',
+    );
   });
 });
 

@@ -101,9 +101,12 @@ export {
   tileParameters,
 } from './study/batched-estimates';
 export {
+  firstNonFinite,
+  invalidateUnlessFinite,
   normalQuantile,
   studentQuantile,
   upperTriangles,
   type VectorStats,
   vectorStats,
 } from './study/stats';
+export { exactResources, type MemoryPart, type Resources, studyResources } from './study/budget';

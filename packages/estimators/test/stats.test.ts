@@ -43,3 +43,21 @@ test('a shifted mean is flagged and an exact constant entry is not', () => {
   expect(vectorStats(s, [1.8, 5], 0.01).consistent).toBe(false);
   expect(vectorStats(s, [1, 5.1], 0.01).maxAbsZ).toBeGreaterThan(1e6);
 });
+
+test.each([
+  ['a NaN estimate', [1, Number.NaN, 1, 1], [1, 1], 'mean[1]'],
+  ['an infinite exact value', [1, 2, 1, 2], [Number.POSITIVE_INFINITY, 2], 'exact[0]'],
+  ['a variance that overflows', [1e308, 1, -1e308, 1], [0, 1], 'variance[0]'],
+])('%s gets no verdict: invalid names the first non-finite statistic', (_name, samples, exact, bad) => {
+  const s = vectorStats(Float64Array.from(samples), exact, 0.01);
+  expect(s.invalid).toBe(bad);
+  expect(s.consistent).toBe(false);
+});
+
+test('finite statistics are valid, and an infinite |z| (zero variance, biased) is a verdict, not invalid', () => {
+  expect(vectorStats(Float64Array.from([1, 2, 1.5, 2.5]), [1.2, 2.2], 0.01)).not.toHaveProperty('invalid');
+  const z = vectorStats(Float64Array.from([1, 1, 1]), [2], 0.01);
+  expect(z.maxAbsZ).toBe(Number.POSITIVE_INFINITY);
+  expect(z).not.toHaveProperty('invalid');
+  expect(z.consistent).toBe(false);
+});

@@ -133,7 +133,40 @@ test('exact --mdp --json gives J, nested grad and Hessian w.r.t. the logits, and
 test.each([
   [['study', '--repeats', 'abc'], '--repeats: expected an integer >= 2, got "abc"'],
   [['study', '--samples', '0'], '--samples: expected an integer >= 1, got "0"'],
-  [['study', '--level', '2'], '--level: expected a number in (0, 1), got "2"'],
+  [['study', '--level', '2'], '--level: expected a number in [1e-9, 0.5], got "2"'],
+  [['study', '--level', '1e-300'], '--level: expected a number in [1e-9, 0.5], got "1e-300"'],
+  [['study', '--seed', '1e30'], '--seed: expected an integer >= 0, got "1e30" (integers above 2^53 - 1'],
+  [
+    ['study', '--seed', '9007199254740993'],
+    '--seed: expected an integer >= 0, got "9007199254740993" (integers above 2^53 - 1',
+  ],
+  [
+    ['study', '--repeats', '0x10'],
+    '--repeats: expected an integer >= 2, got "0x10" (write numbers in decimal)',
+  ],
+  [
+    ['study', '--repeats', '0b11'],
+    '--repeats: expected an integer >= 2, got "0b11" (write numbers in decimal)',
+  ],
+  [['study', '--repeats', '0o17'], '--repeats: expected an integer >= 2, got "0o17"'],
+  [['study', '--repeats', ' 12'], '--repeats: expected an integer >= 2, got " 12"'],
+  [['study', '--meta', '--alpha', '0x1'], '--alpha: expected a number in (0, Infinity), got "0x1"'],
+  [['study', '--toy', 'gaussian', '--n', '1,0x10'], '--n: expected a comma-separated list of integers >= 1'],
+  [
+    ['study', '--repeats', '10', '--repeats', '20'],
+    '--repeats: expected the option once, got it twice (--repeats "10", then --repeats "20")',
+  ],
+  [['study', '--json', '--json'], '--json: expected the option once, got it twice'],
+  [['exact', '--mdp', TINY_MDP_PATH, '--mdp', TINY_MDP_PATH], '--mdp: expected the option once'],
+  [['--threads', '2', '--threads', '3', 'estimators'], '--threads: expected the option once'],
+  [['train', '--out', 'a', '--out', 'b'], '--out: expected the option once'],
+  [['evaluate', 'x', '--tasks', '3', '--tasks', '4'], '--tasks: expected the option once'],
+  [['plot', 'x', '--out', 'a.svg', '--out', 'b.svg'], '--out: expected the option once'],
+  [['demo', '--json', '--json'], '--json: expected the option once'],
+  [
+    ['study', '--estimators', 'dice,dice'],
+    '--estimators: expected each name once, got "dice" twice in "dice,dice"',
+  ],
   [['study', '--alpha', '0.1'], '--alpha: the inner step size is used only with --meta, got 0.1'],
   [['study', '--estimators', 'dice,nope'], '--estimators: expected one of sf, maml, maml-reference, dice'],
   [['study', '--toy', 'cube'], '--toy: expected one of gaussian, got "cube"'],
@@ -150,8 +183,23 @@ test.each([
   [['study', '--meta', '--toy', 'gaussian'], '--meta: expected an MDP problem, got --toy gaussian'],
   [['study', '--meta', '--alpha', '0'], '--alpha: expected a number in (0, Infinity), got "0"'],
   [['study', '--meta', '--baseline', 'fitted'], '--baseline: expected one of exact, none, got "fitted"'],
-  [['study', '--meta', '--level', '1.5'], '--level: expected a number in (0, 1), got "1.5"'],
+  [['study', '--meta', '--level', '1.5'], '--level: expected a number in [1e-9, 0.5], got "1.5"'],
   [['study', '--no-composed'], '--no-composed: expected only with --meta'],
+  // resource limits: refused from the sizes alone, before any allocation (each case runs in ms)
+  [['study', '--samples', '1e7'], '--max-memory: this study needs an estimated 1907 GiB'],
+  [['study', '--samples', '1e7'], 'lower --samples or --batch-size, or raise --max-memory'],
+  [
+    ['study', '--repeats', '1e9'],
+    'most of it the stored estimates), over the budget of 2 GiB; lower --repeats',
+  ],
+  [['study', '--samples', '1e12'], '--max-memory: this study needs an estimated'],
+  [['study', '--meta', '--samples', '1e6'], 'lower --samples or --batch-size'],
+  [['study', '--toy', 'gaussian', '--n', '1e9'], 'lower --n or --batch-size, or raise --max-memory'],
+  [['study', '--toy', 'gaussian', '--repeats', '1e9'], 'lower --repeats'],
+  [['study', '--samples', '1e5', '--max-memory', '0.5'], 'over the budget of 0.5 GiB'],
+  [['study', '--max-memory', '0'], '--max-memory: expected a number in (0, Infinity), got "0"'],
+  [['study', '--max-work', 'lots'], '--max-work: expected a number in (0, Infinity), got "lots"'],
+  [['exact', '--mdp', TINY_MDP_PATH, '--max-work', '10'], '--max-work: the exact oracle needs an estimated'],
   [['exact'], '--mdp: expected a path to an MDP JSON file'],
   [['exact', '--mdp', TINY_MDP_PATH, '--alpha', 'big'], '--alpha: expected a finite number, got "big"'],
 ])('bad input %j → exit 2 and an error naming the option', async (args, message) => {
@@ -170,6 +218,110 @@ test('an invalid MDP file is reported with its field', async () => {
   expect(r.code).toBe(2);
   expect(r.err).toContain('transitions[0][1]');
 });
+
+test.each([
+  ['a duplicate key', (t: string) => t.replace('{', '{"horizon": 50, '), 'horizon: expected each key once'],
+  [
+    'states far above the arrays',
+    (t: string) => t.replace(/"states":\s*\d+/, '"states": 1000000'),
+    'transitions: expected an array of length 1000000',
+  ],
+])('an MDP file with %s is refused (exit 2) before any work', async (_name, edit, message) => {
+  const bad = path.join(tmp, 'edited.json');
+  fs.writeFileSync(bad, edit(fs.readFileSync(TINY_MDP_PATH, 'utf8')));
+  for (const cmd of ['exact', 'study']) {
+    const r = await run([cmd, '--mdp', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+  }
+});
+
+describe('non-finite statistics get no verdict: exit 3, "invalid (non-finite: …)", JSON strings', () => {
+  test.each([
+    [
+      ['study', '--meta', '--alpha', '1e308', '--repeats', '10', '--samples', '3', '--estimators', 'dice,sf'],
+      /^dice .*invalid \(non-finite: exact \|bias\|\)/m, // was "unbiased ok" beside a NaN exact bias
+    ],
+    [
+      ['study', '--toy', 'gaussian', '--theta', '1e308', '--n', '1,2', '--repeats', '10'],
+      /^lsf .*invalid \(non-finite: exact\[0\]\)$/m, // was "BIASED"
+    ],
+    [
+      ['study', '--toy', 'gaussian', '--sigma', '1e-320', '--n', '1,2', '--repeats', '10'],
+      /^n-sample-sf .*invalid \(non-finite: mean\[0\]\)$/m,
+    ],
+  ])('%j', async (args, row) => {
+    const r = await run(args);
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(row);
+    expect(r.out).not.toContain('BIASED');
+    expect(r.err).toContain('non-finite statistics, no verdict for ');
+    const j = await run([...args, '--json']);
+    expect(j.code).toBe(3);
+    expect(j.out).toContain('"NaN"'); // never null, which also means "absent" in these files
+    expect(j.out).toMatch(/"invalid": "[^"]+"/);
+  });
+
+  test('exact --json writes NaN as the string "NaN" (as study does), and exits 3 naming the quantity', async () => {
+    const huge = path.join(tmp, 'huge.json');
+    const json = JSON.parse(fs.readFileSync(TINY_MDP_PATH, 'utf8'));
+    json.rewards = json.rewards.map((row: number[]) => row.map(() => 1e308));
+    fs.writeFileSync(huge, JSON.stringify(json));
+    const r = await run(['exact', '--mdp', huge, '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out).J).toBe('NaN');
+    expect(r.out).not.toContain('null');
+    expect(r.err).toContain('non-finite result (J)');
+  });
+});
+
+test.each([
+  [
+    { horizon: 1_000_000 },
+    [],
+    {
+      exact: '--max-memory: the exact oracle needs an estimated 15.7 GiB (horizon 1000000',
+      study: '--max-memory: this study needs an estimated 969 GiB (most of it one batch of estimates)',
+    },
+  ],
+  [
+    { horizon: 1_000_000 },
+    ['--max-memory', '64'],
+    {
+      exact: '--max-work: the exact oracle needs an estimated 1.0e+10',
+      study: 'lower --samples or --batch-size',
+    },
+  ],
+  [{ states: 1000 }, [], { exact: '--max-work: the exact oracle needs an estimated 4.0e+10 operations' }],
+])(
+  'an exact oracle over budget (%j %j) is refused at once (exit 2), naming the flag',
+  async (change, flags, messages) => {
+    const file = path.join(tmp, 'big.json');
+    const json = JSON.parse(fs.readFileSync(TINY_MDP_PATH, 'utf8'));
+    if ('horizon' in change) json.horizon = change.horizon;
+    if ('states' in change) {
+      // a dense 1000-state MDP: minutes of work with no output before
+      const S = change.states;
+      json.states = S;
+      json.transitions = Array.from({ length: S }, () =>
+        Array.from({ length: 2 }, () => Array(S).fill(1 / S)),
+      );
+      json.rewards = Array.from({ length: S }, () => [1, 0]);
+      json.initial = Array(S).fill(1 / S);
+      json.logits = Array.from({ length: S }, () => [0, 0]);
+      json.horizon = 10;
+    }
+    fs.writeFileSync(file, JSON.stringify(json));
+    const started = Date.now();
+    // (reading a 1000-state file under jest's transform takes seconds: that one runs `exact` only)
+    for (const [cmd, message] of Object.entries(messages)) {
+      const r = await run([cmd, '--mdp', file, ...flags]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+    }
+    expect(Date.now() - started).toBeLessThan(8000);
+  },
+);
 
 test('estimators lists the table', async () => {
   const r = await run(['estimators']);

@@ -14,7 +14,7 @@ import { computeInChunks, StudySeries } from './chunks';
 import { STUDY_DEFAULTS } from './defaults';
 import { mdpStudySetup } from './mdp-setup';
 import { sampleRepeats } from './sampling';
-import { falsePositiveText, upperTriangles, vectorStats } from './stats';
+import { falsePositiveText, invalidateUnlessFinite, upperTriangles, vectorStats } from './stats';
 import type { MdpEstimatorResult, MdpProblem, MdpStudyResult, StudyOptions } from './types';
 
 /** Random streams (the rollout's task index): the estimates' trajectories, the fitted baselines'. */
@@ -113,8 +113,16 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
       name: e.name,
       label: e.label,
       claim: e.unbiased,
-      gradient: vectorStats(series.values[`${e.name}/gradient`], exact.grad, level),
-      hessian: vectorStats(upperTriangles(series.values[`${e.name}/hessian`], P), exactUpper, level),
+      gradient: invalidateUnlessFinite(
+        vectorStats(series.values[`${e.name}/gradient`], exact.grad, level),
+        'exact |bias|',
+        exactBias?.gradient ?? null,
+      ),
+      hessian: invalidateUnlessFinite(
+        vectorStats(upperTriangles(series.values[`${e.name}/hessian`], P), exactUpper, level),
+        'exact |bias|',
+        exactBias?.hessian ?? null,
+      ),
       exactBias,
     };
   });

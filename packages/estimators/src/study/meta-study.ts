@@ -6,7 +6,7 @@ import { computeInChunks, StudySeries } from './chunks';
 import { STUDY_DEFAULTS } from './defaults';
 import { mdpStudySetup } from './mdp-setup';
 import { sampleRepeats } from './sampling';
-import { falsePositiveText, vectorStats } from './stats';
+import { falsePositiveText, firstNonFinite, invalidateUnlessFinite, vectorStats } from './stats';
 import type { MdpProblem, MetaEstimatorResult, MetaStudyResult, StudyOptions } from './types';
 
 /**
@@ -55,6 +55,11 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
 
   const exact = exactDerivatives(mdp, theta);
   const thetaPrime = theta.map((x, i) => x + stepSize * exact.grad[i]);
+  const bad = firstNonFinite({ 'θ′': thetaPrime });
+  if (bad !== null)
+    throw new RangeError(
+      `meta.stepSize: expected a step size whose exact inner step θ′ = θ + α∇J(θ) is finite, got α = ${stepSize} (${bad} overflows)`,
+    );
   const exactMeta = exactMetaGradient(mdp, stepSize, theta);
 
   const widths: Record<string, number> = {};
@@ -75,22 +80,31 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
       series.set(`${e.name}/metaGradient`, compose(hess, gOut, stepSize, P), first);
       if (withComposed) {
         const own = thetas.map((x, i) => x + stepSize * fit.gradient[i]);
-        const data = sampleRepeats(p, own, B, first, count, seed, COMPOSED_STREAM).data;
-        const gOwn = repeatEstimates(mdp, own, e.build, data, B, false).gradient;
-        series.set(`${e.name}/composed`, compose(hess, gOwn, stepSize, P), first);
+        if (firstNonFinite({ own }) !== null) {
+          // an estimated inner step that overflows cannot be sampled from: no composed estimate (NaN)
+          series.set(`${e.name}/composed`, new Float64Array(count * P).fill(Number.NaN), first);
+        } else {
+          const data = sampleRepeats(p, own, B, first, count, seed, COMPOSED_STREAM).data;
+          const gOwn = repeatEstimates(mdp, own, e.build, data, B, false).gradient;
+          series.set(`${e.name}/composed`, compose(hess, gOwn, stepSize, P), first);
+        }
       }
       finished();
     }
   });
 
-  const estimators: MetaEstimatorResult[] = entries.map((e) => ({
-    name: e.name,
-    label: e.label,
-    claim: e.unbiased,
-    metaGradient: vectorStats(series.values[`${e.name}/metaGradient`], exactMeta, level),
-    composed: withComposed ? vectorStats(series.values[`${e.name}/composed`], exactMeta, level) : null,
-    exactBias: exactMetaBias(p, e, theta, thetaPrime, stepSize, exactMeta),
-  }));
+  const estimators: MetaEstimatorResult[] = entries.map((e) => {
+    const exactBias = exactMetaBias(p, e, theta, thetaPrime, stepSize, exactMeta);
+    const metaGradient = vectorStats(series.values[`${e.name}/metaGradient`], exactMeta, level);
+    return {
+      name: e.name,
+      label: e.label,
+      claim: e.unbiased,
+      metaGradient: invalidateUnlessFinite(metaGradient, 'exact |bias|', exactBias),
+      composed: withComposed ? vectorStats(series.values[`${e.name}/composed`], exactMeta, level) : null,
+      exactBias,
+    };
+  });
   return {
     kind: 'meta',
     parameters: P,

@@ -94,8 +94,15 @@ export interface VectorStats {
   zThreshold: number;
   /** Level α of the test (the key stays `alpha` in the JSON until issue 12 renames it to `level`). */
   alpha: number;
-  /** max|z| ≤ threshold: "consistent with unbiased at level α" (false-positive rate ≤ α). */
+  /** max|z| ≤ threshold: "consistent with unbiased at level α" (false-positive rate ≤ α); false when invalid. */
   consistent: boolean;
+  /**
+   * The first non-finite statistic by name (e.g. "mean[2]", "variance[0]"), or null. A NaN
+   * compares false with everything, so without this a NaN bias could pass or fail the z-test at
+   * random: a non-finite statistic gets no verdict. (An infinite |z| is fine: a biased entry
+   * with zero variance.) Absent when every statistic is finite.
+   */
+  invalid?: string;
   /** threshold − max|z| when consistent (room left), max|z| / threshold when not (how far over). */
   margin: number;
   /** Trace of the sample covariance (sum of per-entry variances of one estimate). */
@@ -148,25 +155,42 @@ export function vectorStats(samples: Float64Array, exact: ArrayLike<number>, lev
     if (z > maxAbsZ) [maxAbsZ, worstEntry] = [z, j];
   }
   const zThreshold = studentQuantile(1 - level / (2 * d), R - 1);
-  const consistent = maxAbsZ <= zThreshold;
   const biasNorm = Math.hypot(...mean.map((m, j) => m - exact[j]));
+  const summary = {
+    biasNorm,
+    relativeBias: biasNorm / (exactNorm || 1),
+    varianceTrace: vars.reduce((s, v) => s + v, 0),
+    relativeStd: vars.reduce((s, v, j) => s + Math.sqrt(v) / (Math.abs(mean[j]) + 1e-8), 0) / d,
+    mse,
+    cosine,
+  };
+  const invalid = firstNonFinite({ exact: Array.from(exact), mean, variance: vars, ...summary, zThreshold });
+  const consistent = invalid === null && maxAbsZ <= zThreshold;
   return {
     mean,
     exact: Array.from(exact),
-    biasNorm,
-    relativeBias: biasNorm / (exactNorm || 1),
+    ...summary,
     maxAbsZ,
     worstEntry,
     zThreshold,
     alpha: level,
     consistent,
+    ...(invalid === null ? {} : { invalid }),
     margin: consistent ? zThreshold - maxAbsZ : maxAbsZ / zThreshold,
-    varianceTrace: vars.reduce((s, v) => s + v, 0),
-    relativeStd: vars.reduce((s, v, j) => s + Math.sqrt(v) / (Math.abs(mean[j]) + 1e-8), 0) / d,
-    mse,
-    cosine,
     repeats: R,
   };
+}
+
+/** The name of the first non-finite number among named numbers and arrays ("mean[2]"), or null. */
+export function firstNonFinite(named: Record<string, number | ArrayLike<number>>): string | null {
+  for (const [name, v] of Object.entries(named)) {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return name;
+      continue;
+    }
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return `${name}[${i}]`;
+  }
+  return null;
 }
 
 /** The upper triangle (i ≤ j) of R symmetric [P, P] matrices: [R, P(P+1)/2]. */
@@ -184,4 +208,13 @@ export function upperTriangles(mats: Float64Array, P: number): Float64Array {
 /** The verdicts' false-positive guarantee, in words (shown with every study). */
 export function falsePositiveText(level: number): string {
   return `an unbiased estimator is wrongly flagged with probability at most ${level} per verdict (Bonferroni over the entries tested, normal approximation of the mean of R estimates)`;
+}
+
+/** Mark `stats` invalid (no verdict) when a related number, e.g. the exact bias, is not finite. */
+export function invalidateUnlessFinite(stats: VectorStats, name: string, x: number | null): VectorStats {
+  if (stats.invalid === undefined && x !== null && !Number.isFinite(x)) {
+    stats.invalid = name;
+    stats.consistent = false;
+  }
+  return stats;
 }

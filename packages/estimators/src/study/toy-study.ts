@@ -4,7 +4,7 @@ import { toyLsfMoments, toySfMoments } from '../exact/gaussian-toy';
 import { lsf, nSampleSf } from '../surrogates/lsf';
 import { computeInChunks, StudySeries } from './chunks';
 import { STUDY_DEFAULTS } from './defaults';
-import { falsePositiveText, vectorStats } from './stats';
+import { falsePositiveText, firstNonFinite, vectorStats } from './stats';
 import type { GaussianProblem, StudyOptions, ToyRow, ToyStudyResult } from './types';
 
 export const TOY_ESTIMATORS = ['n-sample-sf', 'lsf'] as const;
@@ -80,13 +80,24 @@ export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult
         m4 += (e - mean) ** 4 / R;
       }
       const closedForm = name === 'lsf' ? toyLsfMoments(toy, p.theta) : toySfMoments(toy, p.theta);
+      const varianceSe = Math.sqrt(Math.max(m4 - v * v, 0) / R);
+      // the row's own numbers count too: a NaN closed form or variance leaves no verdict
+      const bad = firstNonFinite({
+        'closed-form mean': closedForm.mean,
+        'closed-form variance': closedForm.variance,
+        'variance SE': varianceSe,
+      });
+      if (stats.invalid === undefined && bad !== null) {
+        stats.invalid = bad;
+        stats.consistent = false;
+      }
       rows.push({
         n: N,
         estimator: name,
         stats,
         closedForm,
         variance: v,
-        varianceSe: Math.sqrt(Math.max(m4 - v * v, 0) / R),
+        varianceSe,
       });
     }
   }

@@ -1,5 +1,7 @@
+import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { StudyChunk } from '@metagrad/estimators';
 import { CliError } from './errors';
 import { writeFileAtomicWith } from './io';
@@ -10,9 +12,26 @@ import { writeFileAtomicWith } from './io';
  * base64 of its little-endian Float64Array bytes, so they round-trip bit-exactly. The file is
  * JSON laid out one series per line (the header on the first), so that it is written and read
  * line by line, whatever its size, and it is replaced atomically (temporary file + rename): an
- * interrupted run always leaves the previous or the new checkpoint, whole.
+ * interrupted run always leaves the previous or the new checkpoint, whole. The last line holds
+ * the sha256 of every byte before it, so a flipped character or injected bytes (which base64
+ * decoding would skip or turn into other numbers) are refused instead of resumed.
  */
-export const PARTIAL_FORMAT = 'metagrad-study-partial/1';
+export const PARTIAL_FORMAT = 'metagrad-study-partial/2';
+
+/**
+ * However large the file, a checkpoint is written once this much work is unsaved, so every
+ * restart keeps at least this much progress (throttling alone could stall frequent restarts).
+ */
+export const MAX_UNSAVED_MS = 30_000;
+
+const trailer = (hex: string) => `},"sha256":"${hex}"}`;
+const TRAILER = /^\},"sha256":"([0-9a-f]{64})"\}$/;
+
+/** Write to fd and feed the same bytes to the hash. */
+function put(fd: number, hash: Hash, data: string): void {
+  hash.update(data);
+  fs.writeFileSync(fd, data);
+}
 
 /** Options that affect the numbers, by the option name shown in messages; values are JSON. */
 export type Fingerprint = Record<string, unknown>;
@@ -29,13 +48,12 @@ const littleEndian = os.endianness() === 'LE';
 const PIECE = 3 << 20;
 
 /** Write `"name":"<base64 of the series>"` in pieces, never building the whole string. */
-function writeSeries(fd: number, name: string, parts: readonly Float64Array[]): void {
+function writeSeries(fd: number, hash: Hash, name: string, parts: readonly Float64Array[]): void {
   const buf = Buffer.concat(parts.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
   if (!littleEndian) buf.swap64();
-  fs.writeFileSync(fd, `${JSON.stringify(name)}:"`);
-  for (let i = 0; i < buf.length; i += PIECE)
-    fs.writeFileSync(fd, buf.subarray(i, i + PIECE).toString('base64'));
-  fs.writeFileSync(fd, '"');
+  put(fd, hash, `${JSON.stringify(name)}:"`);
+  for (let i = 0; i < buf.length; i += PIECE) put(fd, hash, buf.subarray(i, i + PIECE).toString('base64'));
+  put(fd, hash, '"');
 }
 
 /** One series line `"name":"<base64>"[,]` back to its name and values. */
@@ -61,6 +79,20 @@ function readSeries(line: Buffer): [string, Float64Array] {
   return [name, out];
 }
 
+/** The lines of a checkpoint whose trailer's sha256 matches the bytes before it (else throws). */
+function checkedLines(buf: Buffer): Buffer[] {
+  const end = buf.at(-1) === 0x0a ? buf.length - 1 : buf.length;
+  const start = buf.lastIndexOf(0x0a, end - 1) + 1;
+  const m = TRAILER.exec(buf.subarray(start, end).toString('latin1'));
+  if (!m) throw new Error('truncated: no sha256 trailer line');
+  const actual = createHash('sha256').update(buf.subarray(0, start)).digest('hex');
+  if (actual !== m[1])
+    throw new Error(
+      `damaged: the content's sha256 ${actual.slice(0, 12)}… differs from the recorded ${m[1].slice(0, 12)}…`,
+    );
+  return splitLines(buf.subarray(0, start));
+}
+
 function splitLines(buf: Buffer): Buffer[] {
   const lines: Buffer[] = [];
   let start = 0;
@@ -80,7 +112,7 @@ export class StudyCheckpoint {
   private readonly chunks: StudyChunk[] = [];
   private done = 0;
   private written = 0;
-  private lastWriteEnd = 0;
+  private lastWriteEnd = Date.now();
   private lastWriteMs = 0;
 
   constructor(
@@ -104,13 +136,13 @@ export class StudyCheckpoint {
     let p: PartialHeader;
     let lines: Buffer[];
     try {
-      lines = splitLines(fs.readFileSync(this.file));
-      const head = lines[0]?.toString('utf8') ?? '';
+      const buf = fs.readFileSync(this.file);
+      const head = splitLines(buf.subarray(0, Math.min(buf.length, 1 << 20)))[0]?.toString('utf8') ?? '';
       if (!head.endsWith(',"series":{')) throw new Error('expected the header line first');
       p = JSON.parse(`${head.slice(0, -',"series":{'.length)}}`);
-      if (lines.at(-1)?.toString('utf8') !== '}}') throw new Error('truncated');
       if (p === null || typeof p !== 'object' || p.format !== PARTIAL_FORMAT)
-        throw new Error(`expected format ${PARTIAL_FORMAT}`);
+        throw new Error(`expected format ${PARTIAL_FORMAT}, got ${show(p?.format)}`);
+      lines = checkedLines(buf);
     } catch (e) {
       throw bad((e as Error).message);
     }
@@ -129,7 +161,7 @@ export class StudyCheckpoint {
     if (n === 0) return null;
     const values: Record<string, Float64Array> = {};
     try {
-      for (const line of lines.slice(1, -1)) {
+      for (const line of lines.slice(1)) {
         const [name, v] = readSeries(line);
         values[name] = v;
       }
@@ -150,13 +182,15 @@ export class StudyCheckpoint {
   /**
    * Record a finished chunk and rewrite the checkpoint. When the file has grown so large that
    * writing it takes a noticeable share of the run, it is rewritten only once at least ten times
-   * the last write's duration has passed (so checkpoints cost at most ~10% of the time); `force`
-   * writes regardless. Returns whether it wrote.
+   * the last write's duration has passed (so checkpoints cost at most ~10% of the time), but
+   * never with more than MAX_UNSAVED_MS of work unsaved; `force` writes regardless. Returns
+   * whether it wrote.
    */
-  add(chunk: StudyChunk, force = false): boolean {
+  add(chunk: StudyChunk, force = false, now = Date.now()): boolean {
     this.chunks.push(chunk);
     this.done = chunk.first + chunk.count;
-    if (!force && this.written > 0 && Date.now() - this.lastWriteEnd < 10 * this.lastWriteMs) return false;
+    const unsaved = now - this.lastWriteEnd;
+    if (!force && this.written > 0 && unsaved < Math.min(10 * this.lastWriteMs, MAX_UNSAVED_MS)) return false;
     this.write();
     return true;
   }
@@ -172,24 +206,56 @@ export class StudyCheckpoint {
     };
     const names = Object.keys(this.chunks[0]?.values ?? {});
     writeFileAtomicWith('--out', this.file, (fd) => {
-      fs.writeFileSync(fd, `${JSON.stringify(header).slice(0, -1)},"series":{\n`);
+      const hash = createHash('sha256');
+      put(fd, hash, `${JSON.stringify(header).slice(0, -1)},"series":{\n`);
       names.forEach((name, i) => {
         writeSeries(
           fd,
+          hash,
           name,
           this.chunks.map((c) => c.values[name]),
         );
-        fs.writeFileSync(fd, i + 1 < names.length ? ',\n' : '\n');
+        put(fd, hash, i + 1 < names.length ? ',\n' : '\n');
       });
-      fs.writeFileSync(fd, '}}\n');
+      fs.writeFileSync(fd, `${trailer(hash.digest('hex'))}\n`);
     });
     this.written++;
     this.lastWriteEnd = Date.now();
     this.lastWriteMs = this.lastWriteEnd - start;
   }
 
+  /**
+   * Delete temporary files `.FILE.partial.<pid>.tmp` (and `.FILE.<pid>.tmp`) that a killed run
+   * left behind; those of a process still running are left alone.
+   */
+  removeStaleTemporaries(out: string): void {
+    const dir = path.dirname(path.resolve(out));
+    const base = path.basename(out);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = /^\.(.+)\.(\d+)\.tmp$/.exec(name);
+      if (!m || (m[1] !== base && m[1] !== `${base}.partial`) || alive(Number(m[2]))) continue;
+      fs.rmSync(path.join(dir, name), { force: true });
+    }
+  }
+
   /** The run finished and FILE is written: the checkpoint is no longer needed. */
   remove(): void {
     fs.rmSync(this.file, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return false; // ours are never left open between calls
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,7 +1,21 @@
-import { exactDerivatives, exactHessianTerms, exactMetaGradient } from '@metagrad/estimators';
-import { CliError, parseNumberOption } from './errors';
+import type { TabularMdp } from '@metagrad/envs';
+import {
+  exactDerivatives,
+  exactHessianTerms,
+  exactMetaGradient,
+  exactResources,
+  firstNonFinite,
+} from '@metagrad/estimators';
+import {
+  type Budget,
+  CliError,
+  checkBudget,
+  EXIT_NON_FINITE,
+  parseBudget,
+  parseNumberOption,
+} from './errors';
 import { num } from './format';
-import { loadMdp } from './study-command';
+import { loadMdp, toJson } from './io';
 
 const rows = (x: ArrayLike<number>, n: number, w: number) =>
   Array.from({ length: n }, (_, i) => Array.from(x).slice(i * w, (i + 1) * w));
@@ -11,6 +25,32 @@ export interface ExactCliOptions {
   alpha?: string;
   json?: boolean;
   terms?: boolean;
+  maxMemory?: string;
+  maxWork?: string;
+}
+
+/** Estimated operations per second of one core (measured), for the "this will take a while" note. */
+const OPS_PER_SECOND = 6e7;
+
+/** Check the exact oracle's estimated memory and work against the budget before computing. */
+export function checkExactBudget(mdp: TabularMdp, opts: { meta: boolean; moments: number }, budget: Budget) {
+  const need = exactResources(mdp, opts);
+  const { states: S, actions: A, horizon: T } = mdp;
+  checkBudget(
+    'the exact oracle',
+    {
+      ...need,
+      why: `horizon ${T} × ${S} states × ${A} actions; the whole computation is kept for differentiation, so memory grows with the horizon`,
+      workWhy: `horizon ${T} × ${S} states × ${A} actions; the Hessian takes one pass over all T steps per parameter`,
+      lower: "the MDP's horizon or size",
+    },
+    budget,
+  );
+  const seconds = need.work / OPS_PER_SECOND;
+  if (seconds > 2 && process.stderr.isTTY)
+    process.stderr.write(
+      `exact oracle: about ${Math.ceil(seconds)} s (${need.work.toExponential(1)} operations)…\n`,
+    );
 }
 
 /** Exact J, ∇J, ∇²J (and the one-step MAML meta-gradient) w.r.t. the file's logits, index s·A + a. */
@@ -21,6 +61,7 @@ export function runExactCommand(o: ExactCliOptions): number {
   if (mdp.logits === undefined)
     throw new CliError(`--mdp ${o.mdp}: logits: expected the policy logits [S][A] in the file, got none`);
   const alpha = o.alpha === undefined ? undefined : parseNumberOption('--alpha', o.alpha);
+  checkExactBudget(mdp, { meta: alpha !== undefined, moments: o.terms ? 6 : 0 }, parseBudget(o));
   const { states: S, actions: A } = mdp;
   const d = exactDerivatives(mdp);
   const out: Record<string, unknown> = {
@@ -34,9 +75,15 @@ export function runExactCommand(o: ExactCliOptions): number {
     const P = S * A;
     out.terms = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, rows(v, P, P)]));
   }
+  const bad = firstNonFinite({ J: d.J, grad: d.grad, hessian: d.hessian, ...flatTerms(out) });
+  const code = bad === null ? 0 : EXIT_NON_FINITE;
+  if (bad !== null)
+    process.stderr.write(
+      `metagrad: error: non-finite result (${bad}); the MDP or --alpha is beyond double precision\n`,
+    );
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-    return 0;
+    process.stdout.write(toJson(out, 0));
+    return code;
   }
   const mat = (m: number[][]) =>
     m.map((r) => `  ${r.map((x) => num(x, 6).padStart(12)).join(' ')}`).join('\n');
@@ -52,5 +99,13 @@ export function runExactCommand(o: ExactCliOptions): number {
     for (const [k, v] of Object.entries(out.terms as Record<string, number[][]>)) lines.push(`${k}:`, mat(v));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
+  return code;
+}
+
+/** metaGrad and the Hessian terms, flat, for the non-finite check. */
+function flatTerms(out: Record<string, unknown>): Record<string, number[]> {
+  const flat: Record<string, number[]> = {};
+  if (out.metaGrad) flat.metaGrad = (out.metaGrad as number[][]).flat();
+  for (const [k, v] of Object.entries((out.terms ?? {}) as Record<string, number[][]>)) flat[k] = v.flat();
+  return flat;
 }

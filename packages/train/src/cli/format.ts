@@ -1,4 +1,10 @@
-import type { MdpStudyResult, MetaStudyResult, ToyStudyResult, VectorStats } from '@metagrad/estimators';
+import type {
+  MdpStudyResult,
+  MetaStudyResult,
+  StudyResult,
+  ToyStudyResult,
+  VectorStats,
+} from '@metagrad/estimators';
 
 /** One column of a plain-text table: its header, alignment and how a row fills its cell. */
 export interface Column<Row> {
@@ -45,8 +51,15 @@ export const num = (x: number, digits = 3): string =>
       ? x.toExponential(2)
       : x.toFixed(digits);
 
+/** No verdict on non-finite statistics: a NaN would otherwise pass or fail the z-test at random. */
+export const invalidVerdict = (s: VectorStats) => `invalid (non-finite: ${s.invalid})`;
+
 const verdict = (s: VectorStats) =>
-  s.consistent ? `unbiased ok (|z| ${num(s.maxAbsZ, 1)})` : `BIASED (|z| ${num(s.maxAbsZ, 1)})`;
+  s.invalid !== undefined
+    ? invalidVerdict(s)
+    : s.consistent
+      ? `unbiased ok (|z| ${num(s.maxAbsZ, 1)})`
+      : `BIASED (|z| ${num(s.maxAbsZ, 1)})`;
 
 const orDash = <T>(x: T | null, f: (x: T) => string) => (x === null ? '-' : f(x));
 
@@ -82,7 +95,9 @@ const toyColumns = (exactGradient: number): Column<ToyStudyResult['rows'][number
   right('variance', (x) => num(x.variance)),
   right('closed-form var', (x) => num(x.closedForm.variance)),
   right('MSE', (x) => num(x.stats.mse)),
-  right('verdict', (x) => (x.stats.consistent ? 'unbiased ok' : 'BIASED')),
+  right('verdict', (x) =>
+    x.stats.invalid !== undefined ? invalidVerdict(x.stats) : x.stats.consistent ? 'unbiased ok' : 'BIASED',
+  ),
 ];
 
 export function formatToyStudy(r: ToyStudyResult): string {
@@ -108,7 +123,9 @@ const META_COLUMNS: Column<MetaStudyResult['estimators'][number]>[] = [
   right('cosine', (e) => num(e.metaGradient.cosine)),
   right('verdict (exact inner step)', (e) => verdict(e.metaGradient)),
   right('composed |bias|', (e) => orDash(e.composed, (c) => num(c.biasNorm))),
-  right('composed |z|', (e) => orDash(e.composed, (c) => num(c.maxAbsZ, 1))),
+  right('composed |z|', (e) =>
+    orDash(e.composed, (c) => (c.invalid !== undefined ? invalidVerdict(c) : num(c.maxAbsZ, 1))),
+  ),
 ];
 
 export function formatMetaStudy(r: MetaStudyResult): string {
@@ -122,4 +139,21 @@ export function formatMetaStudy(r: MetaStudyResult): string {
     'exact |bias|: ‖(I + αE[Ĥ])E[ĝ(θ′)] − ∇V‖ by enumeration; a biased estimator whose exact bias is below the sampling resolution passes the z-test (raise --repeats, --samples or α to detect it).',
     'composed: the estimator’s own inner step θ′ = θ + αĝ (what MAML code computes); E[f(θ + αĝ)] ≠ f(θ + αE[ĝ]), so its bias is reported, not tested against a claim.',
   ].join('\n');
+}
+
+/** Every verdict the result could not give ("dice Hessian: mean[3]"), in table order. */
+export function invalidVerdicts(r: StudyResult): string[] {
+  const named: [string, VectorStats | null][] =
+    r.kind === 'mdp'
+      ? r.estimators.flatMap((e) => [
+          [`${e.name} gradient`, e.gradient],
+          [`${e.name} Hessian`, e.hessian],
+        ])
+      : r.kind === 'meta'
+        ? r.estimators.flatMap((e) => [
+            [`${e.name} meta-gradient`, e.metaGradient],
+            [`${e.name} composed`, e.composed],
+          ])
+        : r.rows.map((x) => [`${x.estimator} N=${x.n}`, x.stats]);
+  return named.flatMap(([name, s]) => (s?.invalid ? [`${name} (${s.invalid})`] : []));
 }

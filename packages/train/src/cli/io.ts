@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EnvConfigError, loadTabularMdp } from '@metagrad/envs';
 import { CliError } from './errors';
 
 /**
@@ -37,6 +38,18 @@ export function writeFileAtomic(option: string, file: string, text: string): voi
  * infinite z-score would read as missing); they are written as the strings "Infinity",
  * "-Infinity" and "NaN", which JavaScript's Number() and Python's float() both parse.
  */
-export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
+export function toJson(value: unknown, indent: number | undefined = 2): string {
+  return `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), indent)}\n`;
+}
+
+/** The MDP JSON file of an option (`--mdp`), its problems reported as CliError naming the option and file. */
+export function loadMdp(option: string, file: string) {
+  if (!fs.existsSync(file))
+    throw new CliError(`${option}: expected an existing MDP JSON file, got ${JSON.stringify(file)}`);
+  try {
+    return loadTabularMdp(file);
+  } catch (e) {
+    if (e instanceof EnvConfigError) throw new CliError(`${option} ${file}: ${e.message}`);
+    throw e;
+  }
 }

@@ -3,13 +3,18 @@ import { getNumThreads, setNumThreads } from '@metagrad/autodiff';
 import { STUDY_DEFAULTS as D, ESTIMATORS } from '@metagrad/estimators';
 import { Command, CommanderError } from 'commander';
 import { runDemo } from './demo';
-import { CliError, parseIntOption } from './errors';
+import { BUDGET_DEFAULTS, CliError, parseIntOption } from './errors';
 import { runEvaluateCommand } from './evaluate-command';
 import { runExactCommand } from './exact-command';
 import { table } from './format';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
 import { configFlags, runTrainCommand } from './train-command';
+
+const MAX_MEMORY = [
+  '--max-memory <GiB>',
+  `refuse a job whose estimated memory is above this (default ${BUDGET_DEFAULTS.maxMemoryGiB} GiB)`,
+] as const;
 
 const tick = (b: boolean | null) => (b === null ? '-' : b ? 'yes' : 'no');
 
@@ -70,6 +75,11 @@ export function buildProgram(exit: (code: number) => void): Command {
     )
     .option('--restart', 'with --out: ignore and replace an existing <file.json>.partial checkpoint')
     .option('--no-progress', 'no progress bar')
+    .option(...MAX_MEMORY)
+    .option(
+      '--max-work <ops>',
+      `budget of the exact oracle in estimated operations (default ${BUDGET_DEFAULTS.maxWork.toExponential()})`,
+    )
     .action(async (o) => exit(await runStudyCommand(o)));
   program
     .command('exact')
@@ -78,6 +88,11 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--alpha <a>', 'also the exact one-step MAML meta-gradient with step α')
     .option('--terms', 'also the Hessian split into E[∇²log p R], outer products and cross-time terms')
     .option('--json', 'print {"J", "grad", "hessian"[, "metaGrad"][, "terms"]} as JSON')
+    .option(...MAX_MEMORY)
+    .option(
+      '--max-work <ops>',
+      `refuse above this many estimated operations (default ${BUDGET_DEFAULTS.maxWork.toExponential()}, about two minutes on one core)`,
+    )
     .action((o) => exit(runExactCommand(o)));
   program
     .command('estimators')
@@ -136,12 +151,37 @@ export function buildProgram(exit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * Refuse an option given twice in every command (`--repeats 10 --repeats 20` would silently keep
+ * the last): commander emits `option:<name>` once per occurrence, so count them. Variadic
+ * options (`--env-option a=1 b=2`, repeatable by design) are exempt.
+ */
+function forbidRepeatedOptions(cmd: Command): void {
+  const seen = new Map<string, string>();
+  for (const opt of cmd.options) {
+    if (opt.variadic) continue;
+    const flag = opt.long ?? opt.short ?? opt.flags;
+    const key = opt.attributeName(); // --x and --no-x set the same value
+    cmd.on(`option:${opt.name()}`, (value: unknown) => {
+      const shown = typeof value === 'string' ? ` ${JSON.stringify(value)}` : '';
+      const first = seen.get(key);
+      if (first !== undefined)
+        throw new CliError(
+          `${flag}: expected the option once, got it twice (${first}, then ${flag}${shown})`,
+        );
+      seen.set(key, `${flag}${shown}`);
+    });
+  }
+  for (const sub of cmd.commands) forbidRepeatedOptions(sub);
+}
+
 /** Run with argv (without node and script); resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => {
     code = c;
   });
+  forbidRepeatedOptions(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return code;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { EnvConfigError, loadTabularMdp } from '@metagrad/envs';
+import * as path from 'node:path';
+import { getBackend } from '@metagrad/autodiff';
 import {
   defaultStudyMdp,
   type MetaOptions,
@@ -10,14 +11,27 @@ import {
   type StudyOptions,
   type StudyResult,
   study,
+  studyResources,
   TOY_ESTIMATORS,
   trajectoryEstimators,
 } from '@metagrad/estimators';
 import { SingleBar } from 'cli-progress';
 import { type Fingerprint, StudyCheckpoint } from './checkpoint';
-import { CliError, parseChoice, parseIntList, parseIntOption, parseNumberOption } from './errors';
-import { formatMdpStudy, formatMetaStudy, formatToyStudy } from './format';
-import { toJson, writeFileAtomic } from './io';
+import {
+  type Budget,
+  CliError,
+  checkBudget,
+  EXIT_NON_FINITE,
+  parseBudget,
+  parseChoice,
+  parseChoiceList,
+  parseIntList,
+  parseIntOption,
+  parseNumberOption,
+} from './errors';
+import { checkExactBudget } from './exact-command';
+import { formatMdpStudy, formatMetaStudy, formatToyStudy, invalidVerdicts } from './format';
+import { loadMdp, toJson, writeFileAtomic } from './io';
 import { renderSvg } from './plot';
 
 export interface StudyCliOptions {
@@ -41,6 +55,8 @@ export interface StudyCliOptions {
   level?: string;
   composed?: boolean;
   restart?: boolean;
+  maxMemory?: string;
+  maxWork?: string;
 }
 
 /**
@@ -48,17 +64,6 @@ export interface StudyCliOptions {
  * written, as if the run had been killed there (the resume tests use it).
  */
 export const STOP_AFTER_CHUNKS_ENV = 'METAGRAD_STUDY_STOP_AFTER_CHUNKS';
-
-export function loadMdp(option: string, file: string) {
-  if (!fs.existsSync(file))
-    throw new CliError(`${option}: expected an existing MDP JSON file, got ${JSON.stringify(file)}`);
-  try {
-    return loadTabularMdp(file);
-  } catch (e) {
-    if (e instanceof EnvConfigError) throw new CliError(`${option} ${file}: ${e.message}`);
-    throw e;
-  }
-}
 
 /** The study the flags ask for: every option validated, the defaults of STUDY_DEFAULTS filled in. */
 interface ParsedStudy {
@@ -73,6 +78,7 @@ interface ParsedStudy {
   level: number | undefined;
   batchSize: number | undefined;
   meta: MetaOptions | undefined;
+  budget: Budget;
 }
 
 function problemFrom(o: StudyCliOptions): Problem {
@@ -114,15 +120,17 @@ function problemFrom(o: StudyCliOptions): Problem {
 function parseStudy(o: StudyCliOptions): ParsedStudy {
   const problem = problemFrom(o);
   const valid = problem.kind === 'mdp' ? trajectoryEstimators().map((e) => e.name) : [...TOY_ESTIMATORS];
-  const estimators = o.estimators?.split(',').map((s) => parseChoice('--estimators', s.trim(), valid));
+  const estimators =
+    o.estimators === undefined ? undefined : parseChoiceList('--estimators', o.estimators, valid);
   // --alpha is the MAML step size here as in `exact --alpha`; --level is the z-test level
   if (!o.meta && o.alpha !== undefined)
     throw new CliError(
       `--alpha: the inner step size is used only with --meta, got ${o.alpha}; the test level is --level`,
     );
   if (!o.meta && o.composed === false) throw new CliError('--no-composed: expected only with --meta');
+  // below 1e-9 the Bonferroni quantile 1 − level/(2d) rounds to 1; above 0.5 it is no test
   const level =
-    o.level === undefined ? undefined : parseNumberOption('--level', o.level, { min: 0, max: 1, open: true });
+    o.level === undefined ? undefined : parseNumberOption('--level', o.level, { min: 1e-9, max: 0.5 });
   const meta = o.meta
     ? {
         stepSize:
@@ -143,7 +151,51 @@ function parseStudy(o: StudyCliOptions): ParsedStudy {
   const seed = o.seed === undefined ? STUDY_DEFAULTS.seed : parseIntOption('--seed', o.seed, 0);
   const batchSize = o.batchSize === undefined ? undefined : parseIntOption('--batch-size', o.batchSize, 1);
   if (o.restart && o.out === undefined) throw new CliError('--restart: expected only with --out');
-  return { problem, valid, estimators, samples, repeats, seed, level, batchSize, meta };
+  const parsed = {
+    problem,
+    valid,
+    estimators,
+    samples,
+    repeats,
+    seed,
+    level,
+    batchSize,
+    meta,
+    budget: parseBudget(o),
+  };
+  checkStudyBudget(parsed);
+  return parsed;
+}
+
+const FLAGS: Record<string, string> = {
+  repeats: '--repeats',
+  samples: '--samples',
+  batchSize: '--batch-size',
+  n: '--n',
+};
+
+/** Refuse a study whose estimated memory (or exact-oracle work) is over the budget, before any work. */
+function checkStudyBudget(s: ParsedStudy): void {
+  const { memory } = studyResources(s);
+  const top = memory[0];
+  checkBudget(
+    'this study',
+    {
+      bytes: memory.reduce((t, p) => t + p.bytes, 0),
+      why: `most of it ${top.what}`,
+      lower: top.lower.map((l) => FLAGS[l] ?? l).join(' or '),
+    },
+    s.budget,
+  );
+  if (s.problem.kind === 'mdp') {
+    // its memory is one of the parts above; its work (with the exact estimator means) is checked here
+    const moments = (s.estimators ?? s.valid).length * (s.meta ? 2 : 1);
+    checkExactBudget(
+      s.problem.mdp,
+      { meta: s.meta !== undefined, moments },
+      { ...s.budget, bytes: Infinity },
+    );
+  }
 }
 
 function sha256(file: string): string {
@@ -153,6 +205,7 @@ function sha256(file: string): string {
 /** Every option that changes the numbers (not --batch-size, which changes speed only). */
 function fingerprintOf(s: ParsedStudy, mdpFile: string | undefined): Fingerprint {
   const { problem, meta } = s;
+  const backend = getBackend();
   return {
     '--mdp': problem.kind !== 'mdp' ? null : mdpFile === undefined ? 'built-in' : `sha256:${sha256(mdpFile)}`,
     '--toy': problem.kind === 'gaussian' ? 'gaussian' : null,
@@ -168,6 +221,9 @@ function fingerprintOf(s: ParsedStudy, mdpFile: string | undefined): Fingerprint
     '--meta': meta !== undefined,
     '--alpha': meta?.stepSize ?? null,
     '--composed': meta?.composed ?? null,
+    // the same options on another backend give other bits (the GPU computes in float32)
+    backend: backend.active,
+    dtype: backend.active === 'gpu' ? 'float32' : 'float64',
   };
 }
 
@@ -178,10 +234,40 @@ interface StudyPlan {
   resume: StudyChunk[] | undefined;
 }
 
+/** --out and --plot must be writable files, and different ones: refused before the run, not after it. */
+function checkOutputs(o: StudyCliOptions): void {
+  const outputs = [
+    ['--out', o.out],
+    ['--plot', o.plot],
+  ].filter((x): x is [string, string] => x[1] !== undefined);
+  for (const [option, file] of outputs) {
+    const why = unwritable(file);
+    if (why)
+      throw new CliError(`${option}: expected a writable file path, got ${JSON.stringify(file)} (${why})`);
+  }
+  if (o.out !== undefined && o.plot !== undefined && path.resolve(o.out) === path.resolve(o.plot))
+    throw new CliError(`--plot: expected a file other than --out, got ${JSON.stringify(o.plot)} for both`);
+}
+
+/** Why `file` cannot be (over)written atomically, or null. */
+function unwritable(file: string): string | null {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) return 'it is a directory';
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return `no directory ${dir}`;
+    fs.accessSync(dir, fs.constants.W_OK); // the temporary file and the rename need the directory
+    return null;
+  } catch (e) {
+    return `directory ${dir} is not writable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+}
+
 /** With --out, open the checkpoint and pick up the repeats an interrupted run left. */
 function planStudy(s: ParsedStudy, o: StudyCliOptions): StudyPlan {
+  checkOutputs(o);
   if (o.out === undefined) return { study: s, checkpoint: null, resume: undefined };
   const checkpoint = new StudyCheckpoint(o.out, fingerprintOf(s, o.mdp), s.repeats);
+  checkpoint.removeStaleTemporaries(o.out);
   const previous = checkpoint.load(o.restart === true);
   if (!previous) return { study: s, checkpoint, resume: undefined };
   process.stderr.write(`resuming: ${previous.count}/${s.repeats} repeats done (${checkpoint.file})\n`);
@@ -252,6 +338,8 @@ function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
       throw new CliError(
         `--out: ${checkpoint.file} does not fit this study (${e.message}); delete it or pass --restart to start over`,
       );
+    if (e instanceof RangeError && e.message.startsWith('meta.stepSize:'))
+      throw new CliError(`--alpha: ${e.message.slice('meta.stepSize: '.length)}`);
     throw e;
   } finally {
     progress.stop();
@@ -273,9 +361,16 @@ async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOpti
   process.stdout.write(o.json ? json : `${text}\n`);
 }
 
-/** `metagrad study`: parse → plan → run → report. */
+/** `metagrad study`: parse → plan → run → report; exit 3 when a verdict is invalid (non-finite). */
 export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
   const plan = planStudy(parseStudy(o), o);
-  await reportStudy(runStudy(plan, o), plan, o);
-  return 0;
+  const result = runStudy(plan, o);
+  await reportStudy(result, plan, o);
+  const invalid = invalidVerdicts(result);
+  if (invalid.length === 0) return 0;
+  process.stderr.write(
+    `metagrad: error: non-finite statistics, no verdict for ${invalid.join(', ')}; ` +
+      'the inputs are beyond double precision (lower --alpha, --theta or raise --sigma)\n',
+  );
+  return EXIT_NON_FINITE;
 }
