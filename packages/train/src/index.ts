@@ -80,6 +80,7 @@ export {
   readTimes,
   RUN_FILES,
   RUN_FORMAT,
+  STATE_FORMAT,
   RunDirError,
 } from './run/run-dir';
 export { treeFromJson, treeToJson } from './run/serialize';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { StudyChunk } from '@metagrad/estimators';
 import { CliError } from './errors';
-import { writeFileAtomicWith } from './io';
+import { removeStaleTemporaries, writeFileAtomicWith } from './io';
 
 /**
  * Checkpoints of `study --out FILE`: FILE.partial holds a fingerprint of every option that
@@ -229,33 +229,12 @@ export class StudyCheckpoint {
    * left behind; those of a process still running are left alone.
    */
   removeStaleTemporaries(out: string): void {
-    const dir = path.dirname(path.resolve(out));
     const base = path.basename(out);
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const m = /^\.(.+)\.(\d+)\.tmp$/.exec(name);
-      if (!m || (m[1] !== base && m[1] !== `${base}.partial`) || alive(Number(m[2]))) continue;
-      fs.rmSync(path.join(dir, name), { force: true });
-    }
+    removeStaleTemporaries(path.dirname(path.resolve(out)), [base, `${base}.partial`]);
   }
 
   /** The run finished and FILE is written: the checkpoint is no longer needed. */
   remove(): void {
     fs.rmSync(this.file, { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return false; // ours are never left open between calls
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

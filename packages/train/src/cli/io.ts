@@ -28,6 +28,35 @@ export function writeFileAtomicWith(option: string, file: string, write: (fd: nu
   }
 }
 
+/**
+ * Delete the temporary files `.NAME.<pid>.tmp` that `writeFileAtomicWith` leaves when its process
+ * is killed mid-write, for each NAME in `names` in `dir`; those of a process still running are
+ * left alone.
+ */
+export function removeStaleTemporaries(dir: string, names: readonly string[]): void {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const m = /^\.(.+)\.(\d+)\.tmp$/.exec(entry);
+    if (!m || !names.includes(m[1]) || alive(Number(m[2]))) continue;
+    fs.rmSync(path.join(dir, entry), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return false; // ours are never left open between calls
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Write a file atomically: a temporary file in the same directory, then rename over the target. */
 export function writeFileAtomic(option: string, file: string, text: string): void {
   writeFileAtomicWith(option, file, (fd) => fs.writeFileSync(fd, text));

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../cli/io';
+import { getBackend } from '@metagrad/autodiff';
+import { removeStaleTemporaries, writeFileAtomic } from '../cli/io';
 import type { TrainConfig } from '../meta/config';
 import { ConfigError, resolveConfig } from '../meta/config';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
@@ -13,11 +15,15 @@ import type { PyTreeJson } from './serialize';
  *   writes byte-identical rows);
  * - `timing.jsonl`  the wall-clock split of each iteration (sampling / inner / outer / optimizer);
  * - `progress.csv`  both, joined, for spreadsheets (appended with the logs, rebuilt on resume);
- * - `checkpoint.json` meta-parameters, optimiser state and the number of finished iterations,
- *   replaced atomically;
+ * - `checkpoint.json` meta-parameters, optimiser state, the number of finished iterations and
+ *   the matmul backend that computed them, replaced atomically;
  * - `policy.json`   the final meta-parameters.
+ * Both carry the sha256 of the rest of their content, so a damaged or hand-edited file is refused
+ * instead of resuming into different numbers.
  */
 export const RUN_FORMAT = 'metagrad-run/1';
+/** Format of checkpoint.json and policy.json (2: sealed with a sha256 and the backend). */
+export const STATE_FORMAT = 'metagrad-state/2';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -41,6 +47,8 @@ export interface Checkpoint {
   iterations: number;
   meta: PyTreeJson;
   outerState: unknown;
+  /** The matmul backend the state was computed on ('cpu' float64 or 'gpu' float32). */
+  backend: string;
 }
 
 export class RunDirError extends Error {
@@ -122,32 +130,67 @@ export function readRunConfig(dir: string): TrainConfig {
   }
 }
 
+/** `body` as JSON with the sha256 of that JSON appended as its last field. */
+function sealed(body: Record<string, unknown>): string {
+  const json = JSON.stringify(body);
+  return `${JSON.stringify({ ...body, sha256: sha256(json) })}\n`;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A sealed state file's content, refused when its hash, format or backend does not fit. */
+function readSealed(p: string, what: string): Record<string, unknown> {
+  const raw = readJson(p, what) as Record<string, unknown> | null;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new RunDirError(`${p}: expected a JSON object`);
+  const { sha256: recorded, ...body } = raw;
+  if (body.format !== STATE_FORMAT)
+    throw new RunDirError(
+      `${p}: format: expected ${JSON.stringify(STATE_FORMAT)}, got ${JSON.stringify(body.format)}` +
+        (body.format === RUN_FORMAT
+          ? ' (written by an earlier metagrad without an integrity hash; --force starts the run over)'
+          : ''),
+    );
+  const actual = sha256(JSON.stringify(body));
+  if (recorded !== actual)
+    throw new RunDirError(
+      `${p}: damaged or edited: the content's sha256 ${actual.slice(0, 12)}… differs from the recorded ${String(recorded).slice(0, 12)}…`,
+    );
+  const backend = getBackend().active;
+  if (body.backend !== backend)
+    throw new RunDirError(
+      `${p}: computed on the ${JSON.stringify(body.backend)} backend, but this process runs ${JSON.stringify(backend)} (METAGRAD_BACKEND): resuming would mix float32 and float64 results`,
+    );
+  return body;
+}
+
 export function readCheckpoint(dir: string): Checkpoint | null {
   const p = file(dir, 'checkpoint');
   if (!fs.existsSync(p)) return null;
-  const c = readJson(p, 'checkpoint') as Partial<Checkpoint>;
-  if (c?.format !== RUN_FORMAT || !Number.isInteger(c.iterations) || (c.iterations as number) < 0)
-    throw new RunDirError(`${p}: expected a ${RUN_FORMAT} checkpoint with a non-negative iteration count`);
+  const c = readSealed(p, 'checkpoint') as Partial<Checkpoint>;
+  if (!Number.isInteger(c.iterations) || (c.iterations as number) < 0)
+    throw new RunDirError(
+      `${p}: iterations: expected a non-negative integer, got ${JSON.stringify(c.iterations)}`,
+    );
   return c as Checkpoint;
 }
 
-export function writeCheckpoint(dir: string, c: Omit<Checkpoint, 'format'>): void {
-  writeFileAtomic('checkpoint', file(dir, 'checkpoint'), `${JSON.stringify({ format: RUN_FORMAT, ...c })}\n`);
+export function writeCheckpoint(dir: string, c: Omit<Checkpoint, 'format' | 'backend'>): void {
+  removeStaleTemporaries(dir, [RUN_FILES.checkpoint, RUN_FILES.policy, RUN_FILES.config]);
+  const body = { format: STATE_FORMAT, backend: getBackend().active, ...c };
+  writeFileAtomic('checkpoint', file(dir, 'checkpoint'), sealed(body));
 }
 
 export function writePolicy(dir: string, meta: PyTreeJson, iterations: number): void {
-  writeFileAtomic(
-    'policy',
-    file(dir, 'policy'),
-    `${JSON.stringify({ format: RUN_FORMAT, iterations, meta })}\n`,
-  );
+  const body = { format: STATE_FORMAT, backend: getBackend().active, iterations, meta };
+  writeFileAtomic('policy', file(dir, 'policy'), sealed(body));
 }
 
 /** The meta-parameters a run produced: policy.json if training finished, else the checkpoint. */
 export function readPolicy(dir: string): { meta: PyTreeJson; iterations: number; source: string } {
   const p = file(dir, 'policy');
   if (fs.existsSync(p)) {
-    const body = readJson(p, 'policy') as { meta: PyTreeJson; iterations: number };
+    const body = readSealed(p, 'policy') as { meta: PyTreeJson; iterations: number };
     return { meta: body.meta, iterations: body.iterations, source: p };
   }
   const c = readCheckpoint(dir);

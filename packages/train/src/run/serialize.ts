@@ -50,6 +50,9 @@ export function treeFromJson(json: unknown, where = 'params'): PyTree {
     const size = shape.reduce((a, b) => a * b, 1);
     if (data.length !== size)
       throw new RangeError(`${where}: expected ${size} values for shape [${shape}], got ${data.length}`);
+    // training stops before a non-finite state is ever saved: one here means a damaged file
+    const bad = data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new RangeError(`${where}: value ${bad} is ${data[bad]}, expected finite numbers`);
     return tensor(data, { shape });
   }
   if (json === null || typeof json === 'number') return json;

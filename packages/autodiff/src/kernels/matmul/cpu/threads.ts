@@ -113,12 +113,13 @@ function workers(): KernelThread[] {
   return pool.slice(0, threads - 1);
 }
 
-/** Sets how many threads (main included) large CPU matmuls use; 1 = the single-threaded kernel. */
+/**
+ * Sets how many threads (main included) large CPU matmuls use; 1 = the single-threaded kernel.
+ * Idle workers beyond the count are kept (asleep) so switching back costs no restart and no
+ * cold JIT; `shutdownThreads` stops them.
+ */
 export function setNumThreads(n: number): void {
   threads = checkThreads('setNumThreads(n)', n);
-  const extra = pool.slice(threads - 1);
-  pool = pool.slice(0, Math.max(threads - 1, 0));
-  for (const w of extra) void w.close();
 }
 
 /** How many threads large CPU matmuls use (main thread included). */
