@@ -2,7 +2,7 @@ import type { Batch } from '@metagrad/envs';
 import type { CategoricalMlpParams } from './categorical-mlp';
 import type { Activation } from './mlp';
 import { MlpSecondOrder } from './mlp-hessian';
-import { MlpJacobian, realStepRows } from './mlp-jacobian';
+import { MlpJacobian, realStepRowsFor } from './mlp-jacobian';
 import type { LogProbCurvature } from './policy';
 
 /**
@@ -20,11 +20,7 @@ export function categoricalLogProbCurvature(
 ): LogProbCurvature<CategoricalMlpParams> {
   const where = 'CategoricalMlpPolicy.logProbCurvature';
   const size = batch.size * batch.horizon;
-  if (g.length !== size)
-    throw new RangeError(
-      `${where}: g: expected ${batch.size} × ${batch.horizon} = ${size} entries, got ${g.length}`,
-    );
-  const { index, mask, x } = realStepRows(where, batch);
+  const { index, mask, x } = realStepRowsFor(where, batch, g);
   const R = index.length;
   const net = new MlpJacobian(params.layers, activation, x, R);
   const A = net.sizes[net.sizes.length - 1];

@@ -3,7 +3,7 @@ import type { Batch } from '@metagrad/envs';
 import type { GaussianMlpParams } from './gaussian-mlp';
 import type { Activation } from './mlp';
 import { MlpSecondOrder } from './mlp-hessian';
-import { MlpJacobian, realStepRows } from './mlp-jacobian';
+import { MlpJacobian, realStepRowsFor } from './mlp-jacobian';
 import type { LogProbCurvature } from './policy';
 
 /**
@@ -21,11 +21,7 @@ export function gaussianLogProbCurvature(
 ): LogProbCurvature<GaussianMlpParams> {
   const where = 'GaussianMlpPolicy.logProbCurvature';
   const size = batch.size * batch.horizon;
-  if (g.length !== size)
-    throw new RangeError(
-      `${where}: g: expected ${batch.size} × ${batch.horizon} = ${size} entries, got ${g.length}`,
-    );
-  const { index, mask, x } = realStepRows(where, batch);
+  const { index, mask, x } = realStepRowsFor(where, batch, g);
   const R = index.length;
   const k = batch.actDim;
   const net = new MlpJacobian(params.layers, activation, x, R);

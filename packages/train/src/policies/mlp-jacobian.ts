@@ -175,3 +175,20 @@ export function realStepRows(
   });
   return { index, mask: Float64Array.from(index, (i) => batch.mask[i]), x };
 }
+
+/**
+ * `realStepRows` for a per-step weight vector `g` over the whole padded batch [B·T], checked
+ * against the batch's size (the log-probability curvatures take one).
+ */
+export function realStepRowsFor(
+  where: string,
+  batch: Batch,
+  g: Float64Array,
+): { index: Int32Array; mask: Float64Array; x: Float64Array } {
+  const size = batch.size * batch.horizon;
+  if (g.length !== size)
+    throw new RangeError(
+      `${where}: g: expected ${batch.size} × ${batch.horizon} = ${size} entries, got ${g.length}`,
+    );
+  return realStepRows(where, batch);
+}
