@@ -25,9 +25,10 @@ async function run(options: SuiteOptions) {
   const rows: ReportRow[] = [];
   const threads = availableParallelism();
   const matmul: string[] = [];
-  const cases: [string, Record<string, string>, number][] = [
+  const cases: [string, Record<string, string | number>, number][] = [
     [`MAML-TRPO, 2D navigation 20 × 20 × 100, 64-64 tanh (${threads} threads)`, {}, threads],
     ['MAML-TRPO, same setup, 1 thread', {}, 1],
+    ['MAML-TRPO, --fisher-tasks 5 (curvature from 5 of the 20 tasks)', { fisherTasks: 5 }, threads],
     ['FOMAML-TRPO, same setup', { algo: 'fomaml' }, threads],
     ['MAML-VPG (Adam), same setup', { outer: 'vpg' }, threads],
   ];
