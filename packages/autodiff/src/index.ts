@@ -53,6 +53,7 @@ export {
   grad,
   hessian,
   hvp,
+  type JacobianOptions,
   jacobian,
   jvp,
   valueAndGrad,

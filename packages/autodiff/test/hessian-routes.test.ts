@@ -4,7 +4,7 @@
  * central differences of the gradient.
  */
 import * as ad from '../src';
-import { grad, hessian, hvp, jacobian, jvp, Rng, type Tensor, tensor } from '../src';
+import { grad, hessian, hvp, jacobian, jvp, mul, Rng, sum, type Tensor, tensor } from '../src';
 
 interface Params {
   W: Tensor;
@@ -145,5 +145,23 @@ describe('five routes to the Hessian of an MLP-like loss over {W: [3,4], b: [4]}
 
   test('no transform mutated the parameters', () => {
     expect(Array.from(flat(p0))).toEqual(before);
+  });
+});
+
+describe('jacobian and hessian report progress row by row', () => {
+  test('onProgress sees every row once, in order, and the result is unchanged', () => {
+    const x = tensor([0.3, -0.7, 1.1]);
+    const f = (t: Tensor) => sum(mul(mul(t, t), t));
+    const calls: [number, number][] = [];
+    const h = hessian(f, { onProgress: (done, total) => calls.push([done, total]) })(x);
+    expect(calls).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(Array.from(h.data)).toEqual(Array.from(hessian(f)(x).data));
+    const jcalls: number[] = [];
+    jacobian((t: Tensor) => mul(t, 2), { onProgress: (d) => jcalls.push(d) })(x);
+    expect(jcalls).toEqual([1, 2, 3]);
   });
 });

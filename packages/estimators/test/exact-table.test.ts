@@ -18,6 +18,14 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
 const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, x) => s + x * x, 0));
 
 describe('exact oracles on the tiny MDP', () => {
+  test('the Hessian reports its progress row by row, one per parameter, with the same result', () => {
+    const seen: number[] = [];
+    const d = exactDerivatives(mdp, theta, { onProgress: (done, total) => seen.push(done / total) });
+    const P = mdp.states * mdp.actions;
+    expect(seen).toEqual(Array.from({ length: P }, (_, i) => (i + 1) / P));
+    expect(Array.from(d.hessian)).toEqual(Array.from(exact.hessian));
+  });
+
   test('enumeration J equals backward induction J', () => {
     const en = enumerateTrajectories(mdp);
     let j = 0;

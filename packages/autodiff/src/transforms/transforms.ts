@@ -27,6 +27,16 @@ export interface GradOptions {
   hasAux?: boolean;
 }
 
+/** Options of `jacobian` and `hessian`. */
+export interface JacobianOptions {
+  argnums?: Argnums;
+  /**
+   * Called after each row (one reverse pass per output element) with the rows done and the total,
+   * so a long Jacobian or Hessian can show progress.
+   */
+  onProgress?: (done: number, total: number) => void;
+}
+
 type Scalar<A extends unknown[]> = (...args: A) => Tensor;
 type WithAux<A extends unknown[], Aux> = (...args: A) => readonly [Tensor, Aux];
 /** The untyped form (any f, any options) the typed overloads fall back to. */
@@ -178,11 +188,8 @@ export function jacobian<A extends unknown[], O, const N extends Argnums>(
   f: (...args: A) => O,
   opts: { argnums: N },
 ): (...args: A) => LeavesTo<O, ArgGrads<A, N>>;
-export function jacobian<F extends Loose>(
-  f: F,
-  opts?: Omit<GradOptions, 'hasAux'>,
-): (...args: Parameters<F>) => any;
-export function jacobian(f: Loose, opts: Omit<GradOptions, 'hasAux'> = {}): (...args: unknown[]) => any {
+export function jacobian<F extends Loose>(f: F, opts?: JacobianOptions): (...args: Parameters<F>) => any;
+export function jacobian(f: Loose, opts: JacobianOptions = {}): (...args: unknown[]) => any {
   checkFn(f, 'jacobian');
   return (...args) => {
     const argnums = argList(opts.argnums, args.length, 'jacobian');
@@ -191,12 +198,15 @@ export function jacobian(f: Loose, opts: Omit<GradOptions, 'hasAux'> = {}): (...
       const tr = trace(f, args, argnums, false, 'jacobian');
       const outFlat = flattenTree(tr.out, 'jacobian: output');
       const createGraph = engineState.depth > 1;
+      const total = outFlat.leaves.reduce((n, o) => n + o.size, 0);
+      let done = 0;
       const blocks = outFlat.leaves.map((o) => {
         const rows: (Tensor | null)[][] = [];
         for (let e = 0; e < o.size; e++) {
           const seed = zerosLike(o);
           seed.data[e] = 1;
           rows.push(backward([o], [seed], tr.targets, createGraph));
+          opts.onProgress?.(++done, total);
         }
         const perTarget = tr.targets.map((v, j) => {
           const parts = rows.map((r) => r[j] ?? zerosLike(v));
@@ -218,11 +228,9 @@ export function hessian<A extends unknown[], const N extends Argnums>(
   f: Scalar<A>,
   opts: { argnums: N },
 ): (...args: A) => LeavesTo<ArgGrads<A, N>, ArgGrads<A, N>>;
-export function hessian<F extends Loose>(
-  f: F,
-  opts?: Omit<GradOptions, 'hasAux'>,
-): (...args: Parameters<F>) => any;
-export function hessian(f: Loose, opts: Omit<GradOptions, 'hasAux'> = {}): (...args: unknown[]) => any {
+export function hessian<F extends Loose>(f: F, opts?: JacobianOptions): (...args: Parameters<F>) => any;
+export function hessian(f: Loose, opts: JacobianOptions = {}): (...args: unknown[]) => any {
   checkFn(f, 'hessian');
-  return jacobian(grad(f, opts) as (...args: unknown[]) => unknown, opts);
+  const { onProgress: _, ...gradOpts } = opts;
+  return jacobian(grad(f, gradOpts) as (...args: unknown[]) => unknown, opts);
 }

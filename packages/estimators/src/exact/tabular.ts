@@ -22,14 +22,21 @@ export interface ExactDerivatives {
   hessian: Float64Array;
 }
 
-/** Exact J, ∇J and ∇²J at θ (default: the MDP's own logits). */
-export function exactDerivatives(mdp: TabularMdp, theta?: ArrayLike<number>): ExactDerivatives {
+/**
+ * Exact J, ∇J and ∇²J at θ (default: the MDP's own logits). `onProgress(done, total)` follows the
+ * Hessian's rows (one reverse pass over all T steps each), the part that takes long on big MDPs.
+ */
+export function exactDerivatives(
+  mdp: TabularMdp,
+  theta?: ArrayLike<number>,
+  opts: { onProgress?: (done: number, total: number) => void } = {},
+): ExactDerivatives {
   const th = thetaTensor(mdp, theta);
   const f = (x: Tensor) => exactReturnBackward(mdp, x);
   return {
     J: f(th).item(),
     grad: Float64Array.from(grad(f)(th).data),
-    hessian: Float64Array.from(hessian(f)(th).data),
+    hessian: Float64Array.from(hessian(f, { onProgress: opts.onProgress })(th).data),
   };
 }
 

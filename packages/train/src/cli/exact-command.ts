@@ -6,6 +6,7 @@ import {
   exactResources,
   firstNonFinite,
 } from '@metagrad/estimators';
+import { SingleBar } from 'cli-progress';
 import {
   type Budget,
   CliError,
@@ -51,6 +52,34 @@ export function checkExactBudget(mdp: TabularMdp, opts: { meta: boolean; moments
     process.stderr.write(
       `exact oracle: about ${Math.ceil(seconds)} s (${need.work.toExponential(1)} operations)…\n`,
     );
+  return seconds;
+}
+
+/**
+ * A progress bar over the exact Hessian's rows on a terminal when the work is estimated at more
+ * than a couple of seconds; `stop` clears it.
+ */
+export function exactProgress(seconds: number): {
+  onProgress?: (done: number, total: number) => void;
+  stop: () => void;
+} {
+  if (!(seconds > 2 && process.stderr.isTTY)) return { stop: () => {} };
+  const bar = new SingleBar({
+    format: 'exact Hessian [{bar}] {value}/{total} rows, {eta_formatted} left',
+    stream: process.stderr,
+    clearOnComplete: true,
+  });
+  let started = false;
+  return {
+    onProgress: (done, total) => {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
 }
 
 /** Exact J, ∇J, ∇²J (and the one-step MAML meta-gradient) w.r.t. the file's logits, index s·A + a. */
@@ -61,9 +90,19 @@ export function runExactCommand(o: ExactCliOptions): number {
   if (mdp.logits === undefined)
     throw new CliError(`--mdp ${o.mdp}: logits: expected the policy logits [S][A] in the file, got none`);
   const alpha = o.alpha === undefined ? undefined : parseNumberOption('--alpha', o.alpha);
-  checkExactBudget(mdp, { meta: alpha !== undefined, moments: o.terms ? 6 : 0 }, parseBudget(o));
+  const seconds = checkExactBudget(
+    mdp,
+    { meta: alpha !== undefined, moments: o.terms ? 6 : 0 },
+    parseBudget(o),
+  );
   const { states: S, actions: A } = mdp;
-  const d = exactDerivatives(mdp);
+  const progress = exactProgress(seconds);
+  let d: ReturnType<typeof exactDerivatives>;
+  try {
+    d = exactDerivatives(mdp, undefined, { onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+  }
   const out: Record<string, unknown> = {
     J: d.J,
     grad: rows(d.grad, S, A),
