@@ -1,10 +1,11 @@
 import type { Tensor } from '@metagrad/autodiff';
 import * as tf from '@tensorflow/tfjs';
 import { concatValues, type PolicyBatch } from '../policy-model';
+import { initTfBackend, type TfBackend, useTfBackend } from '../tfjs-backends';
 
 /**
- * The same policy workload in TensorFlow.js on its pure-JS CPU backend (float32: the only
- * dtype it has), for side-by-side timing in one run. Its nested gradients run, but are known
+ * The same policy workload in TensorFlow.js (float32: the only dtype it has) on its pure-JS CPU
+ * or its WASM backend, for side-by-side timing in one run. Its nested gradients run, but are known
  * to be wrong through tanh; we time them anyway and report their error against metagrad's
  * float64 results (which the autodiff suite checks against finite differences).
  */
@@ -24,8 +25,10 @@ export async function makeTfWorkload(
   params: readonly Tensor[],
   batch: PolicyBatch,
   direction: readonly Tensor[],
-): Promise<TfWorkload> {
-  await tf.setBackend('cpu');
+  backend: TfBackend,
+): Promise<TfWorkload | string> {
+  const why = await initTfBackend(backend);
+  if (why) return why;
   const toTf = (t: { data: ArrayLike<number>; shape: readonly number[] }) =>
     tf.tensor(Array.from(t.data), t.shape.slice());
   const ps = params.map(toTf);
@@ -49,37 +52,51 @@ export async function makeTfWorkload(
     );
   const a4 = tf.tensor([1, 2, 3, 4]);
   const b4 = tf.tensor([5, 6, 7, 8]);
+  // each call first selects this workload's backend: its tensors live there
+  const use = () => useTfBackend(backend);
   return {
-    forward: () => tf.tidy(() => void J(...ps).dataSync()),
-    valueAndGrad: () =>
+    forward: () => {
+      use();
+      tf.tidy(() => void J(...ps).dataSync());
+    },
+    valueAndGrad: () => {
+      use();
       tf.tidy(() => {
         const { grads } = tf.valueAndGrads((...p: tf.Tensor[]) => J(...p))(ps);
         for (const g of grads) g.dataSync();
-      }),
-    hvp: () =>
-      tf.tidy(() =>
+      });
+    },
+    hvp: () => {
+      use();
+      return tf.tidy(() =>
         flat(
           tf.grads((...p: tf.Tensor[]) => {
             const gs = tf.grads((...q: tf.Tensor[]) => J(...q))(p);
             return gs.map((g, i) => tf.sum(tf.mul(g, vs[i]))).reduce((x, y) => tf.add(x, y)) as tf.Scalar;
           })(ps),
         ),
-      ),
-    maml: (alpha) =>
-      tf.tidy(() =>
+      );
+    },
+    maml: (alpha) => {
+      use();
+      return tf.tidy(() =>
         flat(
           tf.grads((...p: tf.Tensor[]) => {
             const gs = tf.grads((...q: tf.Tensor[]) => J(...q))(p);
             return J(...p.map((x, i) => tf.add(x, tf.mul(gs[i], alpha))));
           })(ps),
         ),
-      ),
+      );
+    },
     tinyAdd: () => {
+      use();
       tf.add(a4, b4).dispose();
     },
-    tinyAddGrad: () =>
+    tinyAddGrad: () => {
+      use();
       tf.tidy(() => {
         tf.grad((a: tf.Tensor) => tf.sum(tf.add(a, b4)))(a4);
-      }),
+      });
+    },
   };
 }

@@ -26,7 +26,8 @@ import {
 import { duration, type TimingOptions, time } from '../infra/measure';
 import type { Cell, Measurement, ReportRow, Suite, SuiteOptions } from '../infra/suite';
 import { axpy, flatParams, initPolicy, makeBatch, objective, type PolicyParams } from '../policy-model';
-import { makeTfWorkload } from './autodiff-tfjs';
+import { tfLabel } from '../tfjs-backends';
+import { makeTfWorkload, type TfWorkload } from './autodiff-tfjs';
 import { runTorchPeer, type TorchWorkload } from './autodiff-torch';
 
 const ALPHA = 0.1;
@@ -36,6 +37,8 @@ const OURS_1 = 'metagrad (f64, 1 thread)';
 const OURS_N = `metagrad (f64, ${plural(THREADS)})`;
 const TORCH_1 = 'PyTorch CPU (f64, 1 thread)';
 const TORCH_N = `PyTorch CPU (f64, ${plural(THREADS)})`;
+const TF_CPU = tfLabel('cpu');
+const TF_WASM = tfLabel('wasm');
 const BATCH = 2000;
 const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let num = 0;
@@ -82,9 +85,16 @@ async function run(options: SuiteOptions) {
 
   const leaves = flattenTree(params).leaves;
   const directionLeaves = flattenTree(direction).leaves;
-  const tf = await makeTfWorkload(leaves, batch, directionLeaves);
+  const tf = await makeTfWorkload(leaves, batch, directionLeaves, 'cpu');
+  if (typeof tf === 'string') throw new Error(tf);
   const tfHvErr = relErr(tf.hvp(), hv);
   const tfMetaErr = relErr(tf.maml(ALPHA), metaGrad);
+  // a peer column only: metagrad's own kernels stay hand-written TypeScript
+  const wasm = await makeTfWorkload(leaves, batch, directionLeaves, 'wasm');
+  const wasmNote =
+    typeof wasm === 'string'
+      ? `TF.js WASM: ${wasm}`
+      : `TF.js WASM (XNNPACK, SIMD, one thread in Node) results vs metagrad: HVP off by ${(100 * relErr(wasm.hvp(), hv)).toPrecision(2)}%, MAML meta-gradient off by ${(100 * relErr(wasm.maml(ALPHA), metaGrad)).toPrecision(2)}% (same autodiff as its CPU backend).`;
 
   const torch1 = runTorchPeer(leaves, batch, directionLeaves, ALPHA, timing, 1);
   const torchN = THREADS > 1 ? runTorchPeer(leaves, batch, directionLeaves, ALPHA, timing, THREADS) : null;
@@ -107,48 +117,48 @@ async function run(options: SuiteOptions) {
   const cases: {
     name: string;
     ours: () => unknown;
-    peer: () => unknown;
+    peer: (w: TfWorkload) => unknown;
     torch?: TorchWorkload;
     unit: 'ms' | 'µs';
   }[] = [
     {
       name: 'forward: J = mean(advantage · log π)',
       ours: () => J(params),
-      peer: tf.forward,
+      peer: (w) => w.forward(),
       torch: 'forward',
       unit: 'ms',
     },
     {
       name: 'value + gradient',
       ours: () => vg(params),
-      peer: tf.valueAndGrad,
+      peer: (w) => w.valueAndGrad(),
       torch: 'valueAndGrad',
       unit: 'ms',
     },
     {
       name: 'Hessian-vector product',
       ours: () => hvp(J, params, direction),
-      peer: tf.hvp,
+      peer: (w) => w.hvp(),
       torch: 'hvp',
       unit: 'ms',
     },
     {
       name: `MAML meta-gradient (one inner step, α = ${ALPHA})`,
       ours: () => meta(params),
-      peer: () => tf.maml(ALPHA),
+      peer: (w) => w.maml(ALPHA),
       torch: 'maml',
       unit: 'ms',
     },
     {
       name: 'tiny op: add of two 4-element tensors, forward',
       ours: () => add(a4, b4),
-      peer: tf.tinyAdd,
+      peer: (w) => w.tinyAdd(),
       unit: 'µs',
     },
     {
       name: 'tiny op: add, forward + backward (valueAndGrad of sum(add))',
       ours: () => tinyGrad(a4),
-      peer: tf.tinyAddGrad,
+      peer: (w) => w.tinyAddGrad(),
       unit: 'µs',
     },
   ];
@@ -164,7 +174,8 @@ async function run(options: SuiteOptions) {
     const ours = duration(await time(c.ours, timing));
     setNumThreads(THREADS);
     const oursN = duration(await time(c.ours, timing));
-    const peer = duration(await time(c.peer, timing));
+    const peer = duration(await time(() => c.peer(tf), timing));
+    const peerWasm = typeof wasm === 'string' ? wasm : duration(await time(() => c.peer(wasm), timing));
     const f = c.unit === 'µs' ? 1000 : 1;
     const t1 = torchCell(torch1, c.torch);
     const tN = torchCell(torchN, c.torch);
@@ -173,7 +184,8 @@ async function run(options: SuiteOptions) {
       cells: {
         [OURS_1]: scaled(ours, f, c.unit),
         ...(THREADS > 1 ? { [OURS_N]: scaled(oursN, f, c.unit) } : {}),
-        'TF.js CPU (f32)': scaled(peer, f, c.unit),
+        [TF_CPU]: scaled(peer, f, c.unit),
+        [TF_WASM]: typeof peerWasm === 'string' ? peerWasm : scaled(peerWasm, f, c.unit),
         [TORCH_1]: t1,
         ...(THREADS > 1 ? { [TORCH_N]: tN } : {}),
       },
@@ -189,10 +201,8 @@ async function run(options: SuiteOptions) {
     suite: 'autodiff',
     title: `policy MLP 2→100→100→2 (${flatParams(params).length} parameters), batch ${BATCH}; median per call`,
     columns:
-      THREADS > 1
-        ? [OURS_1, OURS_N, 'TF.js CPU (f32)', TORCH_1, TORCH_N]
-        : [OURS_1, 'TF.js CPU (f32)', TORCH_1],
-    baseline: 'TF.js CPU (f32)',
+      THREADS > 1 ? [OURS_1, OURS_N, TF_CPU, TF_WASM, TORCH_1, TORCH_N] : [OURS_1, TF_CPU, TF_WASM, TORCH_1],
+    baseline: TF_CPU,
     rows,
     higherIsBetter: false,
     notes: [
@@ -208,6 +218,7 @@ async function run(options: SuiteOptions) {
         : []),
       `metagrad HVP vs central differences of its gradient: relative error ${relErr(hv, hvFd).toExponential(1)}; MAML meta-gradient along a random direction vs central differences of V: ${metaDir.toPrecision(8)} vs ${metaDirFd.toPrecision(8)}.`,
       `TF.js CPU results vs metagrad (float64, checked above): HVP off by ${(100 * tfHvErr).toPrecision(2)}%, MAML meta-gradient off by ${(100 * tfMetaErr).toPrecision(2)}% (its second-order path through tanh is broken; float32 alone explains ~1e-5).`,
+      wasmNote,
       typeof torch1 === 'string'
         ? torch1
         : `PyTorch ${torch1.version} (same leaves and batch): HVP off by ${relErr(torch1.hvp, hv).toExponential(1)}, MAML meta-gradient off by ${relErr(torch1.metaGrad, metaGrad).toExponential(1)} (relative); metagrad / PyTorch median time, same run, 1 thread each: ${torchRatios.join(', ')}${torchRatiosN.length > 0 ? `; ${plural(THREADS)} each: ${torchRatiosN.join(', ')}` : ''}.`,
@@ -237,6 +248,6 @@ async function run(options: SuiteOptions) {
 export const autodiffSuite: Suite = {
   name: 'autodiff',
   description:
-    'policy MLP forward / value+grad / HVP / MAML vs TensorFlow.js CPU and PyTorch, and per-op overhead',
+    'policy MLP forward / value+grad / HVP / MAML vs TensorFlow.js CPU/WASM and PyTorch, and per-op overhead',
   run,
 };

@@ -18,6 +18,7 @@ import { GPU } from 'gpu.js';
 import { Matrix } from 'ml-matrix';
 import ndarray from 'ndarray';
 import gemm from 'ndarray-gemm';
+import { initTfBackend, type TfBackend, useTfBackend } from '../tfjs-backends';
 import { installWebGpuNavigator } from '../webgpu-navigator';
 
 /** op(A) is m×k and op(B) is k×n; A is stored k×m when transA, B n×k when transB. */
@@ -87,21 +88,27 @@ export const metagradGpu: MatmulPeer = {
   },
 };
 
-let tfReady: Promise<unknown> | null = null;
-export const tfjsCpu: MatmulPeer = {
-  name: 'tfjs cpu (f32)',
-  prepare: async (s, a, b) => {
-    tfReady ??= tf.setBackend('cpu');
-    await tfReady;
-    const ta = tf.tensor3d(Float32Array.from(a), s.transA ? [s.batch, s.k, s.m] : [s.batch, s.m, s.k]);
-    const tb = tf.tensor3d(Float32Array.from(b), s.transB ? [s.batch, s.n, s.k] : [s.batch, s.k, s.n]);
-    return () => {
-      const c = tf.matMul(ta, tb, s.transA, s.transB);
-      c.dataSync();
-      c.dispose();
-    };
-  },
-};
+/** TF.js matmul on one of its backends; operands live on that backend, selected per call. */
+function tfjsOn(backend: TfBackend): MatmulPeer {
+  return {
+    name: `tfjs ${backend} (f32)`,
+    prepare: async (s, a, b) => {
+      const why = await initTfBackend(backend);
+      if (why) return why;
+      const ta = tf.tensor3d(Float32Array.from(a), s.transA ? [s.batch, s.k, s.m] : [s.batch, s.m, s.k]);
+      const tb = tf.tensor3d(Float32Array.from(b), s.transB ? [s.batch, s.n, s.k] : [s.batch, s.k, s.n]);
+      return () => {
+        useTfBackend(backend);
+        const c = tf.matMul(ta, tb, s.transA, s.transB);
+        c.dataSync();
+        c.dispose();
+      };
+    },
+  };
+}
+
+export const tfjsCpu = tfjsOn('cpu');
+export const tfjsWasm = tfjsOn('wasm');
 
 function perBatch<T>(
   s: Shape,
@@ -221,6 +228,7 @@ export const ALL_PEERS: MatmulPeer[] = [
   ...(ALL_THREADS > 1 ? [metagradCpuThreads] : []),
   metagradGpu,
   tfjsCpu,
+  tfjsWasm,
   mlMatrix,
   ndarrayGemm,
   gpuJsCpu,

@@ -133,6 +133,9 @@ async function run(options: SuiteOptions) {
   notes.push(
     'GPU columns compute in float32 and include upload and readback; f32 peers convert operands once, outside the timing.',
   );
+  notes.push(
+    'tfjs wasm: XNNPACK with SIMD on one thread (its threaded build needs browser workers, not Node).',
+  );
   await shutdownGpu();
   await releaseGpuJsWebGpu();
   return {
@@ -153,6 +156,7 @@ function rowsColumns(): string[] {
 
 export const kernelsSuite: Suite = {
   name: 'kernels',
-  description: 'matmul GFLOP/s: metagrad cpu/gpu vs tfjs cpu, ml-matrix, ndarray-gemm, gpu.js cpu/webgpu',
+  description:
+    'matmul GFLOP/s: metagrad cpu/gpu vs tfjs cpu/wasm, ml-matrix, ndarray-gemm, gpu.js cpu/webgpu',
   run,
 };
