@@ -256,8 +256,8 @@ test('evaluate writes evaluation.json into the run, and plot draws learning and 
     'oracle',
   ])
     expect(text).toContain(label);
-  expect((await runCli(['plot', run, '--out', path.join(tmp, 'curves.png')])).err).toMatch(
-    /--out: expected a \.svg file/,
+  expect((await runCli(['plot', run, '--out', path.join(tmp, 'curves.gif')])).err).toMatch(
+    /--out: expected a figure file ending in \.svg or \.png/,
   );
   expect((await runCli(['evaluate', path.join(tmp, 'nowhere')])).err).toMatch(
     /run directory: expected a directory/,

@@ -15,8 +15,9 @@ import {
   parseBudget,
   parseNumberOption,
 } from './errors';
-import { num } from './format';
+import { num, TEXT_WIDTH } from './format';
 import { loadMdp, toJson } from './io';
+import { isInteractive } from './terminal';
 
 const rows = (x: ArrayLike<number>, n: number, w: number) =>
   Array.from({ length: n }, (_, i) => Array.from(x).slice(i * w, (i + 1) * w));
@@ -28,6 +29,7 @@ export interface ExactCliOptions {
   terms?: boolean;
   maxMemory?: string;
   maxWork?: string;
+  wide?: boolean;
 }
 
 /** Estimated operations per second of one core (measured), for the "this will take a while" note. */
@@ -48,7 +50,7 @@ export function checkExactBudget(mdp: TabularMdp, opts: { meta: boolean; moments
     budget,
   );
   const seconds = need.work / OPS_PER_SECOND;
-  if (seconds > 2 && process.stderr.isTTY)
+  if (seconds > 2 && isInteractive(process.stderr))
     process.stderr.write(
       `exact oracle: about ${Math.ceil(seconds)} s (${need.work.toExponential(1)} operations)…\n`,
     );
@@ -63,7 +65,7 @@ export function exactProgress(seconds: number): {
   onProgress?: (done: number, total: number) => void;
   stop: () => void;
 } {
-  if (!(seconds > 2 && process.stderr.isTTY)) return { stop: () => {} };
+  if (!(seconds > 2 && isInteractive(process.stderr))) return { stop: () => {} };
   const bar = new SingleBar({
     format: 'exact Hessian [{bar}] {value}/{total} rows, {eta_formatted} left',
     stream: process.stderr,
@@ -124,8 +126,7 @@ export function runExactCommand(o: ExactCliOptions): number {
     process.stdout.write(toJson(out, 0));
     return code;
   }
-  const mat = (m: number[][]) =>
-    m.map((r) => `  ${r.map((x) => num(x, 6).padStart(12)).join(' ')}`).join('\n');
+  const mat = (m: number[][]) => matrix(m, o.wide ? Number.POSITIVE_INFINITY : TEXT_WIDTH);
   const lines = [
     `J = ${num(d.J, 10)}`,
     'grad [s][a]:',
@@ -139,6 +140,20 @@ export function runExactCommand(o: ExactCliOptions): number {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return code;
+}
+
+/** A matrix, indented, 13 columns an entry; wider than `width`, split into labelled blocks of columns. */
+function matrix(m: number[][], width: number): string {
+  const rowText = (r: number[]) => `  ${r.map((x) => num(x, 6).padStart(12)).join(' ')}`;
+  const cols = m[0]?.length ?? 0;
+  const per = Math.max(1, Math.floor((width - 1) / 13));
+  if (cols <= per) return m.map(rowText).join('\n');
+  const blocks: string[] = [];
+  for (let c = 0; c < cols; c += per) {
+    const end = Math.min(cols, c + per);
+    blocks.push(`  columns ${c}–${end - 1}:`, ...m.map((r) => rowText(r.slice(c, end))));
+  }
+  return blocks.join('\n');
 }
 
 /** metaGrad and the Hessian terms, flat, for the non-finite check. */

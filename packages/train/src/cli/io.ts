@@ -57,6 +57,25 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Refuse a path `writeFileAtomic` could not write, before the work whose result it receives: an
+ * existing directory, a missing parent or one without write permission (the temporary file and
+ * the rename need the directory).
+ */
+export function checkWritableFile(option: string, file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  let why: string | null = null;
+  try {
+    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) why = 'it is a directory';
+    else if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) why = `no directory ${dir}`;
+    else fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    why = `directory ${dir} is not writable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+  if (why !== null)
+    throw new CliError(`${option}: expected a writable file path, got ${JSON.stringify(file)} (${why})`);
+}
+
 /** Write a file atomically: a temporary file in the same directory, then rename over the target. */
 export function writeFileAtomic(option: string, file: string, text: string): void {
   writeFileAtomicWith(option, file, (fd) => fs.writeFileSync(fd, text));

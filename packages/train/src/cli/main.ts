@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { getNumThreads, setNumThreads } from '@metagrad/autodiff';
 import { STUDY_DEFAULTS as D, ESTIMATORS } from '@metagrad/estimators';
 import { Command, CommanderError } from 'commander';
@@ -6,7 +8,8 @@ import { runDemo } from './demo';
 import { BUDGET_DEFAULTS, CliError, parseIntOption } from './errors';
 import { runEvaluateCommand } from './evaluate-command';
 import { runExactCommand } from './exact-command';
-import { table } from './format';
+import { FIGURE_EXTENSIONS } from './figure';
+import { left, renderTable, right, TEXT_WIDTH } from './format';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
 import { configFlags, runTrainCommand } from './train-command';
@@ -16,7 +19,28 @@ const MAX_MEMORY = [
   `refuse a job whose estimated memory is above this (default ${BUDGET_DEFAULTS.maxMemoryGiB} GiB)`,
 ] as const;
 
+const WIDE = [
+  '--wide',
+  `print tables and notes at full width (default: wrapped to ${TEXT_WIDTH} columns)`,
+] as const;
+
 const tick = (b: boolean | null) => (b === null ? '-' : b ? 'yes' : 'no');
+
+type Estimator = (typeof ESTIMATORS)[number];
+const ESTIMATOR_COLUMNS = [
+  left('name', (e: Estimator) => e.name),
+  right('kind', (e: Estimator) => e.kind),
+  right('gradient', (e: Estimator) => tick(e.unbiased.gradient)),
+  right('Hessian', (e: Estimator) => tick(e.unbiased.hessian)),
+  right('meta-grad', (e: Estimator) => tick(e.unbiased.metaGradient)),
+  left('note', (e: Estimator) => e.note, true),
+];
+
+/** The version in this package's package.json (two levels up from src/cli and from dist/cli). */
+function version(): string {
+  const file = path.join(__dirname, '..', '..', 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}
 
 function setThreads(value: string): void {
   const n = parseIntOption('--threads', value, 1);
@@ -28,6 +52,7 @@ function setThreads(value: string): void {
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('metagrad')
     .description('meta-gradient estimators for meta-RL, checked against exact oracles')
+    .version(version(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError()
     .option(
@@ -68,7 +93,11 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--level <a>', `level of the Bonferroni z-test (default ${D.level})`)
     .option('--no-composed', 'meta: skip the composed estimate with the estimated inner step')
     .option('--json', 'print machine-readable JSON')
-    .option('--plot <file.svg>', 'write a bias/variance figure (SVG)')
+    .option(...WIDE)
+    .option(
+      '--plot <file>',
+      `write a bias/variance figure: ${FIGURE_EXTENSIONS.join(' or ')}, by its extension`,
+    )
     .option(
       '--out <file.json>',
       'write the JSON results atomically; checkpoints to <file.json>.partial after each chunk and resumes from it',
@@ -88,6 +117,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--alpha <a>', 'also the exact one-step MAML meta-gradient with step α')
     .option('--terms', 'also the Hessian split into E[∇²log p R], outer products and cross-time terms')
     .option('--json', 'print {"J", "grad", "hessian"[, "metaGrad"][, "terms"]} as JSON')
+    .option(...WIDE)
     .option(...MAX_MEMORY)
     .option(
       '--max-work <ops>',
@@ -97,16 +127,10 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command('estimators')
     .description('list the estimators and what they are unbiased for')
-    .action(() => {
-      const rows = ESTIMATORS.map((e) => [
-        e.name,
-        e.kind,
-        tick(e.unbiased.gradient),
-        tick(e.unbiased.hessian),
-        tick(e.unbiased.metaGradient),
-        e.note,
-      ]);
-      process.stdout.write(`${table(['name', 'kind', 'gradient', 'Hessian', 'meta-grad', 'note'], rows)}\n`);
+    .option(...WIDE)
+    .action((o) => {
+      const width = o.wide ? Number.POSITIVE_INFINITY : TEXT_WIDTH;
+      process.stdout.write(`${renderTable(ESTIMATOR_COLUMNS, ESTIMATORS, width)}\n`);
       exit(0);
     });
   const train = program
@@ -139,9 +163,12 @@ export function buildProgram(exit: (code: number) => void): Command {
     .action((dirs, o) => exit(runEvaluateCommand(dirs, o)));
   program
     .command('plot')
-    .description('learning curves (95% bands) and adaptation curves of run directories, as SVG')
+    .description('learning curves (95% bands) and adaptation curves of run directories, as SVG or PNG')
     .argument('<dirs...>', 'run directories')
-    .requiredOption('--out <file.svg>', 'the figure to write')
+    .requiredOption(
+      '--out <file>',
+      `the figure to write: ${FIGURE_EXTENSIONS.join(' or ')}, by its extension`,
+    )
     .action(async (dirs, o) => exit(await runPlotCommand(dirs, o)));
   program
     .command('demo')

@@ -1,12 +1,12 @@
 import { RunDirError } from '../run/run-dir';
 import { CliError } from './errors';
-import { writeFileAtomic } from './io';
+import { checkFigurePath, writeFigure } from './figure';
 import { renderSpecSvg } from './plot';
 import { runsSpec } from './plot-runs';
 
 export async function runPlotCommand(dirs: readonly string[], o: Record<string, unknown>): Promise<number> {
   const out = String(o.out);
-  if (!out.endsWith('.svg')) throw new CliError(`--out: expected a .svg file, got ${JSON.stringify(out)}`);
+  checkFigurePath('--out', out);
   let spec: Record<string, unknown>;
   try {
     spec = runsSpec(dirs);
@@ -14,7 +14,7 @@ export async function runPlotCommand(dirs: readonly string[], o: Record<string, 
     if (e instanceof RunDirError) throw new CliError(e.message);
     throw e;
   }
-  writeFileAtomic('--out', out, await renderSpecSvg(spec));
+  writeFigure('--out', out, await renderSpecSvg(spec));
   process.stdout.write(`wrote ${out}\n`);
   return 0;
 }

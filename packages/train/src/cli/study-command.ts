@@ -30,9 +30,11 @@ import {
   parseNumberOption,
 } from './errors';
 import { checkExactBudget } from './exact-command';
-import { formatMdpStudy, formatMetaStudy, formatToyStudy, invalidVerdicts } from './format';
-import { loadMdp, toJson, writeFileAtomic } from './io';
+import { checkFigurePath, writeFigure } from './figure';
+import { formatMdpStudy, formatMetaStudy, formatToyStudy, invalidVerdicts, TEXT_WIDTH } from './format';
+import { checkWritableFile, loadMdp, toJson, writeFileAtomic } from './io';
 import { renderSvg } from './plot';
+import { isInteractive } from './terminal';
 
 export interface StudyCliOptions {
   mdp?: string;
@@ -57,6 +59,7 @@ export interface StudyCliOptions {
   restart?: boolean;
   maxMemory?: string;
   maxWork?: string;
+  wide?: boolean;
 }
 
 /**
@@ -236,30 +239,10 @@ interface StudyPlan {
 
 /** --out and --plot must be writable files, and different ones: refused before the run, not after it. */
 function checkOutputs(o: StudyCliOptions): void {
-  const outputs = [
-    ['--out', o.out],
-    ['--plot', o.plot],
-  ].filter((x): x is [string, string] => x[1] !== undefined);
-  for (const [option, file] of outputs) {
-    const why = unwritable(file);
-    if (why)
-      throw new CliError(`${option}: expected a writable file path, got ${JSON.stringify(file)} (${why})`);
-  }
   if (o.out !== undefined && o.plot !== undefined && path.resolve(o.out) === path.resolve(o.plot))
     throw new CliError(`--plot: expected a file other than --out, got ${JSON.stringify(o.plot)} for both`);
-}
-
-/** Why `file` cannot be (over)written atomically, or null. */
-function unwritable(file: string): string | null {
-  const dir = path.dirname(path.resolve(file));
-  try {
-    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) return 'it is a directory';
-    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return `no directory ${dir}`;
-    fs.accessSync(dir, fs.constants.W_OK); // the temporary file and the rename need the directory
-    return null;
-  } catch (e) {
-    return `directory ${dir} is not writable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
-  }
+  if (o.out !== undefined) checkWritableFile('--out', o.out);
+  if (o.plot !== undefined) checkFigurePath('--plot', o.plot);
 }
 
 /** With --out, open the checkpoint and pick up the repeats an interrupted run left. */
@@ -277,7 +260,7 @@ function planStudy(s: ParsedStudy, o: StudyCliOptions): StudyPlan {
 /** A progress bar on a TTY stderr (unless --no-progress), started at the first report. */
 function progressReporter(o: StudyCliOptions): { onProgress: StudyOptions['onProgress']; stop: () => void } {
   const bar =
-    o.progress !== false && process.stderr.isTTY
+    o.progress !== false && isInteractive(process.stderr)
       ? new SingleBar({
           stream: process.stderr,
           format: 'sampling [{bar}] {percentage}% | {value}/{total} estimates | ETA {eta}s',
@@ -346,19 +329,23 @@ function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
   }
 }
 
-/** Write --out and --plot, drop the checkpoint, print the table (or the JSON with --json). */
+/**
+ * Write --out, drop the checkpoint, print the table (or the JSON with --json), and only then draw
+ * --plot: a figure that fails must not discard the results.
+ */
 async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOptions): Promise<void> {
   const json = toJson(result);
   if (o.out !== undefined) writeFileAtomic('--out', o.out, json);
   plan.checkpoint?.remove();
-  if (o.plot !== undefined) writeFileAtomic('--plot', o.plot, await renderSvg(result));
+  const width = o.wide ? Infinity : TEXT_WIDTH;
   const text =
     result.kind === 'mdp'
-      ? formatMdpStudy(result)
+      ? formatMdpStudy(result, width)
       : result.kind === 'meta'
-        ? formatMetaStudy(result)
-        : formatToyStudy(result);
+        ? formatMetaStudy(result, width)
+        : formatToyStudy(result, width);
   process.stdout.write(o.json ? json : `${text}\n`);
+  if (o.plot !== undefined) writeFigure('--plot', o.plot, await renderSvg(result));
 }
 
 /** `metagrad study`: parse → plan → run → report; exit 3 when a verdict is invalid (non-finite). */

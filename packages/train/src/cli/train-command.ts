@@ -16,6 +16,7 @@ import { NonFiniteError } from '../non-finite';
 import { RunDirError } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { CliError } from './errors';
+import { isInteractive } from './terminal';
 
 /** Where `--config NAME` (without a path) looks: the presets shipped with metagrad. */
 export const PRESETS_DIR = path.join(__dirname, '..', '..', '..', '..', 'presets');
@@ -182,9 +183,13 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
   }
   const dir = (resume ?? out) as string;
   const config = resume === undefined ? configFromOptions(o) : undefined;
-  const showProgress = o.progress !== false && !o.json && process.stderr.isTTY;
+  const showProgress = o.progress !== false && !o.json && isInteractive(process.stderr);
   const bar = showProgress
-    ? new SingleBar({ format: 'train [{bar}] {value}/{total} {record}', hideCursor: true })
+    ? new SingleBar({
+        format: 'train [{bar}] {value}/{total} {record}',
+        hideCursor: true,
+        stream: process.stderr,
+      })
     : null;
   let stop = false;
   let barStarted = false;
