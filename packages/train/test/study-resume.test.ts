@@ -208,7 +208,7 @@ describe('a checkpoint that cannot lie', () => {
 test('a large checkpoint is throttled, but never with more than MAX_UNSAVED_MS of work unsaved', () => {
   const cp = new StudyCheckpoint(file('throttle.json'), {}, 100);
   const chunk = (first: number) => ({ first, count: 1, values: { x: new Float64Array(1) } });
-  const t0 = Date.now();
+  const t0 = 1_000_000; // an injected clock: no wall-clock time is measured
   expect(cp.add(chunk(0), false, t0)).toBe(true); // the first chunk is always saved
   // pretend the last write took 10 s: ten times that would be 100 s between writes
   const internals = cp as unknown as { lastWriteMs: number; lastWriteEnd: number };
