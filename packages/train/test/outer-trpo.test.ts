@@ -39,10 +39,8 @@ import { denseSolve, matVec, randomSpd } from './outer-helpers';
 type Pair = { a: Tensor; b: Tensor };
 const flat = (p: Pair): Tensor => concat([reshape(p.a, [2]), reshape(p.b, [3])]);
 
-test('for a linear loss and a quadratic KL the step is −fraction·√(2δ / sᵀFs)·s with s = F⁻¹g (LU)', () => {
-  const F = randomSpd(5, 7, 1);
-  const g = Float64Array.of(0.3, -1.2, 0.5, 2.0, -0.7);
-  const p0: Pair = { a: tensor([0.1, 0.2]), b: tensor([[1], [-1], [0.5]]) };
+/** A linear loss gᵀp and the quadratic KL ½(p − p0)ᵀF(p − p0), whose Fisher is exactly F. */
+function quadratic(F: number[][], g: Float64Array, p0: Pair) {
   const v0 = flat(p0);
   const Ft = tensor(F.flat(), { shape: [5, 5] });
   const kl = (p: Pair) => {
@@ -50,6 +48,14 @@ test('for a linear loss and a quadratic KL the step is −fraction·√(2δ / s�
     return mul(sum(mul(d, matmul(Ft, d))), 0.5);
   };
   const loss = (p: Pair) => sum(mul(flat(p), tensor(g)));
+  return { kl, loss };
+}
+
+test('for a linear loss and a quadratic KL the step is −fraction·√(2δ / sᵀFs)·s with s = F⁻¹g (LU)', () => {
+  const F = randomSpd(5, 7, 1);
+  const g = Float64Array.of(0.3, -1.2, 0.5, 2.0, -0.7);
+  const p0: Pair = { a: tensor([0.1, 0.2]), b: tensor([[1], [-1], [0.5]]) };
+  const { kl, loss } = quadratic(F, g, p0);
   const r = trpoStep(p0, loss, kl, { maxKl: 0.02, cgIters: 5, cgDamping: 0, cgResidualTolerance: 1e-30 });
   const s = denseSolve(F, g);
   const beta = Math.sqrt((2 * 0.02) / s.reduce((acc, si, i) => acc + si * matVec(F, s)[i], 0));
@@ -69,13 +75,7 @@ test('with a given Fisher product TRPO makes exactly cgIters products (sᵀFs co
   const F = randomSpd(5, 3, 0.1);
   const g = Float64Array.of(1.1, -0.4, 0.2, 0.9, -1.5);
   const p0: Pair = { a: tensor([0.3, -0.1]), b: tensor([[0.2], [0.4], [-0.6]]) };
-  const v0 = flat(p0);
-  const Ft = tensor(F.flat(), { shape: [5, 5] });
-  const kl = (p: Pair) => {
-    const d = reshape(sub(flat(p), v0), [5, 1]);
-    return mul(sum(mul(d, matmul(Ft, d))), 0.5);
-  };
-  const loss = (p: Pair) => sum(mul(flat(p), tensor(g)));
+  const { kl, loss } = quadratic(F, g, p0);
   let products = 0;
   const fisher = (v: Float64Array) => {
     products++;

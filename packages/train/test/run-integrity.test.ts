@@ -111,7 +111,7 @@ describe('run directories: checkpoints that cannot lie', () => {
     expect(r.err).toMatch(/format: expected "metagrad-state\/2".*--force starts the run over/);
   });
 
-  test('temporary files a killed writer left behind are removed at the next checkpoint', async () => {
+  test('temporary files a killed writer left behind are removed when the run resumes', async () => {
     const d = copy();
     // pid 2^22 + 1 is above Linux's pid_max default: no such process
     const stale = path.join(d, `.checkpoint.json.${2 ** 22 + 1}.tmp`);

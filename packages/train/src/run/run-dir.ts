@@ -175,8 +175,12 @@ export function readCheckpoint(dir: string): Checkpoint | null {
   return c as Checkpoint;
 }
 
-export function writeCheckpoint(dir: string, c: Omit<Checkpoint, 'format' | 'backend'>): void {
+/** Delete the temporary files a writer killed mid-write left in a run directory (before resuming it). */
+export function removeStaleRunTemporaries(dir: string): void {
   removeStaleTemporaries(dir, [RUN_FILES.checkpoint, RUN_FILES.policy, RUN_FILES.config]);
+}
+
+export function writeCheckpoint(dir: string, c: Omit<Checkpoint, 'format' | 'backend'>): void {
   const body = { format: STATE_FORMAT, backend: getBackend().active, ...c };
   writeFileAtomic('checkpoint', file(dir, 'checkpoint'), sealed(body));
 }

@@ -10,6 +10,7 @@ import {
   createRunDir,
   readCheckpoint,
   readRunConfig,
+  removeStaleRunTemporaries,
   truncateLogs,
   writeCheckpoint,
   writePolicy,
@@ -55,6 +56,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   let meta = initMetaParams(problem);
   let start = 0;
   if (opts.resume) {
+    removeStaleRunTemporaries(opts.dir);
     const c = readCheckpoint(opts.dir);
     if (c !== null) {
       meta = treeFromJson(c.meta, 'checkpoint.meta') as unknown as MetaParams;

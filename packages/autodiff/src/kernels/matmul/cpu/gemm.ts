@@ -27,7 +27,10 @@ export interface Strided {
   cs: number;
 }
 
-/** One m×k by k×n product into `out` from offset `o0` (row-major, n per row). */
+/**
+ * One m×k by k×n product into `out` from offset `o0`, row-major with `ldc` per row (default n;
+ * only the blocked kernel takes another, for the column blocks of the thread split).
+ */
 export type Gemm = (
   m: number,
   n: number,
@@ -36,6 +39,7 @@ export type Gemm = (
   B: Strided,
   out: FloatArray,
   o0: number,
+  ldc?: number,
 ) => void;
 
 /**
@@ -43,16 +47,7 @@ export type Gemm = (
  * sum runs over the same KC-deep slices in the same order whatever m, n and the block it falls
  * in, so any split of the rows or columns (threads) gives the same bits.
  */
-export const gemmBlocked = (
-  m: number,
-  n: number,
-  k: number,
-  A: Strided,
-  B: Strided,
-  out: FloatArray,
-  o0: number,
-  ldc = n,
-): void => {
+export const gemmBlocked: Gemm = (m, n, k, A, B, out, o0, ldc = n) => {
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(n - jc, NC);
     for (let pc = 0; pc < k; pc += KC) {
