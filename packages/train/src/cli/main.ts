@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { getNumThreads, setNumThreads } from '@metagrad/autodiff';
 import { STUDY_DEFAULTS as D, ESTIMATORS } from '@metagrad/estimators';
 import { Command, CommanderError } from 'commander';
+import { COMPARE_OPTIONS, runCompareCommand } from './compare-command';
 import { runDemo } from './demo';
 import { BUDGET_DEFAULTS, CliError, parseIntOption } from './errors';
 import { runEvaluateCommand } from './evaluate-command';
@@ -148,6 +149,21 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--no-progress', 'no progress bar');
   for (const [flag, doc] of configFlags()) train.option(flag, doc);
   train.action(async (o) => exit(await runTrainCommand(o)));
+  const compare = program
+    .command('compare')
+    .description(
+      'train once per estimator × seed (common random numbers), tracking meta-gradient variance, bias and return',
+    )
+    .option('--config <preset>', 'a preset of train config fields')
+    .option('--out <dir>', 'the compare directory to create')
+    .option('--resume <dir>', 'continue the compare in <dir>')
+    .option('--force', 'start over in a directory that already holds a compare')
+    .option('--env-option <key=value...>', 'an option of the environment (repeatable)')
+    .option('--json', 'print the summary as JSON')
+    .option('--quiet', 'no progress lines')
+    .option(...WIDE);
+  for (const [flag, doc] of [...COMPARE_OPTIONS, ...configFlags()]) compare.option(flag, doc);
+  compare.action(async (o) => exit(await runCompareCommand(o)));
   program
     .command('evaluate')
     .description('meta-test runs: return after 0..k adaptation steps on fixed test tasks, mean ± 95% CI')

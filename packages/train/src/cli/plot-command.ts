@@ -1,7 +1,9 @@
+import { isCompareDir } from '../compare/compare-dir';
 import { RunDirError } from '../run/run-dir';
 import { CliError } from './errors';
 import { checkFigurePath, writeFigure } from './figure';
 import { renderSpecSvg } from './plot';
+import { compareSpec } from './plot-compare';
 import { runsSpec } from './plot-runs';
 
 export async function runPlotCommand(dirs: readonly string[], o: Record<string, unknown>): Promise<number> {
@@ -9,7 +11,8 @@ export async function runPlotCommand(dirs: readonly string[], o: Record<string, 
   checkFigurePath('--out', out);
   let spec: Record<string, unknown>;
   try {
-    spec = runsSpec(dirs);
+    // one compare directory: the poster's four panels; otherwise run directories' curves
+    spec = dirs.length === 1 && isCompareDir(dirs[0]) ? compareSpec(dirs[0]) : runsSpec(dirs);
   } catch (e) {
     if (e instanceof RunDirError) throw new CliError(e.message);
     throw e;

@@ -55,7 +55,7 @@ export interface Problem<P extends PyTree = PyTree> {
   ): ((logProbs: Tensor) => Tensor) | undefined;
 }
 
-const TABULAR_ENVS = new Set(['tabular-mdp', 'random-mdp', 'mdp-file']);
+export const TABULAR_ENVS = new Set(['tabular-mdp', 'random-mdp', 'mdp-file']);
 
 export function makeProblem(cfg: TrainConfig): Problem {
   let made: MadeEnv;

@@ -26,8 +26,13 @@ export interface TrainRunOptions {
   resume?: boolean;
   /** Start over in a directory that already holds a run. */
   force?: boolean;
-  /** Called after every iteration (progress bars, logs). */
-  onIteration?: (record: IterationRecord, times: IterationTimes, config: TrainConfig) => void;
+  /** Called after every iteration (progress bars, logs, `compare`'s tracking at the new θ), before its checkpoint. */
+  onIteration?: (
+    record: IterationRecord,
+    times: IterationTimes,
+    config: TrainConfig,
+    meta: MetaParams,
+  ) => void;
   /** Called when resuming, with the number of iterations already done. */
   onResume?: (done: number, config: TrainConfig) => void;
   /** Polled after every iteration: true stops the run cleanly after writing a checkpoint. */
@@ -79,7 +84,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     const step = metaIteration(problem as Problem<PyTree>, outer, meta, it);
     meta = step.meta;
     appendIteration(opts.dir, step.record, step.times);
-    opts.onIteration?.(step.record, step.times, config);
+    opts.onIteration?.(step.record, step.times, config, meta);
     const done = it + 1;
     // a turn of the event loop between iterations, so a Ctrl-C handler gets to run
     await new Promise((resolve) => setImmediate(resolve));
