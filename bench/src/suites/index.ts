@@ -4,9 +4,17 @@
  */
 import type { Suite } from '../infra/suite';
 import { autodiffSuite } from './autodiff';
+import { compareSuite } from './compare';
 import { envsSuite } from './envs';
 import { estimatorsSuite } from './estimators';
 import { kernelsSuite } from './kernels';
 import { trainSuite } from './train';
 
-export const suites: Suite[] = [kernelsSuite, autodiffSuite, estimatorsSuite, envsSuite, trainSuite];
+export const suites: Suite[] = [
+  kernelsSuite,
+  autodiffSuite,
+  estimatorsSuite,
+  envsSuite,
+  trainSuite,
+  compareSuite,
+];

@@ -84,3 +84,10 @@ export {
   RunDirError,
 } from './run/run-dir';
 export { treeFromJson, treeToJson } from './run/serialize';
+
+// Compare: one training per estimator × seed with common random numbers, tracking the meta-gradient.
+export { COMPARE_ESTIMATORS, type CompareEstimator, subRunConfig } from './compare/estimators';
+export { type TrackOptions, type TrackRow, type TrackTimes, trackAt } from './compare/tracker';
+export { type CompareRunOptions, compareRun } from './compare/compare-run';
+export { type CompareSpec, readCompareSpec } from './compare/compare-dir';
+export { type CompareSummary, summarizeCompare } from './compare/summary';

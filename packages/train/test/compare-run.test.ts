@@ -130,6 +130,10 @@ describe('metagrad compare', () => {
     ]);
     expect(nav.code).toBe(2);
     expect(nav.err).toMatch(/'exact' needs a tabular MDP/);
+    const fixed = await runCli(['compare', '--resume', dir, '--iterations', '5']);
+    expect(fixed.err).toMatch(
+      /--resume: the compare's options are fixed by its compare.json; got --iterations/,
+    );
     const meta = await runCli([
       'compare',
       '--env',

@@ -16,7 +16,9 @@ import { NonFiniteError } from '../non-finite';
 import { RunDirError } from '../run/run-dir';
 import { CliError, parseChoiceList, parseIntOption, parseNumberOption } from './errors';
 import { left, num, renderTable, right, TEXT_WIDTH } from './format';
-import { configFromOptions } from './train-command';
+import { configFlags, configFromOptions } from './train-command';
+
+const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** `compare`'s own options (the rest are `train`'s, which set the base config). */
 export const COMPARE_OPTIONS = [
@@ -112,7 +114,10 @@ export function formatCompareSummary(s: CompareSummary, width = TEXT_WIDTH): str
   const note =
     `bias: the study's Bonferroni z-test at level ${s.level} on ${s.repeats} estimates per θ and seed ` +
     `against the ${s.reference === 'exact' ? 'exact meta-gradient (oracles)' : 'large-sample DiCE reference (paired test)'}; ` +
-    `BIASED k/n: flagged in k of n seeds.`;
+    `BIASED k/n: flagged in k of n seeds.` +
+    (s.estimators.some((e) => e.estimator === 'promp') && s.outer !== 'ppo'
+      ? ` promp trains with its own outer objective (PPO-clip + KL penalty); the others with ${s.outer}.`
+      : '');
   return `${main}\n\n${verdicts}\n\n${note}`;
 }
 
@@ -126,6 +131,16 @@ export async function runCompareCommand(o: Record<string, unknown>): Promise<num
   if (resume === undefined && out === undefined)
     throw new CliError('--out: expected a compare directory (or --resume DIR)');
   const dir = (resume ?? out) as string;
+  if (resume !== undefined) {
+    const own = COMPARE_OPTIONS.map(([f]) => f.split(' ')[0]);
+    const given = [...own, ...configFlags().map(([f]) => f.split(' ')[0]), '--config', '--env-option'].filter(
+      (f) => o[camel(f.slice(2))] !== undefined,
+    );
+    if (given.length > 0)
+      throw new CliError(
+        `--resume: the compare's options are fixed by its compare.json; got ${given.join(', ')}`,
+      );
+  }
   let stop = false;
   const onSigint = () => {
     if (stop) process.exit(130);

@@ -45,6 +45,8 @@ export interface CompareSummary {
   reference: 'exact' | 'sampled';
   level: number;
   repeats: number;
+  /** The outer update of the base config (ProMP's sub-runs use PPO whatever it is). */
+  outer: string;
 }
 
 const median = (xs: number[]) => {
@@ -119,6 +121,7 @@ export function summarizeCompare(dir: string): CompareSummary {
     reference: first?.reference ?? 'exact',
     level: spec.track.level,
     repeats: spec.track.repeats,
+    outer: spec.base.outer,
   };
 }
 
