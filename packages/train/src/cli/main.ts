@@ -12,6 +12,7 @@ import { FIGURE_EXTENSIONS } from './figure';
 import { left, renderTable, right, TEXT_WIDTH } from './format';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
+import { supervisedFlags } from './supervised-train-command';
 import { configFlags, runTrainCommand } from './train-command';
 
 const MAX_MEMORY = [
@@ -146,7 +147,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--json', 'print a machine-readable summary')
     .option('--quiet', 'no per-iteration lines when there is no progress bar')
     .option('--no-progress', 'no progress bar');
-  for (const [flag, doc] of configFlags()) train.option(flag, doc);
+  for (const [flag, doc] of [...configFlags(), ...supervisedFlags()]) train.option(flag, doc);
   train.action(async (o) => exit(await runTrainCommand(o)));
   program
     .command('evaluate')
@@ -160,7 +161,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--random-init', 'evaluate a fresh random initialisation instead (the random-init baseline)')
     .option('--no-save', 'do not write evaluation.json into the run directory')
     .option('--json', 'print machine-readable JSON')
-    .action((dirs, o) => exit(runEvaluateCommand(dirs, o)));
+    .option('--shots <K>', "sinusoid runs: support points per held-out task (default the run's K)")
+    .option('--figure <file>', 'sinusoid runs: adapted curves vs the true sinusoid on 3 tasks (.svg or .png)')
+    .action(async (dirs, o) => exit(await runEvaluateCommand(dirs, o)));
   program
     .command('plot')
     .description('learning curves (95% bands) and adaptation curves of run directories, as SVG or PNG')
