@@ -10,6 +10,7 @@ import { runEvaluateCommand } from './evaluate-command';
 import { runExactCommand } from './exact-command';
 import { FIGURE_EXTENSIONS } from './figure';
 import { left, renderTable, right, TEXT_WIDTH } from './format';
+import { runMechanicsCommand } from './mechanics-command';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
 import { supervisedFlags } from './supervised-train-command';
@@ -173,6 +174,21 @@ export function buildProgram(exit: (code: number) => void): Command {
       `the figure to write: ${FIGURE_EXTENSIONS.join(' or ')}, by its extension`,
     )
     .action(async (dirs, o) => exit(await runPlotCommand(dirs, o)));
+  program
+    .command('mechanics')
+    .description(
+      'exact MAML / FOMAML / Reptile meta-gradients vs their second-order expansions over α (residual slope ≈ 2)',
+    )
+    .requiredOption('--env <name>', 'sinusoid')
+    .option('--hidden <w1,w2,...>', 'hidden layer widths (default 40,40)')
+    .option('--shots <K>', 'points per batch (default 10)')
+    .option('--seed <s>', 'random seed of the task, batches and weights (default 0)')
+    .option('--alpha-min <a>', 'smallest α of the log grid (default 1e-5)')
+    .option('--alpha-max <a>', 'largest α of the log grid (default 1e-3)')
+    .option('--points <n>', 'α values on the grid (default 9)')
+    .option('--json', 'print the numbers, with the fitted slopes, as JSON')
+    .option('--plot <file>', `the residuals on log-log axes: ${FIGURE_EXTENSIONS.join(' or ')}`)
+    .action(async (o) => exit(await runMechanicsCommand(o)));
   program
     .command('demo')
     .description('a one-screen tour of the autodiff engine')
