@@ -7,6 +7,7 @@ import { autodiffSuite } from './autodiff';
 import { envsSuite } from './envs';
 import { estimatorsSuite } from './estimators';
 import { kernelsSuite } from './kernels';
+import { sinusoidSuite } from './sinusoid';
 import { trainSuite } from './train';
 
-export const suites: Suite[] = [kernelsSuite, autodiffSuite, estimatorsSuite, envsSuite, trainSuite];
+export const suites: Suite[] = [kernelsSuite, autodiffSuite, estimatorsSuite, envsSuite, trainSuite, sinusoidSuite];

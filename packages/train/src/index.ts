@@ -84,3 +84,25 @@ export {
   RunDirError,
 } from './run/run-dir';
 export { treeFromJson, treeToJson } from './run/serialize';
+
+// supervised meta-learning on sinusoid regression (MAML, FOMAML, Reptile, CAVIA, Meta-SGD, pretrain)
+export {
+  resolveSupervisedConfig,
+  SUPERVISED_ALGOS,
+  SUPERVISED_DEFAULTS,
+  type SupervisedAlgo,
+  type SupervisedConfig,
+} from './supervised/config';
+export { type MetaBatch, testBatch, trainBatch } from './supervised/data';
+export {
+  adapt as supervisedAdapt,
+  adaptStep as supervisedAdaptStep,
+  type Adapted,
+  predict as supervisedPredict,
+} from './supervised/adapt';
+export { metaDirection, postAdaptationLoss, reptileDirection } from './supervised/meta-step';
+export { makeSupervisedOuter } from './supervised/outer';
+export { initParams, type SupervisedParams } from './supervised/params';
+export { evaluateSupervised, type SupervisedEvaluation } from './supervised/evaluate';
+export { type SupervisedRecord, supervisedTrainRun } from './supervised/train-run';
+export { gradientMechanics, type MechanicsResult } from './supervised/mechanics';

@@ -107,6 +107,21 @@ describe('supervised training on sinusoid regression', () => {
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
     expect(fs.readFileSync(fig, 'utf8')).toMatch(/^<svg[\s\S]*true sinusoid[\s\S]*after 10 steps/);
+    const diverged = await runCli([
+      'evaluate',
+      out,
+      '--tasks',
+      '5',
+      '--steps',
+      '3',
+      '--alpha',
+      '1e300',
+      '--no-save',
+    ]);
+    expect(diverged.code).toBe(2);
+    expect(diverged.err).toMatch(
+      /the adaptation diverged: the mean MSE after \d+ steps? of α = 1e\+300 is (NaN|Infinity)/,
+    );
     const rl = await runCli(['train', '--env', 'sinusoid', '--estimator', 'dice', '--out', dir('x')]);
     expect(rl.code).toBe(2);
     expect(rl.err).toMatch(/--estimator is an option of RL meta-training/);

@@ -1,3 +1,4 @@
+import { NonFiniteError } from '../non-finite';
 import { RunDirError, readPolicy } from '../run/run-dir';
 import { treeFromJson } from '../run/serialize';
 import type { SupervisedConfig } from '../supervised/config';
@@ -129,7 +130,7 @@ export async function runSupervisedEvaluate(
   try {
     e = evaluateSupervisedRun(dir, opts);
   } catch (err) {
-    if (err instanceof RunDirError) throw new CliError(err.message);
+    if (err instanceof RunDirError || err instanceof NonFiniteError) throw new CliError(err.message);
     throw err;
   }
   if (!o.json) process.stdout.write(`${formatEvaluation(e)}\n`);

@@ -1,5 +1,6 @@
 import { tensor } from '@metagrad/autodiff';
 import { type SinusoidTask, sinusoidValue } from '@metagrad/envs';
+import { NonFiniteError } from '../non-finite';
 import { type Adapted, adaptStep, predict, unadapted } from './adapt';
 import type { SupervisedConfig } from './config';
 import { testBatch } from './data';
@@ -92,6 +93,10 @@ export function evaluateSupervised(
     const m = perTaskMse(a, b.query.x.data as Float64Array, b.query.y.data as Float64Array, T, o.testPoints);
     const mean = m.reduce((x, y) => x + y, 0) / T;
     const variance = T > 1 ? m.reduce((x, y) => x + (y - mean) ** 2, 0) / (T - 1) : 0;
+    if (!Number.isFinite(mean))
+      throw new NonFiniteError(
+        `evaluate: the adaptation diverged: the mean MSE after ${s} step${s === 1 ? '' : 's'} of α = ${o.alpha} is ${mean}; try a smaller --alpha`,
+      );
     mse.push(mean);
     ci95.push((1.96 * Math.sqrt(variance)) / Math.sqrt(T));
     if (o.curveSteps.includes(s) && curves.length > 0) {
