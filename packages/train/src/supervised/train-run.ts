@@ -2,7 +2,7 @@ import { type PyTree, treeLeaves } from '@metagrad/autodiff';
 import { ConfigError } from '../meta/config';
 import { NonFiniteError } from '../non-finite';
 import {
-  appendIteration,
+  appendIterations,
   type CsvFormat,
   createRunDir,
   RunDirError,
@@ -96,12 +96,22 @@ export async function supervisedTrainRun(o: SupervisedRunOptions): Promise<Super
     truncateLogs(o.dir, start, SUPERVISED_CSV);
     o.onResume?.(start, config);
   } else createRunDir(o.dir, config, !!o.force);
-  const save = (done: number) =>
+  // rows wait in memory and are flushed just before the checkpoint that covers them: a killed
+  // run loses only rows after its last checkpoint, which a resume recomputes anyway
+  const pending: { records: SupervisedRecord[]; times: SupervisedTimes[] } = { records: [], times: [] };
+  const flush = () => {
+    appendIterations(o.dir, pending.records, pending.times, SUPERVISED_CSV);
+    pending.records = [];
+    pending.times = [];
+  };
+  const save = (done: number) => {
+    flush();
     writeCheckpoint(o.dir, {
       iterations: done,
       meta: treeToJson(params as unknown as PyTree),
       outerState: outer.state(),
     });
+  };
   let it = start;
   for (; it < config.iterations; it++) {
     const t0 = performance.now();
@@ -115,11 +125,14 @@ export async function supervisedTrainRun(o: SupervisedRunOptions): Promise<Super
       gradNorm: norm(d.direction),
       paramNorm: norm(params),
     };
-    if (![record.lossAfter, record.gradNorm, record.paramNorm].every(Number.isFinite))
+    if (![record.lossAfter, record.gradNorm, record.paramNorm].every(Number.isFinite)) {
+      flush(); // the good rows before it (a resume drops those after the checkpoint)
       throw new NonFiniteError(
         `iteration ${it}: non-finite loss or parameters (loss ${record.lossAfter}, |grad| ${record.gradNorm}); lower --outer-lr or --alpha`,
       );
-    appendIteration(o.dir, record, { total: (performance.now() - t0) / 1000 }, SUPERVISED_CSV);
+    }
+    pending.records.push(record);
+    pending.times.push({ total: (performance.now() - t0) / 1000 });
     o.onIteration?.(record, config);
     const done = it + 1;
     await new Promise((resolve) => setImmediate(resolve));
