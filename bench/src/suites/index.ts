@@ -10,4 +10,11 @@ import { kernelsSuite } from './kernels';
 import { sinusoidSuite } from './sinusoid';
 import { trainSuite } from './train';
 
-export const suites: Suite[] = [kernelsSuite, autodiffSuite, estimatorsSuite, envsSuite, trainSuite, sinusoidSuite];
+export const suites: Suite[] = [
+  kernelsSuite,
+  autodiffSuite,
+  estimatorsSuite,
+  envsSuite,
+  trainSuite,
+  sinusoidSuite,
+];

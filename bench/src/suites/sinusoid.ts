@@ -30,7 +30,12 @@ async function run(options: SuiteOptions) {
     const config = resolveSupervisedConfig({ algo });
     let params = initParams(config);
     const outer = makeSupervisedOuter(config, params);
-    const times: Record<(typeof PHASES)[number], number[]> = { total: [], data: [], gradient: [], optimizer: [] };
+    const times: Record<(typeof PHASES)[number], number[]> = {
+      total: [],
+      data: [],
+      gradient: [],
+      optimizer: [],
+    };
     for (let it = 0; it < reps + 10; it++) {
       const t0 = performance.now();
       const batch = trainBatch(config.seed, it, config.metaBatch, config.shots);
