@@ -35,9 +35,13 @@ if [[ $STAGE == evaluate || $STAGE == all ]]; then
   for entry in $RUNS_LIST; do
     IFS=: read -r algo k _ alpha <<< "$entry"
     dir=$RUNS/$algo-k$k
+    # Meta-SGD's learned α is trained for one step (as in its paper): more steps of it diverge
+    # (the error grows from step 3 and overflows by step 7, which evaluate refuses), so it is evaluated after 0 and 1 steps
+    steps=10
+    [[ $algo == meta-sgd ]] && steps=1
     figure=()  # adapted-curve figures for three of the runs (each SVG is ~60 kB)
     [[ $k == 10 && $algo =~ ^(maml|pretrain|cavia)$ ]] && figure=(--figure "$OUT/$algo-k$k-curves.svg")
-    $MG evaluate "$dir" --tasks 100 --steps 10 --alpha "$alpha" --no-save --json "${figure[@]}" \
+    $MG evaluate "$dir" --tasks 100 --steps "$steps" --alpha "$alpha" --no-save --json "${figure[@]}" \
       > "$OUT/$algo-k$k-eval.json"
   done
   $MG mechanics --env sinusoid --json --plot "$OUT/mechanics.svg" > "$OUT/mechanics.json"
@@ -47,7 +51,7 @@ if [[ $STAGE == evaluate || $STAGE == all ]]; then
     const rows = fs.readdirSync(process.argv[1]).filter((f) => f.endsWith("-eval.json")).sort();
     for (const f of rows) {
       const e = JSON.parse(fs.readFileSync(`${process.argv[1]}/${f}`, "utf8"));
-      const r = e.result, c = (s) => `${r.mse[s].toFixed(3)} ± ${r.ci95[s].toFixed(3)}`;
+      const r = e.result, c = (s) => (s < r.mse.length ? `${r.mse[s].toFixed(3)} ± ${r.ci95[s].toFixed(3)}` : "–");
       console.log(`| ${e.algo} | ${r.shots} | ${e.iterations} | ${r.alpha} | ${c(0)} | ${c(1)} | ${c(10)} |`);
     }' "$OUT" | tee "$OUT/table.md"
 fi
