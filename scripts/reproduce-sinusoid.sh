@@ -16,7 +16,7 @@ STAGE=${1:-all}
 # the best of 0.001, 0.003, 0.005, 0.01 on the held-out tasks (the MAML paper also tuned its
 # baseline's step, 0.01 or 0.02), which only favours the baseline.
 RUNS_LIST="maml:10:10000:0.01 pretrain:10:10000:0.003 fomaml:10:5000:0.01 reptile:10:5000:0.01
-  cavia:10:5000:1 meta-sgd:10:5000:0.01 maml:5:10000:0.01 pretrain:5:10000:0.003"
+  cavia:10:5000:1 meta-sgd:10:5000:learned maml:5:10000:0.01 pretrain:5:10000:0.003"
 mkdir -p "$RUNS" "$OUT"
 
 if [[ $STAGE == train || $STAGE == all ]]; then
@@ -41,7 +41,9 @@ if [[ $STAGE == evaluate || $STAGE == all ]]; then
     [[ $algo == meta-sgd ]] && steps=1
     figure=()  # adapted-curve figures for three of the runs (each SVG is ~60 kB)
     [[ $k == 10 && $algo =~ ^(maml|pretrain|cavia)$ ]] && figure=(--figure "$OUT/$algo-k$k-curves.svg")
-    $MG evaluate "$dir" --tasks 100 --steps "$steps" --alpha "$alpha" --no-save --json "${figure[@]}" \
+    step_size=(--alpha "$alpha")
+    [[ $algo == meta-sgd ]] && step_size=()  # it adapts with its learned α
+    $MG evaluate "$dir" --tasks 100 --steps "$steps" "${step_size[@]}" --no-save --json "${figure[@]}" \
       > "$OUT/$algo-k$k-eval.json"
   done
   $MG mechanics --env sinusoid --json --plot "$OUT/mechanics.svg" > "$OUT/mechanics.json"

@@ -27,6 +27,10 @@ export function evaluateSupervisedRun(
   o: { tasks: number; steps: number; shots?: number; alpha?: number; testPoints: number },
 ): SupervisedEvaluationFile {
   const config: SupervisedConfig = readSupervisedConfig(dir);
+  if (o.alpha !== undefined && config.algo === 'meta-sgd')
+    throw new CliError(
+      `--alpha: ${dir} is a Meta-SGD run, which adapts with its learned per-parameter α; drop --alpha`,
+    );
   const saved = readPolicy(dir);
   const params =
     saved.meta === null

@@ -36,7 +36,8 @@ export interface CurveRecord {
 export interface SupervisedEvaluation {
   tasks: number;
   shots: number;
-  alpha: number;
+  /** the adaptation's step size; 'learned' for Meta-SGD, which steps with its own α */
+  alpha: number | 'learned';
   testPoints: number;
   seed: number;
   /** mean over tasks of the task's MSE after s steps, s = 0..steps */
@@ -113,7 +114,7 @@ export function evaluateSupervised(
   return {
     tasks: T,
     shots: o.shots,
-    alpha: o.alpha,
+    alpha: p.alpha === undefined ? o.alpha : 'learned',
     testPoints: o.testPoints,
     seed: o.seed,
     mse,
