@@ -122,6 +122,9 @@ describe('supervised training on sinusoid regression', () => {
     expect(diverged.err).toMatch(
       /the adaptation diverged: the mean MSE after \d+ steps? of α = 1e\+300 is (NaN|Infinity)/,
     );
+    const plot = await runCli(['plot', out, '--out', path.join(tmp, 'learning.svg')]);
+    expect(plot.code).toBe(2);
+    expect(plot.err).toMatch(/a supervised run on sinusoid/);
     const rl = await runCli(['train', '--env', 'sinusoid', '--estimator', 'dice', '--out', dir('x')]);
     expect(rl.code).toBe(2);
     expect(rl.err).toMatch(/--estimator is an option of RL meta-training/);

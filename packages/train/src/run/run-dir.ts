@@ -6,6 +6,7 @@ import { removeStaleTemporaries, writeFileAtomic } from '../cli/io';
 import type { TrainConfig } from '../meta/config';
 import { ConfigError, resolveConfig } from '../meta/config';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
+import { isSupervisedEnv } from '../supervised/config';
 import type { PyTreeJson } from './serialize';
 
 /**
@@ -128,6 +129,10 @@ export function readRunConfigFields(dir: string): Record<string, unknown> {
 /** The resolved config of an existing run (checked again: a hand-edited file gets a clear error). */
 export function readRunConfig(dir: string): TrainConfig {
   const fields = readRunConfigFields(dir);
+  if (isSupervisedEnv(fields.env))
+    throw new RunDirError(
+      `${dir}: a supervised run on ${String(fields.env)} (not a policy): \`metagrad evaluate\` (with --figure) and \`train --resume\` take it, this command takes RL runs`,
+    );
   try {
     return resolveConfig(fields, file(dir, 'config'));
   } catch (e) {
