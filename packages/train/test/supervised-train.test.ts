@@ -128,6 +128,8 @@ describe('supervised training on sinusoid regression', () => {
     const rl = await runCli(['train', '--env', 'sinusoid', '--estimator', 'dice', '--out', dir('x')]);
     expect(rl.code).toBe(2);
     expect(rl.err).toMatch(/--estimator is an option of RL meta-training/);
+    const shots = await runCli(['train', '--env', 'navigation2d', '--shots', '5', '--out', dir('w')]);
+    expect(shots.err).toMatch(/--shots: an option of --env sinusoid/);
     const bad = await runCli([
       'train',
       '--env',

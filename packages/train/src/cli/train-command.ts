@@ -195,6 +195,11 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
   const preset = o.config !== undefined && resume === undefined ? readPreset(String(o.config)) : {};
   if (isSupervisedTrain(o, resume === undefined ? undefined : runEnv(resume), preset.env))
     return runSupervisedTrainCommand(o, preset);
+  for (const [key, flag] of [
+    ['shots', '--shots'],
+    ['contextDim', '--context-dim'],
+  ] as const)
+    if (o[key] !== undefined) throw new CliError(`${flag}: an option of --env sinusoid (supervised) runs`);
   const dir = (resume ?? out) as string;
   const config = resume === undefined ? configFromOptions(o) : undefined;
   const showProgress = o.progress !== false && !o.json && isInteractive(process.stderr);
