@@ -8,6 +8,7 @@ import { compareSuite } from './compare';
 import { envsSuite } from './envs';
 import { estimatorsSuite } from './estimators';
 import { kernelsSuite } from './kernels';
+import { sinusoidSuite } from './sinusoid';
 import { trainSuite } from './train';
 
 export const suites: Suite[] = [
@@ -17,4 +18,5 @@ export const suites: Suite[] = [
   envsSuite,
   trainSuite,
   compareSuite,
+  sinusoidSuite,
 ];

@@ -91,3 +91,24 @@ export { type TrackOptions, type TrackRow, type TrackTimes, trackAt } from './co
 export { type CompareRunOptions, compareRun } from './compare/compare-run';
 export { type CompareSpec, readCompareSpec } from './compare/compare-dir';
 export { type CompareSummary, summarizeCompare } from './compare/summary';
+// supervised meta-learning on sinusoid regression (MAML, FOMAML, Reptile, CAVIA, Meta-SGD, pretrain)
+export {
+  resolveSupervisedConfig,
+  SUPERVISED_ALGOS,
+  SUPERVISED_DEFAULTS,
+  type SupervisedAlgo,
+  type SupervisedConfig,
+} from './supervised/config';
+export { type MetaBatch, testBatch, trainBatch } from './supervised/data';
+export {
+  adapt as supervisedAdapt,
+  adaptStep as supervisedAdaptStep,
+  type Adapted,
+  predict as supervisedPredict,
+} from './supervised/adapt';
+export { metaDirection, postAdaptationLoss, reptileDirection } from './supervised/meta-step';
+export { makeSupervisedOuter } from './supervised/outer';
+export { initParams, type SupervisedParams } from './supervised/params';
+export { evaluateSupervised, type SupervisedEvaluation } from './supervised/evaluate';
+export { type SupervisedRecord, supervisedTrainRun } from './supervised/train-run';
+export { gradientMechanics, type MechanicsResult } from './supervised/mechanics';

@@ -83,7 +83,8 @@ describe('run directories', () => {
     [['--algo', 'reptile'], /algo: expected one of maml, fomaml, promp, pretrain, got "reptile"/],
     [['--estimator', 'exact'], /estimator: 'exact' needs a tabular MDP environment/],
     [['--alpha', 'fast'], /--alpha: expected a finite number, got "fast"/],
-    [['--env', 'sinusoid'], /env: expected a reinforcement-learning environment/],
+    // sinusoid trains the supervised meta-learners (supervised-train.test.ts); RL-only options are refused
+    [['--env', 'sinusoid', '--estimator', 'dice'], /--estimator is an option of RL meta-training/],
     [['--env-option', 'horizon=0'], /horizon/],
     [['--config', 'no-such-preset'], /--config: expected a preset file or one of .*maml-trpo-nav2d/],
   ])('bad option %j is a clear error (exit 2) and writes nothing', async (bad, message) => {

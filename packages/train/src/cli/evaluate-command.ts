@@ -4,10 +4,12 @@ import type { MetaParams } from '../meta/adaptation';
 import { type EvaluationResult, evaluateMeta } from '../meta/evaluate';
 import { initMetaParams } from '../meta/init';
 import { makeProblem } from '../meta/problem';
-import { RUN_FILES, RunDirError, readPolicy, readRunConfig } from '../run/run-dir';
+import { RUN_FILES, RunDirError, readPolicy, readRunConfig, readRunConfigFields } from '../run/run-dir';
 import { treeFromJson } from '../run/serialize';
+import { isSupervisedEnv } from '../supervised/config';
 import { CliError, parseIntOption, parseNumberOption } from './errors';
 import { toJson, writeFileAtomic } from './io';
+import { runSupervisedEvaluate } from './supervised-evaluate';
 
 /** The file `evaluate` writes into a run directory (random-init evaluations get their own). */
 export const evaluationFile = (randomInit: boolean) =>
@@ -64,8 +66,35 @@ function formatEvaluation(e: EvaluationFile): string {
   return lines.join('\n');
 }
 
-export function runEvaluateCommand(dirs: readonly string[], o: Record<string, unknown>): number {
+/** The env a run directory was trained on (undefined when unreadable: evaluateRun reports why). */
+function runEnv(dir: string): unknown {
+  try {
+    return readRunConfigFields(dir).env;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runEvaluateCommand(
+  dirs: readonly string[],
+  o: Record<string, unknown>,
+): Promise<number> {
   if (dirs.length === 0) throw new CliError('evaluate: expected at least one run directory');
+  // sinusoid runs: the supervised meta-test (MSE after 0..k SGD steps)
+  if (dirs.some((d) => isSupervisedEnv(runEnv(d)))) {
+    if (!dirs.every((d) => isSupervisedEnv(runEnv(d))))
+      throw new CliError('evaluate: expected only sinusoid runs or only RL runs, got a mix');
+    const results = [];
+    for (const dir of dirs) {
+      const e = await runSupervisedEvaluate(dir, o);
+      if (o.save !== false) writeFileAtomic('evaluate', path.join(dir, RUN_FILES.evaluation), toJson(e));
+      results.push(e);
+    }
+    if (o.json) process.stdout.write(toJson(results.length === 1 ? results[0] : results));
+    return 0;
+  }
+  if (o.shots !== undefined || o.figure !== undefined)
+    throw new CliError(`${o.shots !== undefined ? '--shots' : '--figure'}: an option of sinusoid runs only`);
   const opts = {
     tasks: o.tasks === undefined ? 40 : parseIntOption('--tasks', String(o.tasks), 1),
     steps: o.steps === undefined ? 3 : parseIntOption('--steps', String(o.steps), 0),

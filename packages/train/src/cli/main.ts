@@ -11,8 +11,10 @@ import { runEvaluateCommand } from './evaluate-command';
 import { runExactCommand } from './exact-command';
 import { FIGURE_EXTENSIONS } from './figure';
 import { left, renderTable, right, TEXT_WIDTH } from './format';
+import { runMechanicsCommand } from './mechanics-command';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
+import { supervisedFlags } from './supervised-train-command';
 import { configFlags, runTrainCommand } from './train-command';
 
 const MAX_MEMORY = [
@@ -137,7 +139,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   const train = program
     .command('train')
     .description(
-      'meta-train a policy (MAML, FOMAML, ProMP, pretrain) into a run directory; Ctrl-C safe, resumable',
+      'meta-train a policy (MAML, FOMAML, ProMP, pretrain) into a run directory; Ctrl-C safe, resumable; --env sinusoid: supervised maml | fomaml | reptile | cavia | meta-sgd | pretrain',
     )
     .option('--config <preset>', 'a preset: JSON file of config fields, or the name of a shipped preset')
     .option('--out <dir>', 'the run directory to create')
@@ -147,7 +149,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--json', 'print a machine-readable summary')
     .option('--quiet', 'no per-iteration lines when there is no progress bar')
     .option('--no-progress', 'no progress bar');
-  for (const [flag, doc] of configFlags()) train.option(flag, doc);
+  for (const [flag, doc] of [...configFlags(), ...supervisedFlags()]) train.option(flag, doc);
   train.action(async (o) => exit(await runTrainCommand(o)));
   const compare = program
     .command('compare')
@@ -176,7 +178,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--random-init', 'evaluate a fresh random initialisation instead (the random-init baseline)')
     .option('--no-save', 'do not write evaluation.json into the run directory')
     .option('--json', 'print machine-readable JSON')
-    .action((dirs, o) => exit(runEvaluateCommand(dirs, o)));
+    .option('--shots <K>', "sinusoid runs: support points per held-out task (default the run's K)")
+    .option('--figure <file>', 'sinusoid runs: adapted curves vs the true sinusoid on 3 tasks (.svg or .png)')
+    .action(async (dirs, o) => exit(await runEvaluateCommand(dirs, o)));
   program
     .command('plot')
     .description('learning curves (95% bands) and adaptation curves of run directories, as SVG or PNG')
@@ -186,6 +190,21 @@ export function buildProgram(exit: (code: number) => void): Command {
       `the figure to write: ${FIGURE_EXTENSIONS.join(' or ')}, by its extension`,
     )
     .action(async (dirs, o) => exit(await runPlotCommand(dirs, o)));
+  program
+    .command('mechanics')
+    .description(
+      'exact MAML / FOMAML / Reptile meta-gradients vs their second-order expansions over α (residual slope ≈ 2)',
+    )
+    .requiredOption('--env <name>', 'sinusoid')
+    .option('--hidden <w1,w2,...>', 'hidden layer widths (default 40,40)')
+    .option('--shots <K>', 'points per batch (default 10)')
+    .option('--seed <s>', 'random seed of the task, batches and weights (default 0)')
+    .option('--alpha-min <a>', 'smallest α of the log grid (default 1e-5)')
+    .option('--alpha-max <a>', 'largest α of the log grid (default 1e-3)')
+    .option('--points <n>', 'α values on the grid (default 9)')
+    .option('--json', 'print the numbers, with the fitted slopes, as JSON')
+    .option('--plot <file>', `the residuals on log-log axes: ${FIGURE_EXTENSIONS.join(' or ')}`)
+    .action(async (o) => exit(await runMechanicsCommand(o)));
   program
     .command('demo')
     .description('a one-screen tour of the autodiff engine')

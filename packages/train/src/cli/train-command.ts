@@ -13,10 +13,20 @@ import {
 } from '../meta/config';
 import type { IterationRecord } from '../meta/meta-learner';
 import { NonFiniteError } from '../non-finite';
-import { RunDirError } from '../run/run-dir';
+import { RunDirError, readRunConfigFields } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { CliError } from './errors';
+import { isSupervisedTrain, runSupervisedTrainCommand } from './supervised-train-command';
 import { isInteractive } from './terminal';
+
+/** The env a run directory was trained on (undefined when it cannot be read: the RL path reports why). */
+function runEnv(dir: string): unknown {
+  try {
+    return readRunConfigFields(dir).env;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Where `--config NAME` (without a path) looks: the presets shipped with metagrad. */
 export const PRESETS_DIR = path.join(__dirname, '..', '..', '..', '..', 'presets');
@@ -181,6 +191,15 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
         `--resume: the run's options are fixed by its config.json; got ${[...given.map((g) => `--${kebab(g)}`), ...(o.config ? ['--config'] : [])].join(', ')}`,
       );
   }
+  // sinusoid regression trains supervised meta-learners (their own module and config)
+  const preset = o.config !== undefined && resume === undefined ? readPreset(String(o.config)) : {};
+  if (isSupervisedTrain(o, resume === undefined ? undefined : runEnv(resume), preset.env))
+    return runSupervisedTrainCommand(o, preset);
+  for (const [key, flag] of [
+    ['shots', '--shots'],
+    ['contextDim', '--context-dim'],
+  ] as const)
+    if (o[key] !== undefined) throw new CliError(`${flag}: an option of --env sinusoid (supervised) runs`);
   const dir = (resume ?? out) as string;
   const config = resume === undefined ? configFromOptions(o) : undefined;
   const showProgress = o.progress !== false && !o.json && isInteractive(process.stderr);

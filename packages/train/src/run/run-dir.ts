@@ -6,6 +6,7 @@ import { removeStaleTemporaries, writeFileAtomic } from '../cli/io';
 import type { TrainConfig } from '../meta/config';
 import { ConfigError, resolveConfig } from '../meta/config';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
+import { isSupervisedEnv } from '../supervised/config';
 import type { PyTreeJson } from './serialize';
 
 /**
@@ -37,7 +38,7 @@ export const RUN_FILES = {
 
 export interface RunConfigFile {
   format: string;
-  config: TrainConfig;
+  config: object;
   versions: Record<string, string>;
 }
 
@@ -74,7 +75,7 @@ export function packageVersions(): Record<string, string> {
  * Create a fresh run directory. An existing directory with anything in it is refused unless
  * `force`, which removes only the run's own files (never anything else the user keeps there).
  */
-export function createRunDir(dir: string, config: TrainConfig, force: boolean): void {
+export function createRunDir(dir: string, config: object, force: boolean): void {
   if (fs.existsSync(dir)) {
     if (!fs.statSync(dir).isDirectory())
       throw new RunDirError(`--out: expected a directory, got the file ${JSON.stringify(dir)}`);
@@ -111,8 +112,8 @@ function readJson(p: string, what: string): unknown {
   }
 }
 
-/** The resolved config of an existing run (checked again: a hand-edited file gets a clear error). */
-export function readRunConfig(dir: string): TrainConfig {
+/** The config fields of an existing run as written (unchecked: the caller resolves them). */
+export function readRunConfigFields(dir: string): Record<string, unknown> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw new RunDirError(
       `run directory: expected a directory made by \`metagrad train --out\`, got ${JSON.stringify(dir)}`,
@@ -122,8 +123,18 @@ export function readRunConfig(dir: string): TrainConfig {
     throw new RunDirError(
       `${file(dir, 'config')}: format: expected ${JSON.stringify(RUN_FORMAT)}, got ${JSON.stringify(body?.format)}`,
     );
+  return (body.config ?? {}) as Record<string, unknown>;
+}
+
+/** The resolved config of an existing run (checked again: a hand-edited file gets a clear error). */
+export function readRunConfig(dir: string): TrainConfig {
+  const fields = readRunConfigFields(dir);
+  if (isSupervisedEnv(fields.env))
+    throw new RunDirError(
+      `${dir}: a supervised run on ${String(fields.env)} (not a policy): \`metagrad evaluate\` (with --figure) and \`train --resume\` take it, this command takes RL runs`,
+    );
   try {
-    return resolveConfig((body.config ?? {}) as Record<string, unknown>, file(dir, 'config'));
+    return resolveConfig(fields, file(dir, 'config'));
   } catch (e) {
     if (e instanceof ConfigError) throw new RunDirError(e.message);
     throw e;
@@ -229,7 +240,16 @@ export function readTimes(dir: string): IterationTimes[] {
  * Keep the first `n` rows of the logs (what a checkpoint vouches for) before resuming; the CSV
  * is rebuilt from the rows kept.
  */
-export function truncateLogs(dir: string, n: number): void {
+/** How a kind of run writes its progress.csv (the RL columns by default). */
+export interface CsvFormat<R = IterationRecord, T = IterationTimes> {
+  header(first: R): string;
+  row(r: R, t: T | undefined): string;
+}
+
+const RL_CSV: CsvFormat = { header: (r) => csvHeader(r), row: (r, t) => csvRow(r, t) };
+
+export function truncateLogs<R, T>(dir: string, n: number, csvFormat?: CsvFormat<R, T>): void {
+  const fmt = (csvFormat ?? RL_CSV) as unknown as CsvFormat<unknown, unknown>;
   const kept = { progress: readProgress(dir), timing: readTimes(dir) };
   for (const name of ['progress', 'timing'] as const) {
     const rows = kept[name];
@@ -247,24 +267,45 @@ export function truncateLogs(dir: string, n: number): void {
     );
   }
   const { progress, timing } = kept;
-  const csv = progress.slice(0, n).map((r, i) => csvRow(r, timing[i]));
-  writeFileAtomic('--resume', file(dir, 'csv'), n === 0 ? '' : [csvHeader(progress[0]), ...csv].join(''));
+  const csv = progress.slice(0, n).map((r, i) => fmt.row(r, timing[i]));
+  writeFileAtomic('--resume', file(dir, 'csv'), n === 0 ? '' : [fmt.header(progress[0]), ...csv].join(''));
 }
 
 /** Append one iteration's rows to the three logs, each flushed to disk. */
-export function appendIteration(dir: string, record: IterationRecord, times: IterationTimes): void {
+export function appendIteration<R = IterationRecord, T = IterationTimes>(
+  dir: string,
+  record: R,
+  times: T,
+  csvFormat?: CsvFormat<R, T>,
+): void {
+  appendIterations(dir, [record], [times], csvFormat);
+}
+
+/**
+ * Append the rows of several iterations with one flush per file (for iterations of a few
+ * milliseconds, where a flush per row would cost more than the iteration). Call it before the
+ * checkpoint that covers the rows, as `appendIteration`.
+ */
+export function appendIterations<R = IterationRecord, T = IterationTimes>(
+  dir: string,
+  records: readonly R[],
+  times: readonly T[],
+  csvFormat?: CsvFormat<R, T>,
+): void {
+  if (records.length === 0) return;
+  const fmt = (csvFormat ?? RL_CSV) as unknown as CsvFormat<R, T>;
   const csvPath = file(dir, 'csv');
   const csv =
-    (fs.existsSync(csvPath) && fs.statSync(csvPath).size > 0 ? '' : csvHeader(record)) +
-    csvRow(record, times);
-  for (const [name, line] of [
-    ['progress', `${JSON.stringify(record)}\n`],
-    ['timing', `${JSON.stringify(times)}\n`],
+    (fs.existsSync(csvPath) && fs.statSync(csvPath).size > 0 ? '' : fmt.header(records[0])) +
+    records.map((r, i) => fmt.row(r, times[i])).join('');
+  for (const [name, text] of [
+    ['progress', records.map((r) => `${JSON.stringify(r)}\n`).join('')],
+    ['timing', times.map((t) => `${JSON.stringify(t)}\n`).join('')],
     ['csv', csv],
   ] as const) {
     const fd = fs.openSync(file(dir, name), 'a');
     try {
-      fs.writeSync(fd, line);
+      fs.writeSync(fd, text);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
