@@ -169,6 +169,11 @@ export function buildProgram(exit: (code: number) => void): Command {
       '--out <file>',
       `the figure to write: ${FIGURE_EXTENSIONS.join(' or ')}, by its extension`,
     )
+    .option(
+      '--trajectories',
+      "instead: the adapted policies' paths and their exploration episodes on four-corners / navigation2d, runs side by side (e.g. ES-MAML and PG-MAML)",
+    )
+    .option('--tasks <n>', 'with --trajectories: test tasks drawn, one row each (default 3)')
     .action(async (dirs, o) => exit(await runPlotCommand(dirs, o)));
   program
     .command('demo')

@@ -1,15 +1,18 @@
 import { RunDirError } from '../run/run-dir';
-import { CliError } from './errors';
+import { CliError, parseIntOption } from './errors';
 import { checkFigurePath, writeFigure } from './figure';
 import { renderSpecSvg } from './plot';
 import { runsSpec } from './plot-runs';
+import { trajectoriesSpec } from './plot-trajectories';
 
 export async function runPlotCommand(dirs: readonly string[], o: Record<string, unknown>): Promise<number> {
   const out = String(o.out);
   checkFigurePath('--out', out);
   let spec: Record<string, unknown>;
   try {
-    spec = runsSpec(dirs);
+    spec = o.trajectories
+      ? trajectoriesSpec(dirs, o.tasks === undefined ? 3 : parseIntOption('--tasks', String(o.tasks), 1))
+      : runsSpec(dirs);
   } catch (e) {
     if (e instanceof RunDirError) throw new CliError(e.message);
     throw e;
