@@ -84,3 +84,15 @@ export {
   RunDirError,
 } from './run/run-dir';
 export { treeFromJson, treeToJson } from './run/serialize';
+
+// ES-MAML (zero-order, deterministic policies): per-query pure functions, one iteration, runs, evaluation.
+export { DeterministicPolicy } from './es/deterministic-policy';
+export { type EsProblem, makeEsProblem } from './es/es-problem';
+export { antitheticGradient, esGradient, perturbationDirection } from './es/es-gradient';
+export { adaptOnTask, adaptationRollouts, makeAdaptation } from './es/adaptation-operator';
+export { adaptedReturn, type QueryResult, queryReturn } from './es/perturbation';
+export { type EsIterationRecord, esIteration } from './es/es-iteration';
+export { initEsParams } from './es/es-params';
+export { VectorAdam } from './es/vector-adam';
+export { trainEsRun } from './es/train-es';
+export { type EsTaskTrace, evaluateEs } from './es/evaluate-es';

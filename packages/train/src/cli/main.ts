@@ -136,7 +136,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   const train = program
     .command('train')
     .description(
-      'meta-train a policy (MAML, FOMAML, ProMP, pretrain) into a run directory; Ctrl-C safe, resumable',
+      'meta-train a policy (MAML, FOMAML, ProMP, pretrain, ES-MAML) into a run directory; Ctrl-C safe, resumable',
     )
     .option('--config <preset>', 'a preset: JSON file of config fields, or the name of a shipped preset')
     .option('--out <dir>', 'the run directory to create')

@@ -17,6 +17,7 @@ export class DeterministicPolicy {
     let d = 0;
     for (let l = 0; l + 1 < this.sizes.length; l++) d += this.sizes[l + 1] * (this.sizes[l] + 1);
     this.dim = d;
+    this.scratch = hidden.map((h) => new Float64Array(h));
   }
 
   /**
@@ -35,21 +36,30 @@ export class DeterministicPolicy {
     return theta;
   }
 
+  /** Hidden activations, reused by every call (one per hidden layer: no allocation per step). */
+  private readonly scratch: Float64Array[];
+
   /** a = f_θ(s) for one observation (`obs` from `obsOffset`), written into `out` from `outOffset`. */
   act(theta: Float64Array, obs: Float64Array, obsOffset: number, out: Float64Array, outOffset: number): void {
-    let x: Float64Array = obs.subarray(obsOffset, obsOffset + this.sizes[0]);
+    let x = obs;
+    let xo = obsOffset;
     let o = 0;
     const layers = this.sizes.length - 1;
     for (let l = 0; l < layers; l++) {
-      const [n, m] = [this.sizes[l], this.sizes[l + 1]];
-      const y = l === layers - 1 ? out.subarray(outOffset, outOffset + m) : new Float64Array(m);
+      const n = this.sizes[l];
+      const m = this.sizes[l + 1];
+      const last = l === layers - 1;
+      const y = last ? out : this.scratch[l];
+      const yo = last ? outOffset : 0;
       for (let i = 0; i < m; i++) {
         let s = theta[o + m * n + i];
-        for (let j = 0; j < n; j++) s += theta[o + i * n + j] * x[j];
-        y[i] = l === layers - 1 ? s : Math.tanh(s);
+        const w = o + i * n;
+        for (let j = 0; j < n; j++) s += theta[w + j] * x[xo + j];
+        y[yo + i] = last ? s : Math.tanh(s);
       }
       o += m * (n + 1);
       x = y;
+      xo = yo;
     }
   }
 
