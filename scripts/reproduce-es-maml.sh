@@ -57,6 +57,9 @@ for dir in "$RUNS"/*/; do
   done
 done
 first=$(echo "$SEEDS" | cut -d' ' -f1)
+for k in $KS; do
+  metagrad plot "$RUNS"/{pg,es-hill-climb,es-es-step}-k"$k"-s* --out "$OUT/four-corners-curves-k$k.svg"
+done
 for k in 5 20; do
   if [ -d "$RUNS/es-hill-climb-k$k-s$first" ]; then
     metagrad plot --trajectories "$RUNS/es-hill-climb-k$k-s$first" "$RUNS/pg-k$k-s$first" --tasks 3 \

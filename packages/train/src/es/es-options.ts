@@ -36,6 +36,8 @@ export function esConfigProblem(c: TrainConfig): string | null {
     return "hidden: policy 'mlp' needs at least one hidden layer (use --policy linear for none), got []";
   if (c.adapt === 'es-step' && c.k < 2)
     return `k: es-step estimates a gradient from antithetic pairs: expected k >= 2, got ${c.k}`;
+  if (c.learnAlpha)
+    return 'learnAlpha: Meta-SGD learns the inner step of the gradient learners; es-maml has none to learn (got true)';
   if (c.estimator === 'exact')
     return "estimator: 'exact' is for maml and fomaml; es-maml is zero-order and has no inner estimator";
   return null;
