@@ -156,6 +156,10 @@ test('metagrad train/evaluate run es-maml from the command line; bad options exi
     [['--sigma', '-1'], /sigma: expected a number in \(0, 1000\], got -1/],
     [['--env', 'bandit'], /env:/],
     [['--policy', 'mlp', '--hidden', ''], /hidden: policy 'mlp' needs at least one hidden layer/],
+    [
+      ['--learn-alpha'],
+      /learnAlpha: Meta-SGD learns the inner step of the gradient learners; es-maml has none/,
+    ],
   ];
   for (const [args, msg] of bad) {
     const r = await runCli([
