@@ -8,7 +8,17 @@
  */
 import { availableParallelism } from 'node:os';
 import { profileMatmuls, setNumThreads } from '@metagrad/autodiff';
-import { initMetaParams, makeOuterUpdate, makeProblem, metaIteration, resolveConfig } from '@metagrad/train';
+import {
+  esIteration,
+  initEsParams,
+  initMetaParams,
+  makeEsProblem,
+  makeOuterUpdate,
+  makeProblem,
+  metaIteration,
+  resolveConfig,
+  VectorAdam,
+} from '@metagrad/train';
 import type { Measurement, ReportRow, Suite, SuiteOptions } from '../infra/suite';
 
 const PHASES = ['total', 'sampling', 'inner', 'outer', 'optimizer'] as const;
@@ -58,6 +68,8 @@ async function run(options: SuiteOptions) {
     console.error(`  ${name} done`);
   }
   setNumThreads(threads);
+  const es = esRow(reps);
+  rows.push(es.row);
   return {
     suite: 'train',
     title: 'one meta-iteration, seconds (median over meta-iterations)',
@@ -69,7 +81,48 @@ async function run(options: SuiteOptions) {
       "pytorch-maml-rl's own config on this machine kind: 19.5 s median per meta-iteration (1 sampler worker), 12.0 s with sampling before optimisation (design notes, training.md).",
       'inner = adaptation for sampling and baseline fits; outer = the outer loss gradient through the adaptation; optimizer = CG on KL Hessian-vector products + line search.',
       `Matrix products in the first meta-iteration of each row: ${matmul.join('; ')}.`,
+      `ES-MAML row: ${es.note}`,
     ],
+  };
+}
+
+/**
+ * ES-MAML's cost is its perturbation rollouts: one meta-iteration with hill climbing, K = 20,
+ * 10 antithetic pairs on four corners (20 queries × 21 episodes, + 10 logging episodes of θ), one
+ * process. Rollouts per second is what a worker pool over the queries would multiply.
+ */
+function esRow(reps: number): { row: ReportRow; note: string } {
+  const config = resolveConfig({ algo: 'es-maml', env: 'four-corners', k: 20, metaBatch: 10 });
+  const problem = makeEsProblem(config);
+  const theta = initEsParams(problem).map((_, j) => 0.05 * Math.sin(j + 1));
+  const times: Record<(typeof PHASES)[number], number[]> = {
+    total: [],
+    sampling: [],
+    inner: [],
+    outer: [],
+    optimizer: [],
+  };
+  let episodes = 0;
+  for (let it = 0; it < Math.max(reps, 3); it++) {
+    const r = esIteration(problem, theta, new VectorAdam(problem.policy.dim, config.outerLr), it);
+    for (const p of PHASES) times[p].push(r.times[p]);
+    episodes = r.record.rollouts + config.metaBatch;
+  }
+  const total = stats(times.total);
+  const row = {
+    name: 'ES-MAML hill-climb K=20, 10 pairs, four corners H 100, linear (1 process)',
+    cells: {
+      total,
+      sampling: stats(times.sampling),
+      inner: null,
+      outer: null,
+      optimizer: stats(times.optimizer),
+    },
+  };
+  const rate = episodes / total.median;
+  return {
+    row,
+    note: `${episodes} episodes of 100 steps per meta-iteration, ${rate.toFixed(0)} episodes/s (${((rate * 100) / 1e6).toFixed(2)} M env steps/s) in one process; the queries are pure functions of (θ, iteration, query), so a pool can split them with bit-identical results.`,
   };
 }
 

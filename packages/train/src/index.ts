@@ -112,3 +112,14 @@ export { initParams, type SupervisedParams } from './supervised/params';
 export { evaluateSupervised, type SupervisedEvaluation } from './supervised/evaluate';
 export { type SupervisedRecord, supervisedTrainRun } from './supervised/train-run';
 export { gradientMechanics, type MechanicsResult } from './supervised/mechanics';
+// ES-MAML (zero-order, deterministic policies): per-query pure functions, one iteration, runs, evaluation.
+export { DeterministicPolicy } from './es/deterministic-policy';
+export { type EsProblem, makeEsProblem } from './es/es-problem';
+export { antitheticGradient, esGradient, perturbationDirection } from './es/es-gradient';
+export { adaptOnTask, adaptationRollouts, makeAdaptation } from './es/adaptation-operator';
+export { adaptedReturn, type QueryResult, queryReturn } from './es/perturbation';
+export { type EsIterationRecord, esIteration } from './es/es-iteration';
+export { initEsParams } from './es/es-params';
+export { VectorAdam } from './es/vector-adam';
+export { trainEsRun } from './es/train-es';
+export { type EsTaskTrace, evaluateEs } from './es/evaluate-es';

@@ -80,7 +80,7 @@ describe('run directories', () => {
 
   test.each([
     [['--iterations', '-1'], /iterations: expected an integer in \[0, .*got -1/],
-    [['--algo', 'reptile'], /algo: expected one of maml, fomaml, promp, pretrain, got "reptile"/],
+    [['--algo', 'reptile'], /algo: expected one of maml, fomaml, promp, pretrain, es-maml, got "reptile"/],
     [['--estimator', 'exact'], /estimator: 'exact' needs a tabular MDP environment/],
     [['--alpha', 'fast'], /--alpha: expected a finite number, got "fast"/],
     // sinusoid trains the supervised meta-learners (supervised-train.test.ts); RL-only options are refused

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { PyTree } from '@metagrad/autodiff';
+import { evaluateEsRun } from '../es/evaluate-es-run';
 import type { MetaParams } from '../meta/adaptation';
 import { type EvaluationResult, evaluateMeta } from '../meta/evaluate';
 import { initMetaParams } from '../meta/init';
@@ -37,6 +38,7 @@ export function evaluateRun(
   },
 ): EvaluationFile {
   const config = readRunConfig(dir);
+  if (config.algo === 'es-maml') return evaluateEsRun(dir, config, opts);
   const problem = makeProblem(config);
   const saved = opts.randomInit ? null : readPolicy(dir);
   const meta =

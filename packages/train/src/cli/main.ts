@@ -139,7 +139,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   const train = program
     .command('train')
     .description(
-      'meta-train a policy (MAML, FOMAML, ProMP, pretrain) into a run directory; Ctrl-C safe, resumable; --env sinusoid: supervised maml | fomaml | reptile | cavia | meta-sgd | pretrain',
+      'meta-train a policy (MAML, FOMAML, ProMP, pretrain, ES-MAML) into a run directory; Ctrl-C safe, resumable; --env sinusoid: supervised maml | fomaml | reptile | cavia | meta-sgd | pretrain',
     )
     .option('--config <preset>', 'a preset: JSON file of config fields, or the name of a shipped preset')
     .option('--out <dir>', 'the run directory to create')
@@ -189,6 +189,11 @@ export function buildProgram(exit: (code: number) => void): Command {
       '--out <file>',
       `the figure to write: ${FIGURE_EXTENSIONS.join(' or ')}, by its extension`,
     )
+    .option(
+      '--trajectories',
+      "instead: the adapted policies' paths and their exploration episodes on four-corners / navigation2d, runs side by side (e.g. ES-MAML and PG-MAML)",
+    )
+    .option('--tasks <n>', 'with --trajectories: test tasks drawn, one row each (default 3)')
     .action(async (dirs, o) => exit(await runPlotCommand(dirs, o)));
   program
     .command('mechanics')

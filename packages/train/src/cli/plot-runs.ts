@@ -9,7 +9,8 @@ type Spec = Record<string, unknown>;
 
 /** How a run is named in figures: the algorithm, plus what differs from the defaults. */
 export function runLabel(c: TrainConfig): string {
-  let label = c.algo;
+  if (c.algo === 'es-maml') return `es-maml/${c.adapt} ${c.policy} K=${c.k} P=${c.metaBatch}`;
+  let label: string = c.algo;
   if (c.estimator !== 'maml') label += `/${c.estimator}`;
   if (c.outer !== 'trpo') label += ` (${c.outer})`;
   if (c.metaBatch !== 20) label += ` M=${c.metaBatch}`;
@@ -71,7 +72,9 @@ export function adaptationCurvePoints(dirs: readonly string[]): {
       const p = path.join(d, evaluationFile(random));
       if (!fs.existsSync(p)) continue;
       const e = JSON.parse(fs.readFileSync(p, 'utf8')) as EvaluationFile;
-      evals.push({ label: random ? 'random init' : runLabel(config), e });
+      // es-maml's initialisation is evaluated with its own adaptation operator: keep it apart
+      const init = config.algo === 'es-maml' ? `untrained ${runLabel(config)}` : 'random init';
+      evals.push({ label: random ? init : runLabel(config), e });
     }
   }
   const points: CurvePoint[] = [];

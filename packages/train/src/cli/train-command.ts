@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
+import { ES_ADAPTS } from '../es/es-options';
+import { trainEsRun } from '../es/train-es';
 import {
   ALGOS,
   ConfigError,
@@ -13,7 +15,7 @@ import {
 } from '../meta/config';
 import type { IterationRecord } from '../meta/meta-learner';
 import { NonFiniteError } from '../non-finite';
-import { RunDirError, readRunConfigFields } from '../run/run-dir';
+import { RunDirError, readRunConfig, readRunConfigFields } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { CliError } from './errors';
 import { isSupervisedTrain, runSupervisedTrainCommand } from './supervised-train-command';
@@ -74,6 +76,10 @@ const FLAGS: Record<string, { field: keyof TrainConfig; parse: Parse; doc: strin
   klPenalty: { field: 'klPenalty', parse: 'number', doc: 'ProMP KL penalty η' },
   seed: { field: 'seed', parse: 'int', doc: 'random seed' },
   checkpointEvery: { field: 'checkpointEvery', parse: 'int', doc: 'iterations between checkpoints' },
+  adapt: { field: 'adapt', parse: 'string', doc: `es-maml adaptation operator: ${ES_ADAPTS.join(' | ')}` },
+  k: { field: 'k', parse: 'int', doc: 'es-maml: rollouts of the task per adaptation (K)' },
+  sigma: { field: 'sigma', parse: 'number', doc: 'es-maml: smoothing σ of the outer ES gradient' },
+  adaptSigma: { field: 'adaptSigma', parse: 'number', doc: 'es-maml: perturbation scale of the adaptation' },
 };
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -221,7 +227,9 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await trainRun({
+    // es-maml has its own loop (src/es/) on the same run directory machinery
+    const algo = (config ?? readRunConfig(dir)).algo;
+    const result = await (algo === 'es-maml' ? trainEsRun : trainRun)({
       dir,
       config,
       resume: resume !== undefined,

@@ -1,3 +1,4 @@
+import { ES_ADAPTS, ES_DEFAULTS, type EsAdapt, esConfigProblem } from '../es/es-options';
 import { ACTIVATIONS, type Activation } from '../policies/mlp';
 
 /**
@@ -7,7 +8,8 @@ import { ACTIVATIONS, type Activation } from '../policies/mlp';
  */
 
 /** `pretrain`: one policy trained on all tasks jointly, no adaptation in training (the MAML paper's baseline). */
-export const ALGOS = ['maml', 'fomaml', 'promp', 'pretrain'] as const;
+/** `es-maml`: zero-order ES-MAML (Song et al. 2020) with a deterministic `linear` or `mlp` policy (src/es/). */
+export const ALGOS = ['maml', 'fomaml', 'promp', 'pretrain', 'es-maml'] as const;
 export type Algo = (typeof ALGOS)[number];
 
 export const OUTERS = ['vpg', 'trpo', 'ppo'] as const;
@@ -26,7 +28,8 @@ export const INNER_ESTIMATORS = [
 ] as const;
 export type InnerEstimator = (typeof INNER_ESTIMATORS)[number];
 
-export const POLICIES = ['auto', 'gaussian-mlp', 'categorical-mlp', 'tabular'] as const;
+/** `linear` and `mlp` are deterministic policies, for es-maml only. */
+export const POLICIES = ['auto', 'gaussian-mlp', 'categorical-mlp', 'tabular', 'linear', 'mlp'] as const;
 export type PolicyKind = (typeof POLICIES)[number];
 
 export interface TrainConfig {
@@ -80,6 +83,15 @@ export interface TrainConfig {
   seed: number;
   /** Write a checkpoint every this many iterations (the last iteration always writes one). */
   checkpointEvery: number;
+  // es-maml only (src/es/es-options.ts): metaBatch is the number of antithetic pairs, alpha the es-step size
+  /** Adaptation operator U of es-maml. */
+  adapt: EsAdapt;
+  /** Rollouts of the task the adaptation operator may use (K). */
+  k: number;
+  /** Smoothing scale σ of the outer ES gradient. */
+  sigma: number;
+  /** Perturbation scale of the adaptation operator (hill-climbing step, es-step smoothing). */
+  adaptSigma: number;
 }
 
 /** pytorch-maml-rl's 2D-navigation setup (64-64 tanh, 20 × 20, α 0.1, TRPO max-KL 0.01). */
@@ -116,6 +128,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   klPenalty: 5e-4,
   seed: 0,
   checkpointEvery: 10,
+  ...ES_DEFAULTS,
 };
 
 /** A configuration error: names the field, the value and what was expected. */
@@ -210,6 +223,10 @@ export const CONFIG_SCHEMA: Record<keyof TrainConfig, Check> = {
   klPenalty: num(0, 1e6),
   seed: int(0, 2 ** 32 - 1),
   checkpointEvery: int(1),
+  adapt: oneOf(ES_ADAPTS),
+  k: int(1, 100_000),
+  sigma: num(0, 1e3, true),
+  adaptSigma: num(0, 1e3, true),
 };
 
 /**
@@ -224,7 +241,12 @@ export function resolveConfig(partial: Record<string, unknown>, where = 'config'
       );
   }
   // ProMP is LVC inside and the clipped objective outside unless told otherwise
-  const algoDefaults = partial.algo === 'promp' ? { estimator: 'lvc', outer: 'ppo' } : {};
+  const algoDefaults =
+    partial.algo === 'promp'
+      ? { estimator: 'lvc', outer: 'ppo' }
+      : partial.algo === 'es-maml'
+        ? { policy: 'linear', outerLr: 0.05, alpha: 0.05 }
+        : {};
   const merged = { ...TRAIN_DEFAULTS, ...algoDefaults, ...partial } as Record<string, unknown>;
   for (const [key, check] of Object.entries(CONFIG_SCHEMA)) check(`${where}: ${key}`, merged[key]);
   const c = merged as unknown as TrainConfig;
@@ -238,5 +260,7 @@ export function resolveConfig(partial: Record<string, unknown>, where = 'config'
     throw new ConfigError(
       `${where}: outer: ProMP's outer update is the clipped objective: expected 'ppo', got ${show(c.outer)}`,
     );
+  const es = esConfigProblem(c);
+  if (es !== null) throw new ConfigError(`${where}: ${es}`);
   return { ...c, hidden: [...c.hidden], envOptions: { ...c.envOptions } };
 }

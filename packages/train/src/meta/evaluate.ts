@@ -12,7 +12,7 @@ import { sampleTasks } from './sampling';
  * goals came from one fixed seed.
  */
 export const TEST_SEED = 1;
-const EVAL_TASK_BASE = 2 ** 40;
+export const EVAL_TASK_BASE = 2 ** 40;
 
 export interface EvaluationOptions {
   /** Test tasks (default 40). */
