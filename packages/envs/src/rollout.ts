@@ -38,6 +38,9 @@ export interface RolloutOptions {
 const ENV_STREAM = 0;
 const POLICY_STREAM = 1;
 
+/** Lane indices are stored as Int32 (Batch.taskIndex / episodeIndex): larger ones are refused, not wrapped. */
+const INT32_MAX = 2 ** 31 - 1;
+
 /**
  * Run `episodes` episodes of every task with `policy`, all lanes stepped together, and return
  * them padded to the horizon. Splitting the tasks (with `taskIndices`) or the episodes (with
@@ -53,7 +56,12 @@ export function rollout<Task>(
   const episodes = checkInt('rollout: episodes', options.episodes ?? 1, 1);
   const T = checkInt('rollout: horizon', options.horizon ?? env.horizon, 1);
   const seed = checkInt('rollout: seed', options.seed ?? 0, 0);
-  const episodeOffset = checkInt('rollout: episodeOffset', options.episodeOffset ?? 0, 0);
+  const episodeOffset = checkInt(
+    'rollout: episodeOffset',
+    options.episodeOffset ?? 0,
+    0,
+    INT32_MAX - episodes + 1,
+  );
   const taskIndices = options.taskIndices ?? taskList.map((_, i) => i);
   if (taskList.length === 0) throw new EnvConfigError('rollout: tasks: expected at least one task, got 0');
   if (taskIndices.length !== taskList.length) {
@@ -61,7 +69,7 @@ export function rollout<Task>(
       `rollout: taskIndices: expected one per task (${taskList.length}), got ${taskIndices.length}`,
     );
   }
-  for (const [i, ti] of taskIndices.entries()) checkInt(`rollout: taskIndices[${i}]`, ti, 0);
+  for (const [i, ti] of taskIndices.entries()) checkInt(`rollout: taskIndices[${i}]`, ti, 0, INT32_MAX);
 
   const B = taskList.length * episodes;
   const obsDim = env.obsDim;

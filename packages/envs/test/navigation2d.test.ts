@@ -97,6 +97,13 @@ describe('navigation2d', () => {
     });
     const rest = rollout(env, tasks[2], policy, { episodes: 2, seed: 9, taskIndices: [2], episodeOffset: 1 });
     const joined = concatBatches([first, rest]);
+    // lane indices are Int32: an index that would wrap is refused, naming the option
+    expect(() => rollout(env, tasks[2], policy, { taskIndices: [2 ** 31] })).toThrow(
+      /rollout: taskIndices\[0\].*\[0, 2147483647\]/,
+    );
+    expect(() => rollout(env, tasks[2], policy, { episodes: 2, episodeOffset: 2 ** 31 - 1 })).toThrow(
+      /rollout: episodeOffset/,
+    );
     expect(joined.rewards).toEqual(whole.rewards.slice(6 * 30, 9 * 30));
     expect(joined.observations).toEqual(whole.observations.slice(6 * 60, 9 * 60));
   });

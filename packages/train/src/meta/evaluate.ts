@@ -12,7 +12,13 @@ import { sampleTasks } from './sampling';
  * goals came from one fixed seed.
  */
 export const TEST_SEED = 1;
-export const EVAL_TASK_BASE = 2 ** 40;
+/**
+ * Task-index offset of the test episodes. It was 2 ** 40, which the Int32 lane indices of
+ * `rollout` wrapped to exactly 0; rollout now refuses indices above 2^31 − 1, and 0 keeps every
+ * committed evaluation reproducible bit for bit. (The test episodes' streams are keyed under
+ * TEST_SEED, so only a training run with seed TEST_SEED shares streams with them, never tasks.)
+ */
+export const EVAL_TASK_BASE = 0;
 
 export interface EvaluationOptions {
   /** Test tasks (default 40). */
