@@ -132,7 +132,7 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
     samples: B,
     repeats: R,
     seed,
-    alpha: level, // the JSON key stays `alpha` until issue 12 renames it
+    level,
     exact: { J: exact.J, grad: Array.from(exact.grad), hessian: Array.from(exact.hessian) },
     estimators: results,
     falsePositiveRate: falsePositiveText(level),

@@ -111,7 +111,7 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
     samples: B,
     repeats: R,
     seed,
-    alpha: level, // the JSON key stays `alpha` until issue 12 renames it
+    level,
     stepSize,
     exact: {
       J: exact.J,

@@ -10,6 +10,8 @@ import { runEvaluateCommand } from './evaluate-command';
 import { runExactCommand } from './exact-command';
 import { FIGURE_EXTENSIONS } from './figure';
 import { left, renderTable, right, TEXT_WIDTH } from './format';
+import { toJson } from './io';
+import { estimatorsDocument } from './json-documents';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
 import { configFlags, runTrainCommand } from './train-command';
@@ -128,7 +130,12 @@ export function buildProgram(exit: (code: number) => void): Command {
     .command('estimators')
     .description('list the estimators and what they are unbiased for')
     .option(...WIDE)
+    .option('--json', 'print the table as JSON (schemas/estimators.schema.json)')
     .action((o) => {
+      if (o.json) {
+        process.stdout.write(toJson(estimatorsDocument(ESTIMATORS)));
+        return exit(0);
+      }
       const width = o.wide ? Number.POSITIVE_INFINITY : TEXT_WIDTH;
       process.stdout.write(`${renderTable(ESTIMATOR_COLUMNS, ESTIMATORS, width)}\n`);
       exit(0);

@@ -33,6 +33,7 @@ import { checkExactBudget } from './exact-command';
 import { checkFigurePath, writeFigure } from './figure';
 import { formatMdpStudy, formatMetaStudy, formatToyStudy, invalidVerdicts, TEXT_WIDTH } from './format';
 import { checkWritableFile, loadMdp, toJson, writeFileAtomic } from './io';
+import { studyDocument } from './json-documents';
 import { renderSvg } from './plot';
 import { isInteractive } from './terminal';
 
@@ -334,7 +335,7 @@ function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
  * --plot: a figure that fails must not discard the results.
  */
 async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOptions): Promise<void> {
-  const json = toJson(result);
+  const json = toJson(studyDocument(result));
   if (o.out !== undefined) writeFileAtomic('--out', o.out, json);
   plan.checkpoint?.remove();
   const width = o.wide ? Infinity : TEXT_WIDTH;
