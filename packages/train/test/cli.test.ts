@@ -363,15 +363,44 @@ test('--plot: the figure spec renders to SVG with vega (headless, in a child pro
     });
     expect(p.stderr).toBe('');
     expect(p.stdout.startsWith('<svg')).toBe(true);
-    expect(p.stdout).toContain(
-      r.kind === 'mdp' ? 'Hessian variance' : r.kind === 'meta' ? 'meta-gradient variance' : 'variance vs N',
-    );
-    // every panel draws one mark per estimator (a log axis once swallowed all the bars)
-    const marks = (role: string) => p.stdout.split(`aria-roledescription="${role}"`).length - 1;
-    if (r.kind === 'mdp' || r.kind === 'meta') {
-      expect(marks('bar')).toBeGreaterThanOrEqual(2);
-      expect(marks('point')).toBe(2);
-    } else expect(marks('point')).toBe(2 * 2 * 2); // 2 estimators × 2 values of N × 2 panels
+    // panels, axis titles and the legends are in the figure
+    const texts =
+      r.kind === 'mdp'
+        ? [
+            'gradient',
+            'Hessian',
+            '‖mean ĝ − ∇J‖ (log scale)',
+            '‖mean Ĥ − ∇²J‖ (log scale)',
+            'verdict',
+            'quantity',
+          ]
+        : r.kind === 'meta'
+          ? [
+              'meta-gradient, exact inner step',
+              'composed (own inner step), not tested',
+              'verdict',
+              'quantity',
+            ]
+          : ['variance vs N', '|bias| vs N', 'N (samples per estimate)', 'verdict (vs exact)', 'estimator'];
+    for (const t of texts) expect(p.stdout).toContain(`>${t.replace(/&/g, '&amp;')}</text>`);
+    // every sampled point has its ±1 s.e. bar around it and a noise floor beside it
+    const rows = (plotSpec(r).data as { values: Record<string, number | string>[] }).values;
+    const sampled = rows.filter((x) => String(x.kind ?? x.source).startsWith('sampled'));
+    expect(sampled.length).toBe(r.kind === 'mdp' ? 2 * 2 : r.kind === 'meta' ? 2 * 2 : 2 * 2 * 2);
+    for (const x of sampled) {
+      expect(Number(x.lo)).toBeLessThanOrEqual(Number(x.value));
+      expect(Number(x.hi)).toBeGreaterThanOrEqual(Number(x.value));
+    }
+    const floors = rows.filter((x) => String(x.kind ?? x.source).startsWith('noise floor'));
+    expect(floors.length).toBe(4);
+    if (r.kind === 'mdp') {
+      const dice = r.estimators[0];
+      const floor = floors.find((x) => x.estimator === 'dice' && x.panel === 'Hessian');
+      expect(floor?.value).toBe(Math.max(dice.hessian.standardError, 1e-16));
+      // colour by verdict: the rows carry the verdict the table prints
+      const h = sampled.find((x) => x.estimator === 'dice' && x.panel === 'Hessian');
+      expect(h?.verdict).toBe(dice.hessian.consistent ? 'unbiased ok' : 'BIASED');
+    }
   }
 });
 
