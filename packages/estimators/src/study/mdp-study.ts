@@ -71,7 +71,7 @@ function selectLanes(batch: Batch, lanes: number[]): Batch {
 export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
   const { mdp } = p;
   const { theta, P, B, R, chunk, seed, level, entries } = mdpStudySetup(p, opts);
-  const exact = exactDerivatives(mdp, theta);
+  const exact = exactDerivatives(mdp, theta, { onProgress: opts.onExactProgress });
   let enumerated: ReturnType<typeof enumerateTrajectories> | null = null;
   try {
     enumerated = enumerateTrajectories(mdp, MOMENTS_MAX_TRAJECTORIES);

@@ -41,6 +41,8 @@ export interface StudyOptions {
   level?: number;
   /** Called after each chunk with (estimates done, estimates total). */
   onProgress?: (done: number, total: number) => void;
+  /** Called after each row of the exact Hessian (MDP problems), before any sampling: (rows done, rows). */
+  onExactProgress?: (done: number, total: number) => void;
   /**
    * Called after each newly computed chunk of repeats with their raw per-repeat estimates (for
    * checkpointing). The arrays are views into the study's own storage: read them, do not modify.

@@ -78,6 +78,7 @@ export function exactProgress(seconds: number): {
     },
     stop: () => {
       if (started) bar.stop();
+      started = false; // stopping twice (study stops it when sampling starts, and at the end) is harmless
     },
   };
 }
