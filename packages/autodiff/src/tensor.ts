@@ -102,7 +102,8 @@ export class Tensor {
         summarize && n > 2 * INSPECT_EDGE
           ? [...idx.slice(0, INSPECT_EDGE).map(at), '…', ...idx.slice(n - INSPECT_EDGE).map(at)]
           : idx.map(at);
-      return `[${parts.join(dim === this.shape.length - 1 ? ', ' : ',\n' + ' '.repeat(dim + 1))}]`;
+      const separator = dim === this.shape.length - 1 ? ', ' : `,\n${' '.repeat(dim + 1)}`;
+      return `[${parts.join(separator)}]`;
     };
     return `${head} ${build(0, 0, this.size)}`;
   }
