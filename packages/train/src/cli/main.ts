@@ -118,7 +118,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--mdp <file>', 'tabular MDP JSON file with `logits`')
     .option('--alpha <a>', 'also the exact one-step MAML meta-gradient with step α')
     .option('--terms', 'also the Hessian split into E[∇²log p R], outer products and cross-time terms')
-    .option('--json', 'print {"J", "grad", "hessian"[, "metaGrad"][, "terms"]} as JSON')
+    .option('--json', 'print J, grad (flat), hessian (nested rows)[, alpha, metaGradient][, terms] as JSON (schemas/exact.schema.json)')
     .option(...WIDE)
     .option(...MAX_MEMORY)
     .option(
