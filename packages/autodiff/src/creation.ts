@@ -1,4 +1,5 @@
-import ndarray from 'ndarray';
+// The public signatures use the named types only, so a consumer's compiler needs no esModuleInterop.
+import ndarray, { type Data, type NdArray } from 'ndarray';
 import { describe } from './describe';
 import { allocate, checkDtype, type DType, type FloatArray } from './dtype';
 import { ArgumentError, fmtShape, ShapeError } from './errors';
@@ -209,7 +210,7 @@ export function toTensor(x: TensorLike, op: string, arg: string, like?: Tensor):
 }
 
 /** Copy an ndarray view (any strides/offset) into a new contiguous tensor. */
-export function fromNdarray(arr: ndarray.NdArray<ndarray.Data<number>>, dtype?: DType): Tensor {
+export function fromNdarray(arr: NdArray<Data<number>>, dtype?: DType): Tensor {
   const shape = arr.shape.slice();
   const dt = dtype ?? (arr.data instanceof Float32Array ? 'float32' : 'float64');
   const data = allocate(dt, sizeOf(shape));
@@ -228,7 +229,7 @@ export function fromNdarray(arr: ndarray.NdArray<ndarray.Data<number>>, dtype?: 
 }
 
 /** An ndarray view over a copy of the tensor's storage (tensors stay immutable). */
-export function toNdarray(x: Tensor): ndarray.NdArray<Float64Array | Float32Array> {
+export function toNdarray(x: Tensor): NdArray<Float64Array | Float32Array> {
   const copy = x.dtype === 'float64' ? Float64Array.from(x.data) : Float32Array.from(x.data);
   return ndarray(copy, x.shape.slice(), stridesOf(x.shape), 0);
 }

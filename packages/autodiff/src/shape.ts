@@ -89,6 +89,14 @@ export function normalizeAxes(
     return all;
   }
   if (typeof axes === 'number') return [normalizeAxis(op, axes, ndim)];
+  if (isJaxAxisOptions(axes)) {
+    const { axis, keepdims, keepDims } = axes as { axis?: unknown; keepdims?: unknown; keepDims?: unknown };
+    const keep = keepdims ?? keepDims;
+    throw new ArgumentError(
+      `${op}: axes is ${describe(axes)}, JAX's axis=/keepdims= keywords; ` +
+        `metagrad takes them positionally: ${op}(x, ${JSON.stringify(axis ?? null)}${keep === undefined ? '' : `, ${JSON.stringify(keep)}`})`,
+    );
+  }
   if (!Array.isArray(axes))
     throw new ArgumentError(
       `${op}: axes must be an integer, an array of integers or null (every axis), got ${describe(axes)}`,
@@ -99,6 +107,12 @@ export function normalizeAxes(
   if (sorted.length !== out.length)
     throw new ArgumentError(`${op}: repeated axis in ${JSON.stringify(list)}`);
   return sorted;
+}
+
+/** `{axis: 1}` or `{keepdims: true}`: the JAX keyword spelling of a reduction's arguments. */
+function isJaxAxisOptions(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  return Object.keys(v).some((k) => k === 'axis' || k === 'keepdims' || k === 'keepDims');
 }
 
 /** Shape after reducing `axes`, with the reduced dims kept as 1 (keepDims) or dropped. */

@@ -4,6 +4,12 @@ import type { Shape } from './shape';
 
 export type NestedArray = number | NestedArray[];
 
+/** Node's hook for `console.log` and `util.inspect` (a registered symbol, so no node import). */
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+/** Above this many elements `inspect` shows the first and last few values only. */
+const INSPECT_FULL = 1000;
+const INSPECT_EDGE = 3;
+
 /**
  * An immutable n-d array of float64 (default) or float32 in contiguous row-major storage.
  * If it was computed from a differentiated variable inside a transform, it also remembers the
@@ -76,5 +82,29 @@ export class Tensor {
 
   toString(): string {
     return `Tensor(${this.dtype}, [${this.shape.join(', ')}]) ${JSON.stringify(this.toArray())}`;
+  }
+
+  /**
+   * What `console.log(t)` and `util.inspect(t)` print: shape, dtype and the values (nested by
+   * row; a large tensor shows its first and last few entries per axis), not the graph fields.
+   */
+  [inspectSymbol](): string {
+    const head = `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.tracked ? ', tracked' : ''})`;
+    const summarize = this.size > INSPECT_FULL;
+    const value = (v: number) => String(Object.is(v, -0) ? 0 : Number(v.toPrecision(6)));
+    const build = (dim: number, offset: number, stride: number): string => {
+      if (dim === this.shape.length) return value(this.data[offset]);
+      const n = this.shape[dim];
+      const inner = stride / (n || 1);
+      const at = (i: number) => build(dim + 1, offset + i * inner, inner);
+      const idx = Array.from({ length: n }, (_, i) => i);
+      const parts =
+        summarize && n > 2 * INSPECT_EDGE
+          ? [...idx.slice(0, INSPECT_EDGE).map(at), '…', ...idx.slice(n - INSPECT_EDGE).map(at)]
+          : idx.map(at);
+      const separator = dim === this.shape.length - 1 ? ', ' : `,\n${' '.repeat(dim + 1)}`;
+      return `[${parts.join(separator)}]`;
+    };
+    return `${head} ${build(0, 0, this.size)}`;
   }
 }

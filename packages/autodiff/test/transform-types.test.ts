@@ -77,3 +77,55 @@ test('jacobian, hessian and hvp are typed by their arguments and outputs', () =>
   expect(Array.from(hv.w.data)).toEqual([2, 0]);
   expect(Array.from(hv.layers[1].data)).toEqual([0, -6]);
 });
+
+test('hvp is curried like grad and hessian, or takes (f, x, v) directly', () => {
+  const v = { w: tensor([1, 0]), layers: [tensor([1]), tensor([0, 1])] };
+  const curried = hvp(objective)(params, v);
+  sameType<typeof curried, { w: Tensor; layers: Tensor[] }>(true);
+  expect(Array.from(curried.layers[1].data)).toEqual(Array.from(hvp(objective, params, v).layers[1].data));
+});
+
+test('vjp and jvp are typed by the primals and the output', () => {
+  const two = (a: Tensor, p: Params) => ({ s: ad.mul(ad.sum(a), objective(p)) });
+  const [out, pullback] = ad.vjp(two, x, params);
+  sameType<typeof out, { s: Tensor }>(true);
+  const [ga, gp] = pullback({ s: tensor(1) });
+  sameType<typeof ga, Tensor>(true);
+  sameType<typeof gp, { w: Tensor; layers: Tensor[] }>(true);
+  const [y, ty] = ad.jvp(f, [x], [tensor([1, 0])]);
+  sameType<typeof y, Tensor>(true);
+  sameType<typeof ty, Tensor>(true);
+  expect(ty.item()).toBe(Math.cos(0.3));
+  expect(Array.from(ga.data)).toEqual(Array.from(ad.mul(ad.onesLike(x), objective(params)).data));
+});
+
+/*
+ * Lines that must not compile: each `@ts-expect-error` is itself an error if the line below
+ * it type-checks, so `npm run typecheck` (and types-compile.test.ts) fail if a signature
+ * goes back to `any`. The calls run inside a function that is never called.
+ */
+export function mustNotCompile(): void {
+  const theta = tensor([0.3, -0.2]);
+  const J = (t: Tensor): Tensor => ad.sum(ad.sin(t));
+  // @ts-expect-error grad of a tensor function is a Tensor, not a number
+  const n: number = grad(J)(theta);
+  // @ts-expect-error the gradient of a Params function is Params-shaped, not a Tensor
+  const g: Tensor = grad(objective)(params);
+  // @ts-expect-error grad's function takes the argument f takes
+  grad(objective)(theta);
+  // @ts-expect-error valueAndGrad's value is a Tensor
+  const v: string = valueAndGrad(J)(theta)[0];
+  // @ts-expect-error hessian of a tensor function is a Tensor
+  const h: number[] = hessian(J)(theta);
+  // @ts-expect-error hvp's direction has the argument's structure
+  hvp(objective)(params, { w: tensor([1, 0]) });
+  // @ts-expect-error jacobian keeps the output's structure
+  const jac: Tensor = jacobian((t: Tensor) => ({ s: ad.sin(t) }))(theta);
+  // @ts-expect-error vjp's pullback returns one cotangent per primal
+  const [, , extra] = ad.vjp(J, theta)[1](tensor(1));
+  // @ts-expect-error jvp takes arrays of primals and tangents (JAX's tuples), not bare tensors
+  ad.jvp(J, theta, theta);
+  // @ts-expect-error a function that does not return a Tensor (a pair without hasAux) gives unknown, never any
+  const u: Tensor = grad((t: Tensor) => [J(t), 1] as const)(theta);
+  return void [n, g, v, h, jac, extra, u];
+}

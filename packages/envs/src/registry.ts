@@ -35,18 +35,46 @@ export type MadeEnv =
   | { kind: 'regression'; name: string; options: OptionValues; tasks: TaskDistribution<SinusoidTask> }
   | { kind: 'toy'; name: string; options: OptionValues; toy: GaussianToy };
 
-interface Entry {
+/** Each registered environment's kind, so `makeEnv('gaussian-toy')` is typed as the toy variant. */
+export interface EnvKinds {
+  'bernoulli-bandit': 'rl';
+  'gaussian-bandit': 'rl';
+  'tabular-mdp': 'rl';
+  'random-mdp': 'rl';
+  'mdp-file': 'rl';
+  navigation2d: 'rl';
+  'four-corners': 'rl';
+  'point-mass': 'rl';
+  cartpole: 'rl';
+  sinusoid: 'regression';
+  'gaussian-toy': 'toy';
+}
+
+export type EnvName = keyof EnvKinds;
+
+/** What `makeEnv(name)` returns: the variant of `name`'s kind for a registered literal, else the union. */
+export type MadeEnvOf<N extends string> = N extends EnvName
+  ? Extract<MadeEnv, { kind: EnvKinds[N] }>
+  : MadeEnv;
+
+interface Entry<K extends MadeEnv['kind'] = MadeEnv['kind']> {
   readonly description: string;
-  readonly kind: MadeEnv['kind'];
+  readonly kind: K;
   readonly options: Record<string, OptionSpec>;
-  readonly make: (o: OptionValues) => MadeEnv;
+  readonly make: (o: OptionValues) => Extract<MadeEnv, { kind: K }>;
 }
 
 /** The CLI's default problem file. */
 export const TINY_MDP_PATH = path.join(__dirname, '..', 'examples', 'tiny-mdp.json');
 
-// biome-ignore lint/suspicious/noExplicitAny: the registry erases each environment's task type
-const rl = (name: string, o: OptionValues, env: VecEnv<any>, tasks: TaskDistribution<any>): MadeEnv => ({
+const rl = (
+  name: string,
+  o: OptionValues,
+  // biome-ignore lint/suspicious/noExplicitAny: the registry erases each environment's task type
+  env: VecEnv<any>,
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  tasks: TaskDistribution<any>,
+): Extract<MadeEnv, { kind: 'rl' }> => ({
   kind: 'rl',
   name,
   options: o,
@@ -56,7 +84,7 @@ const rl = (name: string, o: OptionValues, env: VecEnv<any>, tasks: TaskDistribu
 
 const fixedTask = (name: string, mdp: TabularMdp) => taskDistribution(name, () => mdp);
 
-const ENTRIES: Record<string, Entry> = {
+const ENTRIES: { readonly [N in EnvName]: Entry<EnvKinds[N]> } = {
   'bernoulli-bandit': {
     description: 'k-armed Bernoulli bandit, p_a ∼ U[0,1], one pull per episode',
     kind: 'rl',
@@ -245,8 +273,10 @@ export function describeEnv(name: string): {
   return { name, kind: e.kind, description: e.description, options: e.options };
 }
 
-function entry(name: string): Entry {
-  const e = Object.hasOwn(ENTRIES, name) ? ENTRIES[name] : undefined;
+function entry(name: string): Entry<'rl'> | Entry<'regression'> | Entry<'toy'> {
+  const e: Entry<'rl'> | Entry<'regression'> | Entry<'toy'> | undefined = Object.hasOwn(ENTRIES, name)
+    ? ENTRIES[name as EnvName]
+    : undefined;
   if (!e) throw configError('environment name', name, `one of ${envNames().join(', ')}`);
   return e;
 }
@@ -291,7 +321,11 @@ export function resolveOptions(name: string, given: Record<string, unknown> = {}
   return out;
 }
 
-/** Make a registered environment by name: `makeEnv('navigation2d', { reward: 'squared' })`. */
-export function makeEnv(name: string, options: Record<string, unknown> = {}): MadeEnv {
-  return entry(name).make(resolveOptions(name, options));
+/**
+ * Make a registered environment by name: `makeEnv('navigation2d', { reward: 'squared' })`. A
+ * literal name gives its variant (`makeEnv('gaussian-toy').toy` needs no check of `kind`); a
+ * name only known at run time gives the union, which narrows on `kind`.
+ */
+export function makeEnv<N extends string>(name: N, options: Record<string, unknown> = {}): MadeEnvOf<N> {
+  return entry(name).make(resolveOptions(name, options)) as MadeEnvOf<N>;
 }

@@ -23,5 +23,5 @@ test('the test level is checked by name (StudyOptions.level)', () => {
     'level: expected a number in (0, 1), got 1',
   );
   const r = study({ problem, estimators: ['sf'], repeats: 2, samples: 1, level: 0.2 });
-  expect(r.alpha).toBe(0.2); // the result key stays `alpha` until issue 12
+  expect(r.level).toBe(0.2);
 });

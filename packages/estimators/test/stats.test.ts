@@ -61,3 +61,25 @@ test('finite statistics are valid, and an infinite |z| (zero variance, biased) i
   expect(z).not.toHaveProperty('invalid');
   expect(z.consistent).toBe(false);
 });
+
+test('relativeSd is √(tr Σ)/‖exact‖ and settles as R grows; standardError is √(tr Σ̂/R)', () => {
+  // entries N(exact_j, sd_j²) with one entry's mean 0: the papers' mean of sd/|mean| over
+  // entries is dominated by that entry and does not settle, √(tr Σ)/‖exact‖ does
+  const exact = [0, 2, -1];
+  const sd = [0.5, 1, 2];
+  const truth = Math.hypot(...sd) / Math.hypot(...exact); // √5.25 / √5
+  for (const R of [400, 4000]) {
+    const rng = new Rng(11);
+    const samples = new Float64Array(R * 3);
+    for (let r = 0; r < R; r++) for (let j = 0; j < 3; j++) samples[r * 3 + j] = rng.normal(exact[j], sd[j]);
+    const s = vectorStats(samples, exact, 0.01);
+    expect(s.relativeSd).toBe(Math.sqrt(s.varianceTrace) / Math.hypot(...exact));
+    expect(s.standardError).toBe(Math.sqrt(s.varianceTrace / R));
+    // the sample variance of a normal has sd σ²√(2/(R−1)); 4 of those on the trace, halved by the √
+    const tol = (4 * Math.sqrt(2 / (R - 1)) * Math.hypot(...sd.map((x) => x * x))) / (2 * 5.25);
+    expect(Math.abs(s.relativeSd / truth - 1)).toBeLessThan(tol);
+  }
+  // ‖exact‖ = 0: the absolute spread
+  const zero = vectorStats(Float64Array.from([1, -1, 1, -1]), [0], 0.01);
+  expect(zero.relativeSd).toBe(Math.sqrt(zero.varianceTrace));
+});

@@ -97,30 +97,32 @@ test('study --meta --alpha 0.1: meta-gradient table, JSON with the exact inner s
   expect(r.err).toBe('');
   const args = ['study', '--meta', '--alpha', '0.5', '--level', '0.05', '--repeats', '10', '--samples', '3'];
   const j = await run([...args, '--estimators', 'dice,lvc', '--no-composed', '--json']);
-  const parsed = JSON.parse(j.out) as StudyResult;
+  const parsed = JSON.parse(j.out);
   expect(parsed.kind).toBe('meta');
-  if (parsed.kind !== 'meta') return;
-  expect(parsed.stepSize).toBe(0.5);
-  expect(parsed.alpha).toBe(0.05);
+  // named as the options: --alpha is the inner step size, --level the test's level
+  expect(parsed.alpha).toBe(0.5);
+  expect(parsed.level).toBe(0.05);
   expect(parsed.exact.metaGradient).toEqual(Array.from(exactMetaGradient(defaultStudyMdp(), 0.5)));
-  expect(parsed.estimators.map((e) => [e.name, e.claim.metaGradient, e.composed])).toEqual([
+  const rows = parsed.estimators as { name: string; claim: { metaGradient: boolean }; composed: unknown }[];
+  expect(rows.map((e) => [e.name, e.claim.metaGradient, e.composed])).toEqual([
     ['dice', true, null],
     ['lvc', false, null],
   ]);
 });
 
-test('exact --mdp --json gives J, nested grad and Hessian w.r.t. the logits, and metaGrad with --alpha', async () => {
+test('exact --mdp --json gives J, flat grad, nested Hessian w.r.t. the logits, and metaGradient with --alpha', async () => {
   const r = await run(['exact', '--mdp', TINY_MDP_PATH, '--alpha', '0.3', '--json']);
   expect(r.code).toBe(0);
   const j = JSON.parse(r.out);
   const mdp = loadTabularMdp(TINY_MDP_PATH);
   const d = exactDerivatives(mdp);
   expect(j.J).toBe(d.J);
-  expect(j.grad).toEqual([Array.from(d.grad.slice(0, 2)), Array.from(d.grad.slice(2, 4))]);
+  expect(j.grad).toEqual(Array.from(d.grad));
   expect(j.hessian).toHaveLength(4);
   expect(j.hessian[1][2]).toBe(d.hessian[1 * 4 + 2]);
   const meta = exactMetaGradient(mdp, 0.3);
-  expect(j.metaGrad).toEqual([Array.from(meta.slice(0, 2)), Array.from(meta.slice(2, 4))]);
+  expect(j.alpha).toBe(0.3);
+  expect(j.metaGradient).toEqual(Array.from(meta));
   const plain = await run(['exact', '--mdp', TINY_MDP_PATH, '--terms']);
   expect(plain.out).toContain('J = ');
   expect(plain.out).toContain('causalCrossTime:');
@@ -254,7 +256,7 @@ describe('non-finite statistics get no verdict: exit 3, "invalid (non-finite: �
     const r = await run(args);
     expect(r.code).toBe(3);
     expect(r.out).toMatch(row);
-    expect(r.out).not.toContain('BIASED');
+    expect(r.out).not.toMatch(/BIASED \(|BIASED$/m); // no row's verdict (the footnote names the word)
     expect(r.err).toContain('non-finite statistics, no verdict for ');
     const j = await run([...args, '--json']);
     expect(j.code).toBe(3);
@@ -361,15 +363,44 @@ test('--plot: the figure spec renders to SVG with vega (headless, in a child pro
     });
     expect(p.stderr).toBe('');
     expect(p.stdout.startsWith('<svg')).toBe(true);
-    expect(p.stdout).toContain(
-      r.kind === 'mdp' ? 'Hessian variance' : r.kind === 'meta' ? 'meta-gradient variance' : 'variance vs N',
-    );
-    // every panel draws one mark per estimator (a log axis once swallowed all the bars)
-    const marks = (role: string) => p.stdout.split(`aria-roledescription="${role}"`).length - 1;
-    if (r.kind === 'mdp' || r.kind === 'meta') {
-      expect(marks('bar')).toBeGreaterThanOrEqual(2);
-      expect(marks('point')).toBe(2);
-    } else expect(marks('point')).toBe(2 * 2 * 2); // 2 estimators × 2 values of N × 2 panels
+    // panels, axis titles and the legends are in the figure
+    const texts =
+      r.kind === 'mdp'
+        ? [
+            'gradient',
+            'Hessian',
+            '‖mean ĝ − ∇J‖ (log scale)',
+            '‖mean Ĥ − ∇²J‖ (log scale)',
+            'verdict',
+            'quantity',
+          ]
+        : r.kind === 'meta'
+          ? [
+              'meta-gradient, exact inner step',
+              'composed (own inner step), not tested',
+              'verdict',
+              'quantity',
+            ]
+          : ['variance vs N', '|bias| vs N', 'N (samples per estimate)', 'verdict (vs exact)', 'estimator'];
+    for (const t of texts) expect(p.stdout).toContain(`>${t.replace(/&/g, '&amp;')}</text>`);
+    // every sampled point has its ±1 s.e. bar around it and a noise floor beside it
+    const rows = (plotSpec(r).data as { values: Record<string, number | string>[] }).values;
+    const sampled = rows.filter((x) => String(x.kind ?? x.source).startsWith('sampled'));
+    expect(sampled.length).toBe(r.kind === 'mdp' ? 2 * 2 : r.kind === 'meta' ? 2 * 2 : 2 * 2 * 2);
+    for (const x of sampled) {
+      expect(Number(x.lo)).toBeLessThanOrEqual(Number(x.value));
+      expect(Number(x.hi)).toBeGreaterThanOrEqual(Number(x.value));
+    }
+    const floors = rows.filter((x) => String(x.kind ?? x.source).startsWith('noise floor'));
+    expect(floors.length).toBe(4);
+    if (r.kind === 'mdp') {
+      const dice = r.estimators[0];
+      const floor = floors.find((x) => x.estimator === 'dice' && x.panel === 'Hessian');
+      expect(floor?.value).toBe(Math.max(dice.hessian.standardError, 1e-16));
+      // colour by verdict: the rows carry the verdict the table prints
+      const h = sampled.find((x) => x.estimator === 'dice' && x.panel === 'Hessian');
+      expect(h?.verdict).toBe(dice.hessian.consistent ? 'unbiased ok' : 'BIASED');
+    }
   }
 });
 

@@ -52,7 +52,7 @@ describe('the inner objective’s Hessian in closed form (Jℓᵀ ∇²S Jℓ + 
     for (const seed of [7, 8]) {
       const v = shifted(mapTree(theta, (x: Tensor) => x.mul(0)) as PyTree, seed, 1);
       const f = (p: PyTree): Tensor => problem.inner(p, task, batch, values);
-      const exact = leaves(hvp(f, theta as unknown, v as unknown));
+      const exact = leaves(hvp(f, theta as PyTree, v));
       const fast = leaves(product(v));
       const scale = Math.max(...exact.map(Math.abs));
       expect(scale).toBeGreaterThan(1e-6);

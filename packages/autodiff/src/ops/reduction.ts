@@ -46,10 +46,18 @@ function reduce(op: ReduceKind, x: TensorLike, axes: Axes, keepDims: boolean): T
 }
 
 /** Sum over `axes` (all when omitted). */
-export const sum = (x: TensorLike, axes?: Axes, keepDims = false): Tensor => reduce('sum', x, axes, keepDims);
+// Declared as functions, not consts: Tensor's fluent methods refer to these types, and a const's
+// type in that cycle would be inferred as any.
+export function sum(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
+  return reduce('sum', x, axes, keepDims);
+}
 /** Max over `axes`; ties share the derivative equally. */
-export const max = (x: TensorLike, axes?: Axes, keepDims = false): Tensor => reduce('max', x, axes, keepDims);
-export const min = (x: TensorLike, axes?: Axes, keepDims = false): Tensor => reduce('min', x, axes, keepDims);
+export function max(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
+  return reduce('max', x, axes, keepDims);
+}
+export function min(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
+  return reduce('min', x, axes, keepDims);
+}
 
 /** Mean over `axes` (all when omitted). */
 export function mean(x: TensorLike, axes?: Axes, keepDims = false): Tensor {
@@ -110,11 +118,13 @@ function scan(op: 'cumsum' | 'cumprod', x: TensorLike, axis: number, opts: ScanO
 }
 
 /** Cumulative sum along `axis` (inclusive by default; exclusive and reverse as options). */
-export const cumsum = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor =>
-  scan('cumsum', x, axis, opts);
+export function cumsum(x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor {
+  return scan('cumsum', x, axis, opts);
+}
 /** Cumulative product along `axis` (differentiable at zeros too, at any order). */
-export const cumprod = (x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor =>
-  scan('cumprod', x, axis, opts);
+export function cumprod(x: TensorLike, axis = -1, opts: ScanOptions = {}): Tensor {
+  return scan('cumprod', x, axis, opts);
+}
 
 /** Cotangent of a reduction's output, reshaped to keepDims and broadcast back over the input. */
 function spread(g: Tensor, x: Tensor, keepShape: readonly number[]): Tensor {

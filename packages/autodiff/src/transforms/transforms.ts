@@ -4,6 +4,7 @@ import { reshape, stack } from '../ops/movement';
 import { engineState } from '../state';
 import type { Tensor } from '../tensor';
 import { backward } from './backward';
+import { checkTransformOptions } from './options';
 import { flattenTree } from './pytree';
 import {
   argList,
@@ -44,9 +45,9 @@ type Loose = (...args: never[]) => unknown;
 
 /** [value, gradient] of a scalar function; with hasAux, [[value, aux], gradient] (JAX's layout). */
 export function valueAndGrad<A extends unknown[]>(f: Scalar<A>): (...args: A) => [Tensor, Cotangent<A[0]>];
-export function valueAndGrad<A extends unknown[], const N extends Argnums>(
+export function valueAndGrad<A extends unknown[], const N extends Argnums = 0>(
   f: Scalar<A>,
-  opts: { argnums: N; hasAux?: false },
+  opts: { argnums?: N; hasAux?: false },
 ): (...args: A) => [Tensor, ArgGrads<A, N>];
 export function valueAndGrad<A extends unknown[], Aux, const N extends Argnums = 0>(
   f: WithAux<A, Aux>,
@@ -55,9 +56,10 @@ export function valueAndGrad<A extends unknown[], Aux, const N extends Argnums =
 export function valueAndGrad<F extends Loose>(
   f: F,
   opts?: GradOptions,
-): (...args: Parameters<F>) => [any, any];
-export function valueAndGrad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => [any, any] {
+): (...args: Parameters<F>) => [unknown, unknown];
+export function valueAndGrad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
   checkFn(f, 'valueAndGrad');
+  checkTransformOptions('valueAndGrad', opts, ['argnums', 'hasAux']);
   return (...args) => {
     const argnums = argList(opts.argnums, args.length, 'valueAndGrad');
     const single = typeof opts.argnums !== 'object';
@@ -73,17 +75,18 @@ export function valueAndGrad(f: Loose, opts: GradOptions = {}): (...args: unknow
 
 /** Gradient of a scalar function with respect to argument(s) `argnums`; differentiable again. */
 export function grad<A extends unknown[]>(f: Scalar<A>): (...args: A) => Cotangent<A[0]>;
-export function grad<A extends unknown[], const N extends Argnums>(
+export function grad<A extends unknown[], const N extends Argnums = 0>(
   f: Scalar<A>,
-  opts: { argnums: N; hasAux?: false },
+  opts: { argnums?: N; hasAux?: false },
 ): (...args: A) => ArgGrads<A, N>;
 export function grad<A extends unknown[], Aux, const N extends Argnums = 0>(
   f: WithAux<A, Aux>,
   opts: { argnums?: N; hasAux: true },
 ): (...args: A) => [ArgGrads<A, N>, Aux];
-export function grad<F extends Loose>(f: F, opts?: GradOptions): (...args: Parameters<F>) => any;
-export function grad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => any {
+export function grad<F extends Loose>(f: F, opts?: GradOptions): (...args: Parameters<F>) => unknown;
+export function grad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => unknown {
   checkFn(f, 'grad');
+  checkTransformOptions('grad', opts, ['argnums', 'hasAux']);
   const vg = valueAndGrad(f, opts);
   return (...args) => {
     const [v, g] = vg(...(args as never[]));
@@ -91,22 +94,32 @@ export function grad(f: Loose, opts: GradOptions = {}): (...args: unknown[]) => 
   };
 }
 
+/** The cotangents of every argument of `A`, as a tuple in argument order. */
+export type ArgsCotangents<A extends readonly unknown[]> = { -readonly [K in keyof A]: Cotangent<A[K]> };
+
 /**
  * [output, pullback] (plus aux with hasAux): pullback(cotangent shaped like the output) gives
  * the cotangents of the primals, as a tuple in argument order.
  */
-export function vjp(f: (...args: any[]) => unknown, ...primals: unknown[]): [any, (ct: unknown) => any[]] {
-  return vjpImpl(f, primals, false) as [any, (ct: unknown) => any[]];
+export function vjp<A extends unknown[], O>(
+  f: (...args: A) => O,
+  ...primals: A
+): [Cotangent<O>, (ct: Cotangent<O> | O) => ArgsCotangents<A>] {
+  return vjpImpl(f as Loose, primals, false) as [Cotangent<O>, (ct: Cotangent<O> | O) => ArgsCotangents<A>];
 }
 
-export function vjpWithAux(
-  f: (...args: any[]) => unknown,
-  ...primals: unknown[]
-): [any, (ct: unknown) => any[], any] {
-  return vjpImpl(f, primals, true) as [any, (ct: unknown) => any[], any];
+export function vjpWithAux<A extends unknown[], O, Aux>(
+  f: (...args: A) => readonly [O, Aux],
+  ...primals: A
+): [Cotangent<O>, (ct: Cotangent<O> | O) => ArgsCotangents<A>, Aux] {
+  return vjpImpl(f as Loose, primals, true) as [
+    Cotangent<O>,
+    (ct: Cotangent<O> | O) => ArgsCotangents<A>,
+    Aux,
+  ];
 }
 
-function vjpImpl(f: (...args: any[]) => unknown, primals: unknown[], hasAux: boolean): unknown[] {
+function vjpImpl(f: Loose, primals: unknown[], hasAux: boolean): unknown[] {
   checkFn(f, hasAux ? 'vjpWithAux' : 'vjp');
   const argnums = primals.map((_, i) => i);
   const tr = level(() => trace(f, primals, argnums, hasAux, 'vjp'));
@@ -126,12 +139,13 @@ function vjpImpl(f: (...args: any[]) => unknown, primals: unknown[], hasAux: boo
  * Forward-mode product: [f(primals), J·tangents]. Computed as the transpose of the (linear)
  * VJP, so it reuses the reverse rules and stays differentiable.
  */
-export function jvp(
-  f: (...args: any[]) => unknown,
-  primals: readonly unknown[],
-  tangents: readonly unknown[],
-): [any, any] {
+export function jvp<A extends unknown[], O>(
+  f: (...args: A) => O,
+  primals: readonly [...A],
+  tangents: { readonly [K in keyof A]: A[K] | Cotangent<A[K]> },
+): [Cotangent<O>, Cotangent<O>] {
   checkFn(f, 'jvp');
+  checkPrimalList(primals, tangents);
   if (primals.length !== tangents.length)
     throw new ArgumentError(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
   const tanFlats = tangents.map((t, i) => flattenTree(t, `jvp: tangents[${i}]`));
@@ -155,14 +169,43 @@ export function jvp(
     const flat = root === null ? us.map(() => null) : backward([root], [null], us, engineState.depth > 1);
     return [tr.out, outFlat.unflatten(flat.map((t, i) => t ?? zerosLike(outFlat.leaves[i])))];
   });
-  return [detach(out), tout];
+  return [detach(out) as Cotangent<O>, tout as Cotangent<O>];
 }
 
-/** Hessian-vector product ∇²f(x)·v of a scalar f, by reverse-over-reverse in one level. */
+/** JAX's jvp takes primals and tangents as tuples; a bare tensor (or pytree) is a common slip. */
+function checkPrimalList(primals: unknown, tangents: unknown): void {
+  for (const [name, list] of [
+    ['primals', primals],
+    ['tangents', tangents],
+  ] as const) {
+    if (!Array.isArray(list))
+      throw new ArgumentError(
+        `jvp: ${name} must be an array with one entry per argument of f, like JAX's tuple ` +
+          `(got a ${list?.constructor?.name ?? typeof list}); write jvp(f, [x], [v]) for f of one argument`,
+      );
+  }
+}
+
+/**
+ * Hessian-vector product ∇²f(x)·v of a scalar f, by reverse-over-reverse in one level. Curried
+ * like `grad` and `hessian` (`hvp(f)(x, v)`), or direct (`hvp(f, x, v)`).
+ */
+export function hvp<P>(f: (x: P) => Tensor): (x: P, v: P | Cotangent<P>) => Cotangent<P>;
 export function hvp<P>(f: (x: P) => Tensor, x: P, v: P | Cotangent<P>): Cotangent<P>;
-export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): any;
-export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): unknown {
+export function hvp<P>(
+  f: (x: P) => Tensor,
+  ...xv: [] | [P, P | Cotangent<P>]
+): Cotangent<P> | ((x: P, v: P | Cotangent<P>) => Cotangent<P>) {
   checkFn(f, 'hvp');
+  if (xv.length === 0) return (x, v) => hvpAt(f as Loose, x, v) as Cotangent<P>;
+  if (xv.length !== 2)
+    throw new ArgumentError(
+      `hvp: expected hvp(f)(x, v) or hvp(f, x, v); got ${(xv as unknown[]).length + 1} arguments`,
+    );
+  return hvpAt(f as Loose, xv[0], xv[1]) as Cotangent<P>;
+}
+
+function hvpAt(f: Loose, x: unknown, v: unknown): unknown {
   const vFlat = flattenTree(v, 'hvp: v');
   return level(() => {
     const tr = trace(f, [x], [0], false, 'hvp');
@@ -184,13 +227,14 @@ export function hvp(f: (x: any) => unknown, x: unknown, v: unknown): unknown {
 export function jacobian<A extends unknown[], O>(
   f: (...args: A) => O,
 ): (...args: A) => LeavesTo<O, Cotangent<A[0]>>;
-export function jacobian<A extends unknown[], O, const N extends Argnums>(
+export function jacobian<A extends unknown[], O, const N extends Argnums = 0>(
   f: (...args: A) => O,
-  opts: { argnums: N },
+  opts: JacobianOptions & { argnums?: N },
 ): (...args: A) => LeavesTo<O, ArgGrads<A, N>>;
-export function jacobian<F extends Loose>(f: F, opts?: JacobianOptions): (...args: Parameters<F>) => any;
-export function jacobian(f: Loose, opts: JacobianOptions = {}): (...args: unknown[]) => any {
+export function jacobian<F extends Loose>(f: F, opts?: JacobianOptions): (...args: Parameters<F>) => unknown;
+export function jacobian(f: Loose, opts: JacobianOptions = {}): (...args: unknown[]) => unknown {
   checkFn(f, 'jacobian');
+  checkTransformOptions('jacobian', opts, ['argnums', 'onProgress']);
   return (...args) => {
     const argnums = argList(opts.argnums, args.length, 'jacobian');
     const single = typeof opts.argnums !== 'object';
@@ -224,13 +268,14 @@ export function jacobian(f: Loose, opts: JacobianOptions = {}): (...args: unknow
 export function hessian<A extends unknown[]>(
   f: Scalar<A>,
 ): (...args: A) => LeavesTo<Cotangent<A[0]>, Cotangent<A[0]>>;
-export function hessian<A extends unknown[], const N extends Argnums>(
+export function hessian<A extends unknown[], const N extends Argnums = 0>(
   f: Scalar<A>,
-  opts: { argnums: N },
+  opts: JacobianOptions & { argnums?: N },
 ): (...args: A) => LeavesTo<ArgGrads<A, N>, ArgGrads<A, N>>;
-export function hessian<F extends Loose>(f: F, opts?: JacobianOptions): (...args: Parameters<F>) => any;
-export function hessian(f: Loose, opts: JacobianOptions = {}): (...args: unknown[]) => any {
+export function hessian<F extends Loose>(f: F, opts?: JacobianOptions): (...args: Parameters<F>) => unknown;
+export function hessian(f: Loose, opts: JacobianOptions = {}): (...args: unknown[]) => unknown {
   checkFn(f, 'hessian');
+  checkTransformOptions('hessian', opts, ['argnums', 'onProgress']);
   const { onProgress: _, ...gradOpts } = opts;
   return jacobian(grad(f, gradOpts) as (...args: unknown[]) => unknown, opts);
 }

@@ -71,7 +71,7 @@ function selectLanes(batch: Batch, lanes: number[]): Batch {
 export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
   const { mdp } = p;
   const { theta, P, B, R, chunk, seed, level, entries } = mdpStudySetup(p, opts);
-  const exact = exactDerivatives(mdp, theta);
+  const exact = exactDerivatives(mdp, theta, { onProgress: opts.onExactProgress });
   let enumerated: ReturnType<typeof enumerateTrajectories> | null = null;
   try {
     enumerated = enumerateTrajectories(mdp, MOMENTS_MAX_TRAJECTORIES);
@@ -132,7 +132,7 @@ export function mdpStudy(p: MdpProblem, opts: StudyOptions): MdpStudyResult {
     samples: B,
     repeats: R,
     seed,
-    alpha: level, // the JSON key stays `alpha` until issue 12 renames it
+    level,
     exact: { J: exact.J, grad: Array.from(exact.grad), hessian: Array.from(exact.hessian) },
     estimators: results,
     falsePositiveRate: falsePositiveText(level),

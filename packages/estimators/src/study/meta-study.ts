@@ -53,7 +53,7 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
     throw new RangeError('baseline: expected exact or none in the meta-gradient study, got "fitted"');
   const { theta, P, B, R, chunk, seed, level, entries } = mdpStudySetup(p, opts);
 
-  const exact = exactDerivatives(mdp, theta);
+  const exact = exactDerivatives(mdp, theta, { onProgress: opts.onExactProgress });
   const thetaPrime = theta.map((x, i) => x + stepSize * exact.grad[i]);
   const bad = firstNonFinite({ 'θ′': thetaPrime });
   if (bad !== null)
@@ -111,7 +111,7 @@ export function metaStudy(p: MdpProblem, opts: StudyOptions): MetaStudyResult {
     samples: B,
     repeats: R,
     seed,
-    alpha: level, // the JSON key stays `alpha` until issue 12 renames it
+    level,
     stepSize,
     exact: {
       J: exact.J,

@@ -92,8 +92,8 @@ export interface VectorStats {
   worstEntry: number;
   /** Bonferroni threshold: Student-t quantile t_{R−1}(1 − α/(2d)) over the d tested entries. */
   zThreshold: number;
-  /** Level α of the test (the key stays `alpha` in the JSON until issue 12 renames it to `level`). */
-  alpha: number;
+  /** Level of the test (the CLI's --level). */
+  level: number;
   /** max|z| ≤ threshold: "consistent with unbiased at level α" (false-positive rate ≤ α); false when invalid. */
   consistent: boolean;
   /**
@@ -107,8 +107,14 @@ export interface VectorStats {
   margin: number;
   /** Trace of the sample covariance (sum of per-entry variances of one estimate). */
   varianceTrace: number;
-  /** Mean over entries of std/(|mean| + 1e-8) (the papers' protocol). */
-  relativeStd: number;
+  /**
+   * √(tr Σ̂) / ‖exact‖ (‖exact‖ taken as 1 when it is 0): the RMS spread of one estimate relative
+   * to the size of what it estimates. It does not depend on R (it converges as R grows), unlike
+   * the papers' mean over entries of sd/|mean|, which blows up at entries whose mean is near 0.
+   */
+  relativeSd: number;
+  /** √(tr Σ̂ / R): the norm of the standard error of the mean, the Monte-Carlo noise floor of biasNorm. */
+  standardError: number;
   /** Mean over repeats of ‖estimate − exact‖². */
   mse: number;
   /** Mean over repeats of cos(estimate, exact). */
@@ -160,7 +166,8 @@ export function vectorStats(samples: Float64Array, exact: ArrayLike<number>, lev
     biasNorm,
     relativeBias: biasNorm / (exactNorm || 1),
     varianceTrace: vars.reduce((s, v) => s + v, 0),
-    relativeStd: vars.reduce((s, v, j) => s + Math.sqrt(v) / (Math.abs(mean[j]) + 1e-8), 0) / d,
+    relativeSd: Math.sqrt(vars.reduce((s, v) => s + v, 0)) / (exactNorm || 1),
+    standardError: Math.sqrt(vars.reduce((s, v) => s + v, 0) / R),
     mse,
     cosine,
   };
@@ -173,7 +180,7 @@ export function vectorStats(samples: Float64Array, exact: ArrayLike<number>, lev
     maxAbsZ,
     worstEntry,
     zThreshold,
-    alpha: level,
+    level,
     consistent,
     ...(invalid === null ? {} : { invalid }),
     margin: consistent ? zThreshold - maxAbsZ : maxAbsZ / zThreshold,

@@ -107,7 +107,7 @@ export function toyStudy(p: GaussianProblem, opts: StudyOptions): ToyStudyResult
     sigma: p.sigma,
     repeats: R,
     seed,
-    alpha: level, // the JSON key stays `alpha` until issue 12 renames it
+    level,
     exactGradient: toyGradient(gaussianToy({ n: 1, sigma: p.sigma }), p.theta),
     rows,
     falsePositiveRate: falsePositiveText(level),

@@ -41,6 +41,8 @@ export interface StudyOptions {
   level?: number;
   /** Called after each chunk with (estimates done, estimates total). */
   onProgress?: (done: number, total: number) => void;
+  /** Called after each row of the exact Hessian (MDP problems), before any sampling: (rows done, rows). */
+  onExactProgress?: (done: number, total: number) => void;
   /**
    * Called after each newly computed chunk of repeats with their raw per-repeat estimates (for
    * checkpointing). The arrays are views into the study's own storage: read them, do not modify.
@@ -95,8 +97,8 @@ export interface MdpStudyResult {
   samples: number;
   repeats: number;
   seed: number;
-  /** Level of the z-test (StudyOptions.level; the key stays `alpha` until issue 12 renames it). */
-  alpha: number;
+  /** Level of the z-test (StudyOptions.level, the CLI's --level). */
+  level: number;
   /** Exact J, ∇J, ∇²J (row-major). */
   exact: { J: number; grad: number[]; hessian: number[] };
   estimators: MdpEstimatorResult[];
@@ -120,8 +122,8 @@ export interface ToyStudyResult {
   sigma: number;
   repeats: number;
   seed: number;
-  /** Level of the z-test (StudyOptions.level; the key stays `alpha` until issue 12 renames it). */
-  alpha: number;
+  /** Level of the z-test (StudyOptions.level, the CLI's --level). */
+  level: number;
   exactGradient: number;
   rows: ToyRow[];
   falsePositiveRate: string;
@@ -151,8 +153,8 @@ export interface MetaStudyResult {
   samples: number;
   repeats: number;
   seed: number;
-  /** Level of the z-test (StudyOptions.level; the key stays `alpha` until issue 12 renames it). */
-  alpha: number;
+  /** Level of the z-test (StudyOptions.level, the CLI's --level). */
+  level: number;
   /** Inner step size α of V(θ) = J(θ + α∇J(θ)). */
   stepSize: number;
   /** Exact J(θ), ∇J(θ), the exact inner step θ′ and the exact meta-gradient (I + α∇²J)∇J(θ′). */

@@ -17,10 +17,8 @@ import {
 } from './errors';
 import { num, TEXT_WIDTH } from './format';
 import { loadMdp, toJson } from './io';
+import { matrixRows, schemaId } from './json-documents';
 import { isInteractive } from './terminal';
-
-const rows = (x: ArrayLike<number>, n: number, w: number) =>
-  Array.from({ length: n }, (_, i) => Array.from(x).slice(i * w, (i + 1) * w));
 
 export interface ExactCliOptions {
   mdp?: string;
@@ -80,6 +78,7 @@ export function exactProgress(seconds: number): {
     },
     stop: () => {
       if (started) bar.stop();
+      started = false; // stopping twice (study stops it when sampling starts, and at the end) is harmless
     },
   };
 }
@@ -105,16 +104,24 @@ export function runExactCommand(o: ExactCliOptions): number {
   } finally {
     progress.stop();
   }
+  const P = S * A;
+  // the layout of every --json: parameter vectors flat (p = s·A + a), matrices nested rows
   const out: Record<string, unknown> = {
+    schema: schemaId('exact'),
+    states: S,
+    actions: A,
+    parameters: P,
     J: d.J,
-    grad: rows(d.grad, S, A),
-    hessian: rows(d.hessian, S * A, S * A),
+    grad: Array.from(d.grad),
+    hessian: matrixRows(d.hessian, P, P),
   };
-  if (alpha !== undefined) out.metaGrad = rows(exactMetaGradient(mdp, alpha), S, A);
+  if (alpha !== undefined) {
+    out.alpha = alpha;
+    out.metaGradient = Array.from(exactMetaGradient(mdp, alpha));
+  }
   if (o.terms) {
     const t = exactHessianTerms(mdp, mdp.logits);
-    const P = S * A;
-    out.terms = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, rows(v, P, P)]));
+    out.terms = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, matrixRows(v, P, P)]));
   }
   const bad = firstNonFinite({ J: d.J, grad: d.grad, hessian: d.hessian, ...flatTerms(out) });
   const code = bad === null ? 0 : EXIT_NON_FINITE;
@@ -130,11 +137,12 @@ export function runExactCommand(o: ExactCliOptions): number {
   const lines = [
     `J = ${num(d.J, 10)}`,
     'grad [s][a]:',
-    mat(out.grad as number[][]),
+    mat(matrixRows(d.grad, S, A)),
     'hessian [s·A+a][s·A+a]:',
     mat(out.hessian as number[][]),
   ];
-  if (alpha !== undefined) lines.push(`metaGrad (α = ${alpha}) [s][a]:`, mat(out.metaGrad as number[][]));
+  if (alpha !== undefined)
+    lines.push(`metaGradient (α = ${alpha}) [s][a]:`, mat(matrixRows(out.metaGradient as number[], S, A)));
   if (o.terms) {
     for (const [k, v] of Object.entries(out.terms as Record<string, number[][]>)) lines.push(`${k}:`, mat(v));
   }
@@ -159,7 +167,7 @@ function matrix(m: number[][], width: number): string {
 /** metaGrad and the Hessian terms, flat, for the non-finite check. */
 function flatTerms(out: Record<string, unknown>): Record<string, number[]> {
   const flat: Record<string, number[]> = {};
-  if (out.metaGrad) flat.metaGrad = (out.metaGrad as number[][]).flat();
+  if (out.metaGradient) flat.metaGradient = out.metaGradient as number[];
   for (const [k, v] of Object.entries((out.terms ?? {}) as Record<string, number[][]>)) flat[k] = v.flat();
   return flat;
 }

@@ -11,6 +11,8 @@ import { runEvaluateCommand } from './evaluate-command';
 import { runExactCommand } from './exact-command';
 import { FIGURE_EXTENSIONS } from './figure';
 import { left, renderTable, right, TEXT_WIDTH } from './format';
+import { toJson } from './io';
+import { estimatorsDocument } from './json-documents';
 import { runMechanicsCommand } from './mechanics-command';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
@@ -119,7 +121,10 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--mdp <file>', 'tabular MDP JSON file with `logits`')
     .option('--alpha <a>', 'also the exact one-step MAML meta-gradient with step α')
     .option('--terms', 'also the Hessian split into E[∇²log p R], outer products and cross-time terms')
-    .option('--json', 'print {"J", "grad", "hessian"[, "metaGrad"][, "terms"]} as JSON')
+    .option(
+      '--json',
+      'print J, grad (flat), hessian (nested rows)[, alpha, metaGradient][, terms] as JSON (schemas/exact.schema.json)',
+    )
     .option(...WIDE)
     .option(...MAX_MEMORY)
     .option(
@@ -131,7 +136,12 @@ export function buildProgram(exit: (code: number) => void): Command {
     .command('estimators')
     .description('list the estimators and what they are unbiased for')
     .option(...WIDE)
+    .option('--json', 'print the table as JSON (schemas/estimators.schema.json)')
     .action((o) => {
+      if (o.json) {
+        process.stdout.write(toJson(estimatorsDocument(ESTIMATORS)));
+        return exit(0);
+      }
       const width = o.wide ? Number.POSITIVE_INFINITY : TEXT_WIDTH;
       process.stdout.write(`${renderTable(ESTIMATOR_COLUMNS, ESTIMATORS, width)}\n`);
       exit(0);

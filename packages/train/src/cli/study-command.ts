@@ -29,10 +29,11 @@ import {
   parseIntOption,
   parseNumberOption,
 } from './errors';
-import { checkExactBudget } from './exact-command';
+import { checkExactBudget, exactProgress } from './exact-command';
 import { checkFigurePath, writeFigure } from './figure';
 import { formatMdpStudy, formatMetaStudy, formatToyStudy, invalidVerdicts, TEXT_WIDTH } from './format';
 import { checkWritableFile, loadMdp, toJson, writeFileAtomic } from './io';
+import { studyDocument } from './json-documents';
 import { renderSvg } from './plot';
 import { isInteractive } from './terminal';
 
@@ -82,6 +83,8 @@ interface ParsedStudy {
   batchSize: number | undefined;
   meta: MetaOptions | undefined;
   budget: Budget;
+  /** Estimated seconds of the exact oracle (0 for the toy): over ~2 s a terminal shows its progress. */
+  exactSeconds: number;
 }
 
 function problemFrom(o: StudyCliOptions): Problem {
@@ -166,8 +169,7 @@ function parseStudy(o: StudyCliOptions): ParsedStudy {
     meta,
     budget: parseBudget(o),
   };
-  checkStudyBudget(parsed);
-  return parsed;
+  return { ...parsed, exactSeconds: checkStudyBudget(parsed) };
 }
 
 const FLAGS: Record<string, string> = {
@@ -177,8 +179,11 @@ const FLAGS: Record<string, string> = {
   n: '--n',
 };
 
-/** Refuse a study whose estimated memory (or exact-oracle work) is over the budget, before any work. */
-function checkStudyBudget(s: ParsedStudy): void {
+/**
+ * Refuse a study whose estimated memory (or exact-oracle work) is over the budget, before any
+ * work; the exact oracle's estimated seconds (0 for the toy) decide its progress bar.
+ */
+function checkStudyBudget(s: Omit<ParsedStudy, 'exactSeconds'>): number {
   const { memory } = studyResources(s);
   const top = memory[0];
   checkBudget(
@@ -193,12 +198,13 @@ function checkStudyBudget(s: ParsedStudy): void {
   if (s.problem.kind === 'mdp') {
     // its memory is one of the parts above; its work (with the exact estimator means) is checked here
     const moments = (s.estimators ?? s.valid).length * (s.meta ? 2 : 1);
-    checkExactBudget(
+    return checkExactBudget(
       s.problem.mdp,
       { meta: s.meta !== undefined, moments },
       { ...s.budget, bytes: Infinity },
     );
   }
+  return 0;
 }
 
 function sha256(file: string): string {
@@ -301,7 +307,19 @@ function checkpointWriter(checkpoint: StudyCheckpoint, repeats: number): (chunk:
 /** Run the study with progress and checkpoints. */
 function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
   const { study: s, checkpoint } = plan;
-  const progress = progressReporter(o);
+  // the exact oracle runs first (a bar over the Hessian's rows, as `exact` shows), then sampling
+  const exact = exactProgress(o.progress === false ? 0 : s.exactSeconds);
+  const sampling = progressReporter(o);
+  const progress = {
+    onProgress: (done: number, total: number) => {
+      exact.stop();
+      sampling.onProgress?.(done, total);
+    },
+    stop: () => {
+      exact.stop();
+      sampling.stop();
+    },
+  };
   try {
     return study({
       problem: s.problem,
@@ -315,6 +333,7 @@ function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
       resume: plan.resume,
       onChunk: checkpoint ? checkpointWriter(checkpoint, s.repeats) : undefined,
       onProgress: progress.onProgress,
+      onExactProgress: exact.onProgress,
     });
   } catch (e) {
     if (checkpoint && e instanceof RangeError && e.message.startsWith('resume:'))
@@ -334,7 +353,7 @@ function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
  * --plot: a figure that fails must not discard the results.
  */
 async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOptions): Promise<void> {
-  const json = toJson(result);
+  const json = toJson(studyDocument(result));
   if (o.out !== undefined) writeFileAtomic('--out', o.out, json);
   plan.checkpoint?.remove();
   const width = o.wide ? Infinity : TEXT_WIDTH;

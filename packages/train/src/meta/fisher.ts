@@ -1,4 +1,4 @@
-import { grad, jvp, type PyTree, vjp } from '@metagrad/autodiff';
+import { type Cotangent, grad, jvp, type PyTree, vjp } from '@metagrad/autodiff';
 import type { Batch } from '@metagrad/envs';
 import { treeToVector, vectorToTree } from '../outer/tree-vector';
 import type { MetaParams } from './adaptation';
@@ -66,5 +66,5 @@ export function metaFisherProduct<P extends PyTree>(
 /** The policy's KL Hessian at `adapted` by differentiating `kl` twice (for policies without a closed form). */
 function klHessian<P extends PyTree>(problem: Problem<P>, adapted: P, batch: Batch): (v: P) => P {
   const [, pullback] = vjp((p: P) => grad((q: P) => problem.model.kl(adapted, q, batch))(p), adapted);
-  return (v) => pullback(v)[0] as P;
+  return (v) => pullback(v as Cotangent<P>)[0] as P;
 }

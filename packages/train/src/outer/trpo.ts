@@ -1,4 +1,4 @@
-import { grad, type PyTree, type Tensor, valueAndGrad, vjp } from '@metagrad/autodiff';
+import { type Cotangent, grad, type PyTree, type Tensor, valueAndGrad, vjp } from '@metagrad/autodiff';
 import { NonFiniteError } from '../non-finite';
 import { conjugateGradient } from './conjugate-gradient';
 import { allFinite, checkOption, dot, norm, treeToVector, vectorToTree } from './tree-vector';
@@ -196,7 +196,7 @@ export function fisherVectorProduct<P extends PyTree>(
   checkOption(where, 'damping', damping, { min: 0 });
   const [, pullback] = vjp(grad(kl), params);
   return (v) => {
-    const Fv = treeToVector(pullback(vectorToTree(params, v))[0], `${where}: F·v`);
+    const Fv = treeToVector(pullback(vectorToTree(params, v) as Cotangent<P>)[0], `${where}: F·v`);
     if (!allFinite(Fv))
       throw new NonFiniteError(`${where}: KL Hessian-vector product (Fisher · v) is not finite`);
     for (let i = 0; i < Fv.length; i++) Fv[i] += damping * v[i];
