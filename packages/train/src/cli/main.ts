@@ -13,6 +13,7 @@ import { left, renderTable, right, TEXT_WIDTH } from './format';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
 import { configFlags, runTrainCommand } from './train-command';
+import { WORKERS } from './workers';
 
 const MAX_MEMORY = [
   '--max-memory <GiB>',
@@ -145,7 +146,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--env-option <key=value...>', 'an option of the environment (repeatable)')
     .option('--json', 'print a machine-readable summary')
     .option('--quiet', 'no per-iteration lines when there is no progress bar')
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .option(...WORKERS);
   for (const [flag, doc] of configFlags()) train.option(flag, doc);
   train.action(async (o) => exit(await runTrainCommand(o)));
   program

@@ -13,10 +13,12 @@ import {
 } from '../meta/config';
 import type { IterationRecord } from '../meta/meta-learner';
 import { NonFiniteError } from '../non-finite';
+import { WorkerCrashError, WorkerTaskError } from '../parallel/pool';
 import { RunDirError } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { CliError } from './errors';
 import { isInteractive } from './terminal';
+import { workersOption } from './workers';
 
 /** Where `--config NAME` (without a path) looks: the presets shipped with metagrad. */
 export const PRESETS_DIR = path.join(__dirname, '..', '..', '..', '..', 'presets');
@@ -183,6 +185,7 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
   }
   const dir = (resume ?? out) as string;
   const config = resume === undefined ? configFromOptions(o) : undefined;
+  const workers = workersOption(o.workers);
   const showProgress = o.progress !== false && !o.json && isInteractive(process.stderr);
   const bar = showProgress
     ? new SingleBar({
@@ -216,6 +219,7 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
         } else if (!o.json && o.quiet !== true) process.stderr.write(`${formatRecord(r)}\n`);
       },
       shouldStop: () => stop,
+      workers,
     });
     bar?.stop();
     const summary = { dir, iterations: result.iterations, finished: result.finished };
@@ -229,7 +233,7 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
     bar?.stop();
     if (e instanceof RunDirError) throw new CliError(e.message);
     if (e instanceof ConfigError) throw new CliError(e.message);
-    if (e instanceof NonFiniteError)
+    if (e instanceof NonFiniteError || e instanceof WorkerTaskError || e instanceof WorkerCrashError)
       throw new CliError(`${e.message}; stopped, the last good checkpoint in ${dir} is kept`);
     throw e;
   } finally {

@@ -1,0 +1,48 @@
+import type { TrainConfig } from '../meta/config';
+
+/**
+ * Messages between the main thread and pool workers. Vectors travel as Float64Arrays: θ and
+ * Fisher directions on SharedArrayBuffers (one copy shared by every worker), results moved back
+ * as transferred buffers; never JSON.
+ */
+export type WorkerRequest =
+  | { op: 'sample'; iteration: number; theta: Float64Array; slots: number[]; attempt: number }
+  | { op: 'fisher'; v: Float64Array; slots: number[]; attempt: number }
+  | { op: 'evaluate'; theta: Float64Array; slots: number[]; attempt: number };
+
+export type WorkerReply<R> = { ok: true; value: R } | { ok: false; name: string; message: string };
+
+/**
+ * A fault for tests to inject into workers: on the `op` request that holds meta-batch `slot`,
+ * `crash` exits the worker and `throw` throws, for the first `attempts` attempts.
+ */
+export interface InjectedFault {
+  mode: 'crash' | 'throw';
+  op: WorkerRequest['op'];
+  slot: number;
+  attempts: number;
+}
+
+/** What every worker starts with. */
+export interface TrainWorkerData {
+  config: TrainConfig;
+  fault?: InjectedFault;
+}
+
+/** A sample reply: per-slot scalars, and every slot's gradient in one buffer (slot-major). */
+export interface SampleReply {
+  slots: number[];
+  returns: number[][];
+  loss: number[];
+  kl: number[];
+  sampling: number[];
+  inner: number[];
+  grads: Float64Array;
+}
+
+/** A copy of `v` on a SharedArrayBuffer, for sending to every worker without a copy each. */
+export function shared(v: Float64Array): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(v.length * 8));
+  out.set(v);
+  return out;
+}
