@@ -105,6 +105,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     )
     .option('--restart', 'with --out: ignore and replace an existing <file.json>.partial checkpoint')
     .option('--no-progress', 'no progress bar')
+    .option(...WORKERS)
     .option(...MAX_MEMORY)
     .option(
       '--max-work <ops>',

@@ -10,12 +10,12 @@ import {
   type StudyChunk,
   type StudyOptions,
   type StudyResult,
-  study,
   studyResources,
   TOY_ESTIMATORS,
   trajectoryEstimators,
 } from '@metagrad/estimators';
 import { SingleBar } from 'cli-progress';
+import { pooledStudy } from '../parallel/study-pool';
 import { type Fingerprint, StudyCheckpoint } from './checkpoint';
 import {
   type Budget,
@@ -35,8 +35,10 @@ import { formatMdpStudy, formatMetaStudy, formatToyStudy, invalidVerdicts, TEXT_
 import { checkWritableFile, loadMdp, toJson, writeFileAtomic } from './io';
 import { renderSvg } from './plot';
 import { isInteractive } from './terminal';
+import { workersOption } from './workers';
 
 export interface StudyCliOptions {
+  workers?: string;
   mdp?: string;
   toy?: string;
   theta?: string;
@@ -299,23 +301,27 @@ function checkpointWriter(checkpoint: StudyCheckpoint, repeats: number): (chunk:
 }
 
 /** Run the study with progress and checkpoints. */
-function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
+async function runStudy(plan: StudyPlan, o: StudyCliOptions): Promise<StudyResult> {
   const { study: s, checkpoint } = plan;
+  const workers = workersOption(o.workers);
   const progress = progressReporter(o);
   try {
-    return study({
-      problem: s.problem,
-      estimators: s.estimators,
-      samples: s.samples,
-      repeats: s.repeats,
-      batchSize: s.batchSize,
-      seed: s.seed,
-      level: s.level,
-      meta: s.meta,
-      resume: plan.resume,
-      onChunk: checkpoint ? checkpointWriter(checkpoint, s.repeats) : undefined,
-      onProgress: progress.onProgress,
-    });
+    return await pooledStudy(
+      {
+        problem: s.problem,
+        estimators: s.estimators,
+        samples: s.samples,
+        repeats: s.repeats,
+        batchSize: s.batchSize,
+        seed: s.seed,
+        level: s.level,
+        meta: s.meta,
+        resume: plan.resume,
+        onChunk: checkpoint ? checkpointWriter(checkpoint, s.repeats) : undefined,
+        onProgress: progress.onProgress,
+      },
+      { workers },
+    );
   } catch (e) {
     if (checkpoint && e instanceof RangeError && e.message.startsWith('resume:'))
       throw new CliError(
@@ -351,7 +357,7 @@ async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOpti
 /** `metagrad study`: parse → plan → run → report; exit 3 when a verdict is invalid (non-finite). */
 export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
   const plan = planStudy(parseStudy(o), o);
-  const result = runStudy(plan, o);
+  const result = await runStudy(plan, o);
   await reportStudy(result, plan, o);
   const invalid = invalidVerdicts(result);
   if (invalid.length === 0) return 0;

@@ -59,6 +59,9 @@ export class WorkerPool {
     }
     if (reply.ok) return reply.value;
     if (reply.name === 'NonFiniteError') throw new NonFiniteError(reply.message);
+    // a study's bad resume is the caller's input, reported as such
+    if (reply.name === 'RangeError' && reply.message.startsWith('resume:'))
+      throw new RangeError(reply.message);
     throw new WorkerTaskError(reply.message);
   }
 

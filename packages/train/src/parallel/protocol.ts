@@ -1,3 +1,4 @@
+import type { StudyChunk, StudyOptions } from '@metagrad/estimators';
 import type { TrainConfig } from '../meta/config';
 
 /**
@@ -8,13 +9,18 @@ import type { TrainConfig } from '../meta/config';
 export type WorkerRequest =
   | { op: 'sample'; iteration: number; theta: Float64Array; slots: number[]; attempt: number }
   | { op: 'fisher'; v: Float64Array; slots: number[]; attempt: number }
-  | { op: 'evaluate'; theta: Float64Array; slots: number[]; attempt: number };
+  | { op: 'evaluate'; theta: Float64Array; slots: number[]; attempt: number }
+  | { op: 'study-range'; study: StudyOptions; index: number; first: number; end: number; attempt: number };
+
+/** A study range's reply: its chunks, their buffers moved. */
+export type StudyRangeReply = StudyChunk[];
 
 export type WorkerReply<R> = { ok: true; value: R } | { ok: false; name: string; message: string };
 
 /**
- * A fault for tests to inject into workers: on the `op` request that holds meta-batch `slot`,
- * `crash` exits the worker and `throw` throws, for the first `attempts` attempts.
+ * A fault for tests to inject into workers: on the `op` request that holds meta-batch `slot`
+ * (for a study: range number `slot`), `crash` exits the worker and `throw` throws, for the first
+ * `attempts` attempts.
  */
 export interface InjectedFault {
   mode: 'crash' | 'throw';
@@ -23,9 +29,9 @@ export interface InjectedFault {
   attempts: number;
 }
 
-/** What every worker starts with. */
-export interface TrainWorkerData {
-  config: TrainConfig;
+/** What every worker starts with: a training run's resolved config (none for studies). */
+export interface PoolWorkerData {
+  config?: TrainConfig;
   fault?: InjectedFault;
 }
 

@@ -4,9 +4,10 @@
  * requests. Matrix products stay on this thread: the pool is the parallelism.
  */
 import { setNumThreads } from '@metagrad/autodiff';
+import { studyChunks } from '@metagrad/estimators';
 import { Piscina } from 'piscina';
 import { makeProblem } from '../meta/problem';
-import type { SampleReply, TrainWorkerData, WorkerReply, WorkerRequest } from './protocol';
+import type { PoolWorkerData, SampleReply, WorkerReply, WorkerRequest } from './protocol';
 import { TaskShard } from './task-shard';
 
 setNumThreads(1);
@@ -14,7 +15,10 @@ setNumThreads(1);
 let shard: TaskShard | null = null;
 
 function theShard(): TaskShard {
-  shard ??= new TaskShard(makeProblem((Piscina.workerData as TrainWorkerData).config));
+  const { config } = Piscina.workerData as PoolWorkerData;
+  if (config === undefined)
+    throw new RangeError('task-worker: a training request to a pool started without a config');
+  shard ??= new TaskShard(makeProblem(config));
   return shard;
 }
 
@@ -28,23 +32,29 @@ function pack(vs: readonly Float64Array[]): Float64Array {
   return out;
 }
 
-/** A reply whose buffer is moved, not copied, to the main thread. */
-function moved<R>(value: R, buffer: ArrayBuffer): unknown {
+/** A reply whose buffers are moved, not copied, to the main thread. */
+function moved<R>(value: R, ...buffers: ArrayBuffer[]): unknown {
   const reply: WorkerReply<R> = { ok: true, value };
   // piscina's Transferable interface: the value to send and what to transfer with it
-  const transferable = { [Piscina.transferableSymbol]: [buffer], [Piscina.valueSymbol]: reply };
+  const transferable = { [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: reply };
   return Piscina.move(transferable as unknown as Parameters<typeof Piscina.move>[0]);
 }
 
 function injectFault(req: WorkerRequest): void {
-  const f = (Piscina.workerData as TrainWorkerData).fault;
-  if (f === undefined || f.op !== req.op || !req.slots.includes(f.slot) || req.attempt >= f.attempts) return;
+  const f = (Piscina.workerData as PoolWorkerData).fault;
+  if (f === undefined || f.op !== req.op || req.attempt >= f.attempts) return;
+  if (!(req.op === 'study-range' ? req.index === f.slot : req.slots.includes(f.slot))) return;
   if (f.mode === 'crash') process.exit(3);
-  throw new Error(`injected fault at meta-batch slot ${f.slot}`);
+  throw new Error(`injected fault at ${req.op === 'study-range' ? 'range' : 'meta-batch slot'} ${f.slot}`);
 }
 
 function answer(req: WorkerRequest): unknown {
   injectFault(req);
+  if (req.op === 'study-range') {
+    const chunks = studyChunks(req.study, { first: req.first, end: req.end });
+    const buffers = chunks.flatMap((c) => Object.values(c.values).map((v) => v.buffer as ArrayBuffer));
+    return moved(chunks, ...buffers);
+  }
   const s = theShard();
   switch (req.op) {
     case 'sample': {

@@ -1,0 +1,100 @@
+import { getNumThreads, setNumThreads } from '@metagrad/autodiff';
+import {
+  STUDY_DEFAULTS,
+  type StudyChunk,
+  type StudyOptions,
+  type StudyResult,
+  study,
+} from '@metagrad/estimators';
+import { WorkerCrashError, WorkerPool, WorkerTaskError } from './pool';
+import type { InjectedFault, StudyRangeReply } from './protocol';
+
+/** Ranges per worker: enough to even out uneven ranges, few enough that each pays its setup once. */
+const RANGES_PER_WORKER = 4;
+
+export interface PooledStudyOptions {
+  workers: number;
+  /** Tests only: a fault to inject into the workers. */
+  fault?: InjectedFault;
+}
+
+/**
+ * `study(opts)` with its repeats computed on worker threads: the repeats not in `opts.resume` are
+ * cut into ranges, each computed whole by one worker (studyChunks), and the statistics are then
+ * computed here from every chunk as `resume`, which is bit-identical to a serial run at any worker
+ * count. `onChunk` (checkpoints) sees the chunks in repeat order, each range as soon as it and
+ * all before it are done; `onProgress` counts repeats. A worker that dies gets its range retried
+ * once; a range that throws, or dies twice, stops the study naming its repeats.
+ */
+export async function pooledStudy(opts: StudyOptions, pool: PooledStudyOptions): Promise<StudyResult> {
+  const R = opts.repeats as number;
+  const resume = opts.resume ?? [];
+  const done = resume.reduce((n, c) => n + c.count, 0);
+  const W = Math.max(1, Math.min(pool.workers, R - done));
+  if (done >= R || pool.workers <= 1) return study(opts);
+  // whole chunks of the serial run, so checkpoints hold the same chunks at any worker count
+  const chunk = opts.batchSize ?? STUDY_DEFAULTS[opts.problem.kind === 'gaussian' ? 'toy' : 'mdp'].batchSize;
+  const per = chunk * Math.ceil((R - done) / (W * RANGES_PER_WORKER * chunk));
+  const ranges: { first: number; end: number }[] = [];
+  for (let first = done; first < R; first += per) ranges.push({ first, end: Math.min(R, first + per) });
+
+  const { onChunk, onProgress, resume: _r, ...plain } = opts;
+  const threads = getNumThreads();
+  setNumThreads(1);
+  const workers = new WorkerPool(W, { fault: pool.fault });
+  const results: (StudyChunk[] | undefined)[] = ranges.map(() => undefined);
+  let next = 0;
+  let failed = false;
+  let emitted = 0;
+  let repeatsDone = done;
+  const emitReady = () => {
+    while (emitted < ranges.length && results[emitted] !== undefined) {
+      for (const c of results[emitted] as StudyChunk[]) onChunk?.(c);
+      repeatsDone = ranges[emitted].end;
+      onProgress?.(repeatsDone, R);
+      emitted++;
+    }
+  };
+  const runRange = async (w: number, i: number): Promise<StudyChunk[]> => {
+    const { first, end } = ranges[i];
+    // the first range also checks the resumed chunks against the study (nothing is saved before it)
+    const req = {
+      op: 'study-range' as const,
+      study: i === 0 ? { ...plain, resume } : plain,
+      index: i,
+      first,
+      end,
+    };
+    const what = `repeats ${first} … ${end - 1}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await workers.run<StudyRangeReply>(w, { ...req, attempt });
+      } catch (e) {
+        if (e instanceof WorkerTaskError) throw new WorkerTaskError(`worker ${w}, ${what}: ${e.message}`);
+        if (!(e instanceof WorkerCrashError) || failed) throw e;
+        if (attempt >= 1) throw new WorkerCrashError(`${e.message} again on ${what}; stopped`);
+        process.emitWarning(`metagrad: ${e.message} on ${what}; retrying them once`);
+      }
+    }
+  };
+  try {
+    await Promise.all(
+      Array.from({ length: W }, async (_, w) => {
+        while (next < ranges.length && !failed) {
+          const i = next++;
+          try {
+            results[i] = await runRange(w, i);
+            emitReady();
+          } catch (e) {
+            failed = true;
+            throw e;
+          }
+        }
+      }),
+    );
+  } finally {
+    await workers.close();
+    setNumThreads(threads);
+  }
+  return study({ ...plain, resume: [...resume, ...results.flatMap((c) => c as StudyChunk[])] });
+}
