@@ -84,3 +84,7 @@ export {
   RunDirError,
 } from './run/run-dir';
 export { treeFromJson, treeToJson } from './run/serialize';
+
+// Worker pool: meta-batch tasks and study repeats on threads, byte-identical at any worker count.
+export { defaultWorkers, WorkerCrashError, WorkerTaskError } from './parallel/pool';
+export { type PooledStudyOptions, pooledStudy } from './parallel/study-pool';

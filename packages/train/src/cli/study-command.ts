@@ -354,6 +354,18 @@ async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOpti
   if (o.plot !== undefined) writeFigure('--plot', o.plot, await renderSvg(result));
 }
 
+/**
+ * A study into `o.out` without printing (a sweep job): parse → plan (resuming `<out>.partial`) →
+ * run → write atomically → drop the checkpoint.
+ */
+export async function studyToFile(o: StudyCliOptions & { out: string }): Promise<StudyResult> {
+  const plan = planStudy(parseStudy(o), o);
+  const result = await runStudy(plan, o);
+  writeFileAtomic('--out', o.out, toJson(result));
+  plan.checkpoint?.remove();
+  return result;
+}
+
 /** `metagrad study`: parse → plan → run → report; exit 3 when a verdict is invalid (non-finite). */
 export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
   const plan = planStudy(parseStudy(o), o);
