@@ -106,7 +106,11 @@ export function startQueueWorker(o: QueueWorkerOptions): Worker {
       throw new UnrecoverableError(`rejected: ${e.message}`);
     }
     o.log(`running ${job.id} (attempt ${job.attemptsMade + 1})`);
-    const outcome = await runJob(spec, o.results, { workers: o.workers, shouldStop: o.shouldStop });
+    const outcome = await runJob(spec, o.results, {
+      workers: o.workers,
+      shouldStop: o.shouldStop,
+      onResume: (done) => o.log(`resuming ${job.id} from its checkpoint at iteration ${done}`),
+    });
     if (outcome === 'stopped') throw new Error('stopped by a signal; its checkpoint is kept');
     o.log(`${outcome} ${job.id}`);
     return { outcome, dir: path.relative(o.results, jobDir(o.results, spec)) };

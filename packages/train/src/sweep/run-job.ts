@@ -10,6 +10,8 @@ export interface RunJobOptions {
   workers: number;
   /** Polled between training iterations: true stops the job after a checkpoint (Ctrl-C). */
   shouldStop?: () => boolean;
+  /** Told when an interrupted training job resumes, with the iterations it had done. */
+  onResume?: (done: number) => void;
 }
 
 export type JobOutcome = 'done' | 'skipped' | 'stopped';
@@ -32,6 +34,7 @@ export async function runJob(job: SweepJob, results: string, opts: RunJobOptions
       force: !started,
       workers: opts.workers,
       shouldStop: opts.shouldStop,
+      onResume: opts.onResume,
     });
     if (!r.finished) return 'stopped';
     markDone(results, job, { iterations: r.iterations });
