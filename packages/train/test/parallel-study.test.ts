@@ -36,10 +36,10 @@ test('a study on 1, 2 and 3 workers gives the serial bits, with the serial chunk
 test('a range that throws, or dies twice, stops the study naming its repeats', async () => {
   await expect(
     pooledStudy(opts, { workers: 2, fault: { mode: 'throw', op: 'study-range', slot: 2, attempts: 1 } }),
-  ).rejects.toThrow(/worker \d, repeats 16 … 23: injected fault at range 2/);
+  ).rejects.toThrow(/worker \d, repeats 24 … 35: injected fault at range 2/);
   await expect(
     pooledStudy(opts, { workers: 2, fault: { mode: 'crash', op: 'study-range', slot: 0, attempts: 2 } }),
-  ).rejects.toThrow(/worker 0 stopped: .* again on repeats 0 … 7; stopped/);
+  ).rejects.toThrow(/worker 0 stopped: .* again on repeats 0 … 11; stopped/);
 });
 
 test('metagrad study --workers: the same bytes at 1 and 3 workers; a bad count is refused', async () => {

@@ -71,7 +71,7 @@ test('task by task is the same iteration as the batched metaIteration (up to sum
 
 test('a worker that throws stops the run with its error and the task; one that dies twice stops it too', async () => {
   await expect(run(2, 'throws', { mode: 'throw', op: 'evaluate', slot: 3, attempts: 1 })).rejects.toThrow(
-    /worker 1, evaluate: injected fault at meta-batch slot 3/,
+    /^iteration 0, worker 1, evaluate: task 3 \(meta-batch slot 3\): injected fault$/,
   );
   await expect(run(2, 'dies', { mode: 'crash', op: 'sample', slot: 2, attempts: 2 })).rejects.toThrow(
     /worker 0 stopped: .* again on tasks 0, 2, 4 \(iteration 0\); stopped/,

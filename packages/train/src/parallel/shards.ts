@@ -60,7 +60,8 @@ export function pooledShards(config: TrainConfig, workers: number, fault?: Injec
     try {
       return await pool.run<R>(w, req);
     } catch (e) {
-      if (e instanceof WorkerTaskError) throw new WorkerTaskError(`worker ${w}, ${req.op}: ${e.message}`);
+      if (e instanceof WorkerTaskError)
+        throw new WorkerTaskError(`iteration ${iteration}, worker ${w}, ${req.op}: ${e.message}`);
       if (!(e instanceof WorkerCrashError)) throw e;
       process.emitWarning(`metagrad: ${e.message} on tasks ${tasksOf(w)}; retrying them once`);
     }

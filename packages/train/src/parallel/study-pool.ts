@@ -9,8 +9,11 @@ import {
 import { WorkerCrashError, WorkerPool, WorkerTaskError } from './pool';
 import type { InjectedFault, StudyRangeReply } from './protocol';
 
-/** Ranges per worker: enough to even out uneven ranges, few enough that each pays its setup once. */
-const RANGES_PER_WORKER = 4;
+/**
+ * Ranges per worker: more even out uneven ranges and save checkpoints sooner, but each range pays
+ * the study's setup again (on a 4,000-repeat study 4 per worker cost ~0.9 s more CPU than 1).
+ */
+const RANGES_PER_WORKER = 2;
 
 export interface PooledStudyOptions {
   workers: number;

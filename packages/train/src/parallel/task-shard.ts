@@ -41,7 +41,11 @@ export class TaskShard<P extends PyTree = PyTree> {
   private tasks = new Map<number, TaskState<P>>();
   private iteration = 0;
 
-  constructor(readonly problem: Problem<P>) {
+  /** `beforeTask(op, slot)` runs before each slot's work (tests inject faults there). */
+  constructor(
+    readonly problem: Problem<P>,
+    private readonly beforeTask: (op: string, slot: number) => void = () => {},
+  ) {
     this.template = initMetaParams(problem);
   }
 
@@ -56,7 +60,7 @@ export class TaskShard<P extends PyTree = PyTree> {
     this.tasks = new Map();
     const all = problem.tasks.trainTasks(M, cfg.seed, iteration * M);
     return slots.map((slot) =>
-      this.at(iteration, slot, () => {
+      this.at('sample', iteration, slot, () => {
         const times = { sampling: 0, inner: 0 };
         const [samples] = sampleTasks(
           problem,
@@ -88,7 +92,7 @@ export class TaskShard<P extends PyTree = PyTree> {
   fisher(v: Float64Array, slots: readonly number[]): Float64Array[] {
     const meta = this.requireMeta('fisher');
     return slots.map((slot) =>
-      this.at(this.iteration, slot, () => {
+      this.at('fisher', this.iteration, slot, () => {
         const t = this.task(slot);
         t.fisher ??= metaFisherProduct(this.problem, meta, [t.samples]);
         return t.fisher(v);
@@ -101,7 +105,7 @@ export class TaskShard<P extends PyTree = PyTree> {
     this.requireMeta('evaluate');
     const m = vectorToTree(this.template, theta);
     return slots.map((slot) =>
-      this.at(this.iteration, slot, () => {
+      this.at('evaluate', this.iteration, slot, () => {
         const s = [this.task(slot).samples];
         const adapted = adaptedParams(this.problem, m, s);
         return {
@@ -113,8 +117,9 @@ export class TaskShard<P extends PyTree = PyTree> {
   }
 
   /** Runs one slot's work; an error (other than a non-finite value, which names its task) names the task. */
-  private at<R>(iteration: number, slot: number, work: () => R): R {
+  private at<R>(op: string, iteration: number, slot: number, work: () => R): R {
     try {
+      this.beforeTask(op, slot);
       return work();
     } catch (e) {
       if (e instanceof NonFiniteError || !(e instanceof Error)) throw e;

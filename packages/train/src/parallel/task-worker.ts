@@ -18,7 +18,10 @@ function theShard(): TaskShard {
   const { config } = Piscina.workerData as PoolWorkerData;
   if (config === undefined)
     throw new RangeError('task-worker: a training request to a pool started without a config');
-  shard ??= new TaskShard(makeProblem(config));
+  shard ??= new TaskShard(makeProblem(config), (op, slot) => {
+    const f = (Piscina.workerData as PoolWorkerData).fault;
+    if (f?.mode === 'throw' && f.op === op && f.slot === slot) throw new Error('injected fault');
+  });
   return shard;
 }
 
@@ -45,7 +48,8 @@ function injectFault(req: WorkerRequest): void {
   if (f === undefined || f.op !== req.op || req.attempt >= f.attempts) return;
   if (!(req.op === 'study-range' ? req.index === f.slot : req.slots.includes(f.slot))) return;
   if (f.mode === 'crash') process.exit(3);
-  throw new Error(`injected fault at ${req.op === 'study-range' ? 'range' : 'meta-batch slot'} ${f.slot}`);
+  if (req.op !== 'study-range') return; // a training task throws inside its shard, as real errors do
+  throw new Error(`injected fault at range ${f.slot}`);
 }
 
 function answer(req: WorkerRequest): unknown {
