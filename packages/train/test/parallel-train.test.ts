@@ -10,6 +10,7 @@ import type { InjectedFault } from '../src/parallel/protocol';
 import { shardedMetaIteration } from '../src/parallel/sharded-iteration';
 import { inProcessShards } from '../src/parallel/shards';
 import { trainRun } from '../src/run/train-run';
+import { runCli } from './run-cli';
 
 // small MAML-TRPO on 2D navigation: 5 tasks so 2 and 3 workers get uneven shares
 const config = resolveConfig({
@@ -76,4 +77,10 @@ test('a worker that throws stops the run with its error and the task; one that d
   await expect(run(2, 'dies', { mode: 'crash', op: 'sample', slot: 2, attempts: 2 })).rejects.toThrow(
     /worker 0 stopped: .* again on tasks 0, 2, 4 \(iteration 0\); stopped/,
   );
+});
+
+test('metagrad train --workers: a bad count is refused naming the option', async () => {
+  const r = await runCli(['train', '--workers', '1.5', '--out', path.join(tmp, 'bad')]);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain('--workers: expected an integer in [1, 256], got "1.5"');
 });

@@ -170,6 +170,10 @@ test('two workers, one killed mid-job: every result once, byte-identical to the 
   );
   expect(failed.find((j) => j.id !== 'evil')?.failedReason).toMatch(/--max-memory/);
   expect(fs.existsSync(path.join(remote, 'evil'))).toBe(false);
+  const trains = (status.jobs as { id: string; progress?: string }[]).filter((j) =>
+    j.id.startsWith('train-'),
+  );
+  expect(trains.map((j) => j.progress)).toEqual(['12/12', '12/12', '12/12']);
 
   const done = fs.readdirSync(local).filter((d) => fs.existsSync(path.join(local, d, 'job.json')));
   expect(done.length).toBe(4);

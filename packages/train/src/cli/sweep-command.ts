@@ -117,7 +117,9 @@ async function sweepStatus(file: string | undefined, o: SweepCliOptions, queue: 
         `${queue}: ${summary.queued} queued, ${summary.active} active, ${summary.done} done, ${summary.failed} failed\n`,
       );
       for (const j of s.jobs)
-        process.stdout.write(`  ${j.id}  ${j.state}${j.failedReason ? `: ${j.failedReason}` : ''}\n`);
+        process.stdout.write(
+          `  ${j.id}  ${j.state}${j.progress ? ` ${j.progress}` : ''}${j.failedReason ? `: ${j.failedReason}` : ''}\n`,
+        );
     }
     return 0;
   }

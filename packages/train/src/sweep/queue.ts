@@ -54,10 +54,16 @@ export async function enqueueSweep(
 
 export interface QueueStatus {
   counts: Record<string, number>;
-  jobs: { id: string; state: string; attempts: number; failedReason?: string }[];
+  jobs: { id: string; state: string; attempts: number; progress?: string; failedReason?: string }[];
 }
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
+
+/** A training job's `{done, total}` iterations as "done/total". */
+function progressText(p: unknown): string | undefined {
+  const o = p as { done?: unknown; total?: unknown } | null;
+  return typeof o?.done === 'number' && typeof o.total === 'number' ? `${o.done}/${o.total}` : undefined;
+}
 
 /** Counts per state (queued = waiting + delayed + prioritized) and every job with its state. */
 export async function queueStatus(o: { redis: string; queue: string }): Promise<QueueStatus> {
@@ -68,7 +74,13 @@ export async function queueStatus(o: { redis: string; queue: string }): Promise<
     for (const state of STATES)
       for (const j of await q.getJobs([state]))
         if (j?.id !== undefined)
-          jobs.push({ id: j.id, state, attempts: j.attemptsMade, failedReason: j.failedReason || undefined });
+          jobs.push({
+            id: j.id,
+            state,
+            attempts: j.attemptsMade,
+            progress: progressText(j.progress),
+            failedReason: j.failedReason || undefined,
+          });
     jobs.sort((a, b) => a.id.localeCompare(b.id));
     return { counts, jobs };
   } finally {
@@ -110,6 +122,8 @@ export function startQueueWorker(o: QueueWorkerOptions): Worker {
       workers: o.workers,
       shouldStop: o.shouldStop,
       onResume: (done) => o.log(`resuming ${job.id} from its checkpoint at iteration ${done}`),
+      // progress for `sweep status`; a lost update only delays the next one
+      onProgress: (done, total) => void job.updateProgress({ done, total }).catch(() => {}),
     });
     if (outcome === 'stopped') throw new Error('stopped by a signal; its checkpoint is kept');
     o.log(`${outcome} ${job.id}`);

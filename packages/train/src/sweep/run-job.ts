@@ -12,6 +12,8 @@ export interface RunJobOptions {
   shouldStop?: () => boolean;
   /** Told when an interrupted training job resumes, with the iterations it had done. */
   onResume?: (done: number) => void;
+  /** Told after each training iteration: iterations done of the total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export type JobOutcome = 'done' | 'skipped' | 'stopped';
@@ -35,6 +37,7 @@ export async function runJob(job: SweepJob, results: string, opts: RunJobOptions
       workers: opts.workers,
       shouldStop: opts.shouldStop,
       onResume: opts.onResume,
+      onIteration: (r, _t, c) => opts.onProgress?.(r.iteration + 1, c.iterations),
     });
     if (!r.finished) return 'stopped';
     markDone(results, job, { iterations: r.iterations });
