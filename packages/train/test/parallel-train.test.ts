@@ -68,6 +68,13 @@ test('task by task is the same iteration as the batched metaIteration (up to sum
       k,
       rel: true,
     });
+  // FOMAML's reverse pass adds the tasks' gradients in slot order: there it is the same bits
+  const fo = resolveConfig({ ...config, algo: 'fomaml' });
+  const foProblem = makeProblem(fo);
+  const foMeta = initMetaParams(foProblem);
+  const foBatched = metaIteration(foProblem, makeOuterUpdate(fo), foMeta, 1).record;
+  const foSharded = (await shardedMetaIteration(foProblem, inProcessShards(foProblem), foMeta, 1)).record;
+  expect(JSON.stringify(foSharded)).toBe(JSON.stringify(foBatched));
 });
 
 test('a worker that throws stops the run with its error and the task; one that dies twice stops it too', async () => {

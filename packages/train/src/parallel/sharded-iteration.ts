@@ -15,6 +15,13 @@ export function slotMean(xs: readonly number[]): number {
   return s / xs.length;
 }
 
+/** Entry-wise sum of per-task vectors in slot order (the tasks' 1/M shares of a mean's gradient). */
+export function slotSum(vs: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(vs[0].length);
+  for (const v of vs) for (let i = 0; i < out.length; i++) out[i] += v[i];
+  return out;
+}
+
 /** Entry-wise mean of per-task vectors, accumulated in slot order (so the bits never depend on workers). */
 export function slotMeanVector(vs: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(vs[0].length);
@@ -54,7 +61,7 @@ export async function shardedMetaIteration<P extends PyTree>(
         return {
           kind: 'gradient',
           loss: slotMean(sampled.map((x) => x.loss)),
-          grad: slotMeanVector(sampled.map((x) => x.grad)),
+          grad: slotSum(sampled.map((x) => x.grad)),
         };
       case 'kl':
         return { kind: 'kl', kl: slotMean(sampled.map((x) => x.kl)) };

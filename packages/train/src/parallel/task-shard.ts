@@ -1,4 +1,4 @@
-import { type PyTree, type Tensor, valueAndGrad } from '@metagrad/autodiff';
+import { type PyTree, scalar, type Tensor, vjp } from '@metagrad/autodiff';
 import type { MetaParams } from '../meta/adaptation';
 import { metaFisherProduct } from '../meta/fisher';
 import { initMetaParams } from '../meta/init';
@@ -15,7 +15,10 @@ export interface TaskSampled {
   slot: number;
   /** Mean episode return before adaptation and after each inner step. */
   returns: number[];
-  /** The task's outer loss at θ, its gradient (flattenTree order of the meta-parameters) and KL. */
+  /**
+   * The task's outer loss at θ, its share (1/M) of the meta-batch mean's gradient (flattenTree
+   * order of the meta-parameters) and its KL.
+   */
   loss: number;
   grad: Float64Array;
   kl: number;
@@ -72,14 +75,16 @@ export class TaskShard<P extends PyTree = PyTree> {
           times,
         );
         this.tasks.set(slot, { samples, fisher: null });
-        const [loss, grad] = valueAndGrad((m: unknown) => outerLoss(problem, m as MetaParams<P>, [samples]))(
-          meta,
-        ) as [Tensor, PyTree];
+        // the task's share of the mean's gradient: its pullback seeded with 1/M, as the batched
+        // reverse pass seeds each task's term, so that their sum in slot order is that pass's sum
+        // where the engine adds the tasks in order (FOMAML: the same bits as metaIteration)
+        const f = (m: unknown) => outerLoss(problem, m as MetaParams<P>, [samples]);
+        const [loss, pullback] = vjp(f, meta) as [Tensor, (ct: Tensor) => PyTree[]];
         return {
           slot,
           returns: samples.batches.map(meanReturn),
           loss: loss.item(),
-          grad: treeToVector(grad),
+          grad: treeToVector(pullback(scalar(1 / M))[0]),
           kl: outerKl(problem, meta, [samples]).item(),
           sampling: times.sampling,
           inner: times.inner,
