@@ -57,7 +57,7 @@ test('task by task is the same iteration as the batched metaIteration (up to sum
   const meta = initMetaParams(problem);
   const batched = metaIteration(problem, makeOuterUpdate(config), meta, 1).record;
   const shards = inProcessShards(problem);
-  const sharded = (await shardedMetaIteration(problem, shards, meta, 1)).record;
+  const sharded = (await shardedMetaIteration(problem, makeOuterUpdate(config), shards, meta, 1)).record;
   // the episodes are the same bits: the returns are sums of the same rewards in the same order
   expect(sharded.returns).toEqual(batched.returns);
   for (const k of ['lossBefore', 'lossAfter', 'kl', 'gradNorm', 'paramNorm', 'stepFraction'] as const)
@@ -73,7 +73,9 @@ test('task by task is the same iteration as the batched metaIteration (up to sum
   const foProblem = makeProblem(fo);
   const foMeta = initMetaParams(foProblem);
   const foBatched = metaIteration(foProblem, makeOuterUpdate(fo), foMeta, 1).record;
-  const foSharded = (await shardedMetaIteration(foProblem, inProcessShards(foProblem), foMeta, 1)).record;
+  const foSharded = (
+    await shardedMetaIteration(foProblem, makeOuterUpdate(fo), inProcessShards(foProblem), foMeta, 1)
+  ).record;
   expect(JSON.stringify(foSharded)).toBe(JSON.stringify(foBatched));
 });
 
@@ -90,4 +92,33 @@ test('metagrad train --workers: a bad count is refused naming the option', async
   const r = await runCli(['train', '--workers', '1.5', '--out', path.join(tmp, 'bad')]);
   expect(r.code).toBe(2);
   expect(r.err).toContain('--workers: expected an integer in [1, 256], got "1.5"');
+});
+
+test('the Adam outer updates run on the pool too: ProMP (PPO epochs) byte-identical at 1 and 3 workers, FOMAML-VPG the batched bits', async () => {
+  const promp = resolveConfig({
+    ...config,
+    algo: 'promp',
+    estimator: 'lvc',
+    outer: 'ppo',
+    ppoEpochs: 2,
+    fisherTasks: null,
+  });
+  const files = async (workers: number) => {
+    const dir = path.join(tmp, `promp-w${workers}`);
+    await trainRun({ dir, config: promp, workers });
+    return FILES.map((f) => fs.readFileSync(path.join(dir, f)));
+  };
+  const one = await files(1);
+  const three = await files(3);
+  FILES.forEach((f, i) => {
+    expect({ f, same: three[i].equals(one[i]) }).toEqual({ f, same: true });
+  });
+  const vpg = resolveConfig({ ...config, algo: 'fomaml', outer: 'vpg', fisherTasks: null });
+  const problem = makeProblem(vpg);
+  const meta = initMetaParams(problem);
+  const batched = metaIteration(problem, makeOuterUpdate(vpg), meta, 1).record;
+  const sharded = (
+    await shardedMetaIteration(problem, makeOuterUpdate(vpg), inProcessShards(problem), meta, 1)
+  ).record;
+  expect(JSON.stringify(sharded)).toBe(JSON.stringify(batched));
 });

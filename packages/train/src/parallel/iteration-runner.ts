@@ -17,10 +17,10 @@ export interface IterationRunner {
 }
 
 /**
- * How trainRun runs an iteration. TRPO runs task by task (shardedMetaIteration), in-process with
- * one worker and on a pool otherwise, with the same bits at every worker count; the Adam outer
- * updates (vpg, ppo) keep the in-process metaIteration whatever `workers` says. With a pool the
- * main thread's matmuls go single-threaded too, so threads never outnumber the cores.
+ * How trainRun runs an iteration: task by task (shardedMetaIteration), in-process with one worker
+ * and on a pool otherwise, with the same bits at every worker count (an outer update without the
+ * pieces that needs, a hand-made one, keeps the batched metaIteration). With a pool the main
+ * thread's matmuls go single-threaded too, so threads never outnumber the cores.
  */
 export function makeIterationRunner(
   problem: Problem,
@@ -29,7 +29,7 @@ export function makeIterationRunner(
   fault?: InjectedFault,
 ): IterationRunner {
   const { cfg } = problem;
-  if (cfg.outer !== 'trpo')
+  if (cfg.outer !== 'trpo' && outer.optimizer === undefined)
     return {
       run: async (meta, it) => metaIteration(problem as Problem<PyTree>, outer, meta, it),
       close: async () => {},
@@ -41,7 +41,7 @@ export function makeIterationRunner(
     shards = pooledShards(cfg, workers, fault);
   } else shards = inProcessShards(problem);
   return {
-    run: (meta, it) => shardedMetaIteration(problem, shards, meta, it),
+    run: (meta, it) => shardedMetaIteration(problem, outer, shards, meta, it),
     close: async () => {
       await shards.close();
       setNumThreads(threads);

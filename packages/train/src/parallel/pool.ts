@@ -58,11 +58,12 @@ export class WorkerPool {
       throw new WorkerCrashError(`worker ${slot} stopped: ${(e as Error).message}`);
     }
     if (reply.ok) return reply.value;
-    if (reply.name === 'NonFiniteError') throw new NonFiniteError(reply.message);
+    const where = { slot: reply.slot };
+    if (reply.name === 'NonFiniteError') throw Object.assign(new NonFiniteError(reply.message), where);
     // a study's bad resume is the caller's input, reported as such
     if (reply.name === 'RangeError' && reply.message.startsWith('resume:'))
       throw new RangeError(reply.message);
-    throw new WorkerTaskError(reply.message);
+    throw Object.assign(new WorkerTaskError(reply.message), where);
   }
 
   /** Terminates every worker (idempotent). */

@@ -10,12 +10,16 @@ export type WorkerRequest =
   | { op: 'sample'; iteration: number; theta: Float64Array; slots: number[]; attempt: number }
   | { op: 'fisher'; v: Float64Array; slots: number[]; attempt: number }
   | { op: 'evaluate'; theta: Float64Array; slots: number[]; attempt: number }
+  | { op: 'gradient'; theta: Float64Array; slots: number[]; attempt: number }
   | { op: 'study-range'; study: StudyOptions; index: number; first: number; end: number; attempt: number };
 
 /** A study range's reply: its chunks, their buffers moved. */
 export type StudyRangeReply = StudyChunk[];
 
-export type WorkerReply<R> = { ok: true; value: R } | { ok: false; name: string; message: string };
+export type WorkerReply<R> =
+  | { ok: true; value: R }
+  /** `slot`: the meta-batch slot that threw, when it was a task's work. */
+  | { ok: false; name: string; message: string; slot?: number };
 
 /**
  * A fault for tests to inject into workers: on the `op` request that holds meta-batch `slot`
@@ -43,6 +47,12 @@ export interface SampleReply {
   kl: number[];
   sampling: number[];
   inner: number[];
+  grads: Float64Array;
+}
+
+/** A gradient reply: per-slot losses, and every slot's gradient share in one buffer (slot-major). */
+export interface GradientReply {
+  loss: number[];
   grads: Float64Array;
 }
 

@@ -2,9 +2,10 @@ import type { PyTree } from '@metagrad/autodiff';
 import type { MetaParams } from '../meta/adaptation';
 import { meanAndCi } from '../meta/evaluate';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
+import type { OuterUpdate } from '../meta/outer-update';
 import type { Problem } from '../meta/problem';
 import { NonFiniteError } from '../non-finite';
-import { allFinite, norm, treeToVector } from '../outer/tree-vector';
+import { allFinite, norm, treeToVector, vectorToTree } from '../outer/tree-vector';
 import { type TrpoAnswer, type TrpoRequest, type TrpoResult, trpoSteps } from '../outer/trpo';
 import type { MetaBatchShards } from './shards';
 
@@ -29,15 +30,64 @@ export function slotMeanVector(vs: readonly Float64Array[]): Float64Array {
   return out;
 }
 
+type Step<P> = Pick<
+  TrpoResult<P>,
+  'params' | 'lossBefore' | 'lossAfter' | 'kl' | 'gradNorm' | 'accepted' | 'stepFraction'
+>;
+
 /**
- * One MAML-TRPO meta-iteration with every per-task piece (sampling, adaptation, the task's outer
- * loss, gradient and KL, its Fisher products, its line-search evaluations) computed by the shard
- * that owns the task, and combined here in slot order. The same iteration as metaIteration, cut
- * along tasks; its bits are the same at any number of shards because nothing is ever summed
- * across tasks inside a shard.
+ * The Adam outer updates (VPG: one step; PPO / ProMP: `ppoEpochs` steps) on gradients the shards
+ * compute per task, stepped here with the run's own Adam (its moments are the checkpoint's), as
+ * ppoUpdate does on the batched loss.
+ */
+async function adamSteps<P extends PyTree>(
+  problem: Problem<P>,
+  outer: OuterUpdate<P>,
+  shards: MetaBatchShards,
+  meta: MetaParams<P>,
+  sampled: readonly { loss: number; grad: Float64Array }[],
+): Promise<Step<MetaParams<P>>> {
+  const { cfg } = problem;
+  const adam = (outer.optimizer as NonNullable<typeof outer.optimizer>)(meta);
+  const epochs = cfg.outer === 'ppo' ? cfg.ppoEpochs : 1;
+  let p = meta;
+  let lossBefore = 0;
+  let gradNorm = 0;
+  for (let e = 0; e < epochs; e++) {
+    const parts = e === 0 ? sampled : await shards.gradient(treeToVector(p));
+    const value = slotMean(parts.map((x) => x.loss));
+    const g = slotSum(parts.map((x) => x.grad));
+    if (!Number.isFinite(value))
+      throw new NonFiniteError(`ppoUpdate: epoch ${e}: loss is not finite (${value})`);
+    if (!allFinite(g)) throw new NonFiniteError(`ppoUpdate: epoch ${e}: gradient of the loss is not finite`);
+    if (e === 0) {
+      lossBefore = value;
+      gradNorm = norm(g);
+    }
+    p = adam.step(p, vectorToTree(p, g)) as MetaParams<P>;
+  }
+  const after = await shards.evaluate(treeToVector(p));
+  return {
+    params: p,
+    lossBefore,
+    lossAfter: slotMean(after.map((x) => x.loss)),
+    kl: slotMean(after.map((x) => x.kl)),
+    gradNorm,
+    accepted: true,
+    stepFraction: 1,
+  };
+}
+
+/**
+ * One meta-iteration with every per-task piece (sampling, adaptation, the task's outer loss,
+ * gradient and KL; for TRPO its Fisher products and line-search evaluations, for the Adam
+ * updates each epoch's gradient) computed by the shard that owns the task, and combined here in
+ * slot order. The same iteration as metaIteration, cut along tasks; its bits are the same at any
+ * number of shards because nothing is ever summed across tasks inside a shard.
  */
 export async function shardedMetaIteration<P extends PyTree>(
   problem: Problem<P>,
+  outer: OuterUpdate<P>,
   shards: MetaBatchShards,
   meta: MetaParams<P>,
   iteration: number,
@@ -80,11 +130,13 @@ export async function shardedMetaIteration<P extends PyTree>(
     lineSearchSteps: cfg.lineSearchSteps,
     backtrackRatio: cfg.backtrackRatio,
   });
-  let result: TrpoResult<MetaParams<P>>;
+  let result: Step<MetaParams<P>>;
   try {
-    let next = steps.next();
-    while (!next.done) next = steps.next(await answer(next.value));
-    result = next.value;
+    if (cfg.outer === 'trpo') {
+      let next = steps.next();
+      while (!next.done) next = steps.next(await answer(next.value));
+      result = next.value;
+    } else result = await adamSteps(problem, outer, shards, meta, sampled);
     const r = result;
     for (const [name, v] of [
       ['outer loss', r.lossBefore],

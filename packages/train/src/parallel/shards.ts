@@ -1,7 +1,13 @@
 import type { TrainConfig } from '../meta/config';
 import type { Problem } from '../meta/problem';
 import { WorkerCrashError, WorkerPool, WorkerTaskError } from './pool';
-import { type InjectedFault, type SampleReply, shared, type WorkerRequest } from './protocol';
+import {
+  type GradientReply,
+  type InjectedFault,
+  type SampleReply,
+  shared,
+  type WorkerRequest,
+} from './protocol';
 import { type TaskSampled, TaskShard } from './task-shard';
 
 /**
@@ -16,6 +22,8 @@ export interface MetaBatchShards {
   fisher(v: Float64Array, slots: readonly number[]): Promise<Float64Array[]>;
   /** Outer loss and KL of every slot at candidate θ′. */
   evaluate(theta: Float64Array): Promise<{ loss: number; kl: number }[]>;
+  /** Outer loss and 1/M gradient share of every slot at θ′. */
+  gradient(theta: Float64Array): Promise<{ loss: number; grad: Float64Array }[]>;
   close(): Promise<void>;
 }
 
@@ -30,6 +38,7 @@ export function inProcessShards(problem: Problem): MetaBatchShards {
     sample: async (iteration, theta) => shard.sample(iteration, theta, slots),
     fisher: async (v, subset) => shard.fisher(v, subset),
     evaluate: async (theta) => shard.evaluate(theta, slots),
+    gradient: async (theta) => shard.gradient(theta, slots),
     close: async () => {},
   };
 }
@@ -61,7 +70,12 @@ export function pooledShards(config: TrainConfig, workers: number, fault?: Injec
       return await pool.run<R>(w, req);
     } catch (e) {
       if (e instanceof WorkerTaskError)
-        throw new WorkerTaskError(`iteration ${iteration}, worker ${w}, ${req.op}: ${e.message}`);
+        throw Object.assign(
+          new WorkerTaskError(`iteration ${iteration}, worker ${w}, ${req.op}: ${e.message}`),
+          {
+            slot: (e as { slot?: number }).slot,
+          },
+        );
       if (!(e instanceof WorkerCrashError)) throw e;
       process.emitWarning(`metagrad: ${e.message} on tasks ${tasksOf(w)}; retrying them once`);
     }
@@ -76,8 +90,20 @@ export function pooledShards(config: TrainConfig, workers: number, fault?: Injec
       );
     }
   }
-  const everyWorker = <R>(req: (w: number) => WorkerRequest) =>
-    Promise.all(range(W).map((w) => run<R>(w, req(w))));
+  /**
+   * The request on every worker. When some fail, all are waited for and the error of the lowest
+   * failing slot is thrown (a crash counts as after every slot), so the error reported is the
+   * one an in-process run meets first, whatever the timing.
+   */
+  const everyWorker = async <R>(req: (w: number) => WorkerRequest): Promise<R[]> => {
+    const settled = await Promise.allSettled(range(W).map((w) => run<R>(w, req(w))));
+    const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as { slot?: number }] : []));
+    if (failed.length > 0) {
+      const slotOf = (e: { slot?: number }) => e.slot ?? Number.POSITIVE_INFINITY;
+      throw failed.reduce((a, b) => (slotOf(b) < slotOf(a) ? b : a));
+    }
+    return settled.map((r) => (r as PromiseFulfilledResult<R>).value);
+  };
 
   return {
     workers: W,
@@ -135,6 +161,23 @@ export function pooledShards(config: TrainConfig, workers: number, fault?: Injec
       replies.forEach((r, w) => {
         r.forEach((x, j) => {
           out[owned[w][j]] = x;
+        });
+      });
+      return out;
+    },
+    async gradient(theta) {
+      const th = shared(theta);
+      const replies = await everyWorker<GradientReply>((w) => ({
+        op: 'gradient',
+        theta: th,
+        slots: owned[w],
+        attempt: 0,
+      }));
+      const out: { loss: number; grad: Float64Array }[] = new Array(M);
+      replies.forEach((r, w) => {
+        const grads = unpack(r.grads, owned[w].length);
+        owned[w].forEach((slot, j) => {
+          out[slot] = { loss: r.loss[j], grad: grads[j] };
         });
       });
       return out;

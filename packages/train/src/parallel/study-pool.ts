@@ -80,6 +80,8 @@ export async function pooledStudy(opts: StudyOptions, pool: PooledStudyOptions):
       }
     }
   };
+  // on failure every worker stops taking ranges, and the lowest failing range is reported
+  const errors = new Map<number, unknown>();
   try {
     await Promise.all(
       Array.from({ length: W }, async (_, w) => {
@@ -90,11 +92,12 @@ export async function pooledStudy(opts: StudyOptions, pool: PooledStudyOptions):
             emitReady();
           } catch (e) {
             failed = true;
-            throw e;
+            errors.set(i, e);
           }
         }
       }),
     );
+    if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
   } finally {
     await workers.close();
     setNumThreads(threads);

@@ -105,6 +105,21 @@ export class TaskShard<P extends PyTree = PyTree> {
     );
   }
 
+  /** Each slot's outer loss at θ′ and its 1/M share of the mean's gradient (the Adam updates' epochs). */
+  gradient(theta: Float64Array, slots: readonly number[]): { loss: number; grad: Float64Array }[] {
+    this.requireMeta('gradient');
+    const m = vectorToTree(this.template, theta);
+    const M = this.problem.cfg.metaBatch;
+    return slots.map((slot) =>
+      this.at('gradient', this.iteration, slot, () => {
+        const s = [this.task(slot).samples];
+        const f = (x: unknown) => outerLoss(this.problem, x as MetaParams<P>, s);
+        const [loss, pullback] = vjp(f, m) as [Tensor, (ct: Tensor) => PyTree[]];
+        return { loss: loss.item(), grad: treeToVector(pullback(scalar(1 / M))[0]) };
+      }),
+    );
+  }
+
   /** Each slot's outer loss and KL at candidate meta-parameters θ′ (one adaptation for both). */
   evaluate(theta: Float64Array, slots: readonly number[]): { loss: number; kl: number }[] {
     this.requireMeta('evaluate');
@@ -127,7 +142,10 @@ export class TaskShard<P extends PyTree = PyTree> {
       this.beforeTask(op, slot);
       return work();
     } catch (e) {
-      if (e instanceof NonFiniteError || !(e instanceof Error)) throw e;
+      if (!(e instanceof Error)) throw e;
+      // the slot travels with the error: of several failing workers the lowest slot is reported
+      Object.assign(e, { slot });
+      if (e instanceof NonFiniteError) throw e;
       e.message = `task ${iteration * this.problem.cfg.metaBatch + slot} (meta-batch slot ${slot}): ${e.message}`;
       throw e;
     }

@@ -7,7 +7,7 @@ import { setNumThreads } from '@metagrad/autodiff';
 import { studyChunks } from '@metagrad/estimators';
 import { Piscina } from 'piscina';
 import { makeProblem } from '../meta/problem';
-import type { PoolWorkerData, SampleReply, WorkerReply, WorkerRequest } from './protocol';
+import type { GradientReply, PoolWorkerData, SampleReply, WorkerReply, WorkerRequest } from './protocol';
 import { TaskShard } from './task-shard';
 
 setNumThreads(1);
@@ -81,6 +81,11 @@ function answer(req: WorkerRequest): unknown {
     }
     case 'evaluate':
       return { ok: true, value: s.evaluate(req.theta, req.slots) };
+    case 'gradient': {
+      const r = s.gradient(req.theta, req.slots);
+      const value: GradientReply = { loss: r.map((x) => x.loss), grads: pack(r.map((x) => x.grad)) };
+      return moved(value, value.grads.buffer as ArrayBuffer);
+    }
   }
 }
 
@@ -89,7 +94,12 @@ export function handleTask(req: WorkerRequest): unknown {
     return answer(req);
   } catch (e) {
     const err = e as Error;
-    const reply: WorkerReply<never> = { ok: false, name: err.name, message: err.message };
+    const reply: WorkerReply<never> = {
+      ok: false,
+      name: err.name,
+      message: err.message,
+      slot: (err as { slot?: number }).slot,
+    };
     return reply;
   }
 }
