@@ -74,7 +74,8 @@ export { exactNSampleMeta, MAX_TUPLES, type NSampleMeta } from './exact/n-sample
 export { type ToyMoments, toyLsfMoments, toySfMoments } from './exact/gaussian-toy';
 
 // The bias/variance study: R estimates per estimator against the exact value, and its statistics.
-export { study } from './study/study';
+export type { RepeatRange } from './study/chunks';
+export { study, studyChunks } from './study/study';
 export { STUDY_DEFAULTS } from './study/defaults';
 export { defaultStudyMdp } from './study/default-problem';
 export { DEFAULT_TOY_N, TOY_ESTIMATORS } from './study/toy-study';

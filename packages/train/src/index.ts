@@ -123,3 +123,6 @@ export { initEsParams } from './es/es-params';
 export { VectorAdam } from './es/vector-adam';
 export { trainEsRun } from './es/train-es';
 export { type EsTaskTrace, evaluateEs } from './es/evaluate-es';
+// Worker pool: meta-batch tasks and study repeats on threads, byte-identical at any worker count.
+export { defaultWorkers, WorkerCrashError, WorkerTaskError } from './parallel/pool';
+export { type PooledStudyOptions, pooledStudy } from './parallel/study-pool';

@@ -71,11 +71,10 @@ export function writeConsumerProject(dir: string): string {
     seen.add(to);
     const { dev: _d, devOptional: _o, peer: _p, ...entry } = lock[at];
     packages[to] = entry;
-    for (const dep of Object.keys({
-      ...entry.dependencies,
-      ...entry.optionalDependencies,
-      ...entry.peerDependencies,
-    }))
+    // optional peers (bullmq's redis, pg, ...) are the user's choice: only required ones follow
+    const peerMeta = (entry.peerDependenciesMeta ?? {}) as Record<string, { optional?: boolean }>;
+    const peers = Object.keys(entry.peerDependencies ?? {}).filter((d) => peerMeta[d]?.optional !== true);
+    for (const dep of [...Object.keys({ ...entry.dependencies, ...entry.optionalDependencies }), ...peers])
       queue.push([at, dep]);
   }
   const manifest = { name: 'metagrad-consumer', version: '1.0.0', private: true, dependencies: rootDeps };

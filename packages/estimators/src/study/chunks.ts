@@ -62,13 +62,14 @@ export function computeInChunks(
   series: StudySeries,
   chunk: number,
   jobsPerRepeat: number,
-  opts: Pick<StudyOptions, 'onProgress' | 'onChunk'>,
+  opts: Pick<StudyOptions, 'onProgress' | 'onChunk'> & { only?: RepeatRange },
   computeChunk: (first: number, count: number, finished: () => void) => void,
 ): void {
-  const R = series.repeats;
+  const R = opts.only?.end ?? series.repeats;
   const total = R * jobsPerRepeat;
-  let done = series.done * jobsPerRepeat;
-  for (let first = series.done; first < R; first += chunk) {
+  const start = opts.only?.first ?? series.done;
+  let done = start * jobsPerRepeat;
+  for (let first = start; first < R; first += chunk) {
     const count = Math.min(chunk, R - first);
     computeChunk(first, count, () => {
       done += count;
@@ -76,4 +77,49 @@ export function computeInChunks(
     });
     opts.onChunk?.(series.chunk(first, count));
   }
+  if (opts.only !== undefined) throw new ChunksComputed();
+}
+
+/** Repeats first … end − 1. */
+export interface RepeatRange {
+  first: number;
+  end: number;
+}
+
+/** Thrown once the repeats of `only` are computed: a range's caller wants the raw chunks, not statistics. */
+class ChunksComputed extends Error {}
+
+/** studyChunks' body, given `study` (which imports this module). */
+export function collectRange(
+  study: (opts: StudyOptions) => unknown,
+  opts: StudyOptions,
+  range: RepeatRange,
+): StudyChunk[] {
+  const R = opts.repeats;
+  if (
+    !(
+      Number.isInteger(range.first) &&
+      Number.isInteger(range.end) &&
+      range.first >= 0 &&
+      range.first < range.end &&
+      (R === undefined || range.end <= R)
+    )
+  )
+    throw new RangeError(
+      `range: expected repeats first < end within [0, ${R}], got ${range.first} … ${range.end}`,
+    );
+  const out: StudyChunk[] = [];
+  const onChunk = (c: StudyChunk) => {
+    const values: Record<string, Float64Array> = {};
+    for (const [k, v] of Object.entries(c.values)) values[k] = v.slice();
+    out.push({ first: c.first, count: c.count, values });
+  };
+  try {
+    // a resume given is only checked against the study (and must end where the range begins)
+    study({ ...opts, onProgress: undefined, onChunk, only: range } as StudyOptions);
+  } catch (e) {
+    if (e instanceof ChunksComputed) return out;
+    throw e;
+  }
+  throw new RangeError('studyChunks: the study computed no range');
 }

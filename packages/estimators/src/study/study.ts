@@ -1,7 +1,8 @@
+import { collectRange, type RepeatRange } from './chunks';
 import { mdpStudy } from './mdp-study';
 import { metaStudy } from './meta-study';
 import { toyStudy } from './toy-study';
-import type { StudyOptions, StudyResult } from './types';
+import type { StudyChunk, StudyOptions, StudyResult } from './types';
 
 /**
  * Draw `repeats` independent estimates per estimator and compare them with the exact value:
@@ -31,4 +32,15 @@ export function study(opts: StudyOptions): StudyResult {
     return metaStudy(opts.problem, opts);
   }
   return opts.problem.kind === 'mdp' ? mdpStudy(opts.problem, opts) : toyStudy(opts.problem, opts);
+}
+
+/**
+ * The raw estimates of repeats range.first … range.end − 1 of the study `opts`, as its chunks
+ * (copies): the same numbers `study(opts)` computes for them, since estimate r depends only on
+ * the seed and r. Feeding every range's chunks back as `resume` gives `study(opts)` bit for bit,
+ * so ranges may be computed anywhere (worker threads) in any order. A `resume` in `opts` is
+ * checked against the study (a RangeError naming `resume:` if it does not fit) and not recomputed.
+ */
+export function studyChunks(opts: StudyOptions, range: RepeatRange): StudyChunk[] {
+  return collectRange(study, opts, range);
 }

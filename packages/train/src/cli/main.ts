@@ -17,7 +17,10 @@ import { runMechanicsCommand } from './mechanics-command';
 import { runPlotCommand } from './plot-command';
 import { runStudyCommand } from './study-command';
 import { supervisedFlags } from './supervised-train-command';
+import { runSweepCommand } from './sweep-command';
 import { configFlags, runTrainCommand } from './train-command';
+import { runWorkerCommand } from './worker-command';
+import { WORKERS } from './workers';
 
 const MAX_MEMORY = [
   '--max-memory <GiB>',
@@ -109,6 +112,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     )
     .option('--restart', 'with --out: ignore and replace an existing <file.json>.partial checkpoint')
     .option('--no-progress', 'no progress bar')
+    .option(...WORKERS)
     .option(...MAX_MEMORY)
     .option(
       '--max-work <ops>',
@@ -158,7 +162,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--env-option <key=value...>', 'an option of the environment (repeatable)')
     .option('--json', 'print a machine-readable summary')
     .option('--quiet', 'no per-iteration lines when there is no progress bar')
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .option(...WORKERS);
   for (const [flag, doc] of [...configFlags(), ...supervisedFlags()]) train.option(flag, doc);
   train.action(async (o) => exit(await runTrainCommand(o)));
   const compare = program
@@ -176,6 +181,36 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option(...WIDE);
   for (const [flag, doc] of [...COMPARE_OPTIONS, ...configFlags()]) compare.option(flag, doc);
   compare.action(async (o) => exit(await runCompareCommand(o)));
+  program
+    .command('sweep')
+    .description(
+      'run a grid or list of train/study jobs: here on the pool, or queued on Redis for `metagrad worker`s; `sweep status` shows progress',
+    )
+    .argument('<file|status>', 'the sweep JSON file, or `status`')
+    .argument('[file]', 'with `status`: the sweep file (for its results directory, without --redis)')
+    .option(
+      '--results <dir>',
+      'results directory, one folder per job named by its config hash (default <file>-results)',
+    )
+    .option(
+      '--redis <url>',
+      'queue the jobs on this Redis (redis://[user:password@]host:port, rediss:// for TLS)',
+    )
+    .option('--queue <name>', 'BullMQ queue name (default metagrad-sweep)')
+    .option('--attempts <n>', 'tries of a failing job before it is marked failed (default 3)')
+    .option('--json', 'print machine-readable JSON')
+    .option(...WORKERS)
+    .action(async (first, second, o) => exit(await runSweepCommand(first, second, o)));
+  program
+    .command('worker')
+    .description("pull sweep jobs from Redis and run them on this machine's pool until stopped")
+    .option('--redis <url>', "the queue's Redis (redis://[user:password@]host:port, rediss:// for TLS)")
+    .option('--results <dir>', 'results directory (shared by the workers, or collected afterwards)')
+    .option('--queue <name>', 'BullMQ queue name (default metagrad-sweep)')
+    .option('--lock-seconds <s>', "a killed worker's job is retried elsewhere after this long (default 300)")
+    .option('--exit-when-idle', 'exit once nothing is queued or active')
+    .option(...WORKERS)
+    .action(async (o) => exit(await runWorkerCommand(o)));
   program
     .command('evaluate')
     .description('meta-test runs: return after 0..k adaptation steps on fixed test tasks, mean ± 95% CI')

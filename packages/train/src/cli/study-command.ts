@@ -10,12 +10,12 @@ import {
   type StudyChunk,
   type StudyOptions,
   type StudyResult,
-  study,
   studyResources,
   TOY_ESTIMATORS,
   trajectoryEstimators,
 } from '@metagrad/estimators';
 import { SingleBar } from 'cli-progress';
+import { pooledStudy } from '../parallel/study-pool';
 import { type Fingerprint, StudyCheckpoint } from './checkpoint';
 import {
   type Budget,
@@ -36,8 +36,10 @@ import { checkWritableFile, loadMdp, toJson, writeFileAtomic } from './io';
 import { studyDocument } from './json-documents';
 import { renderSvg } from './plot';
 import { isInteractive } from './terminal';
+import { workersOption } from './workers';
 
 export interface StudyCliOptions {
+  workers?: string;
   mdp?: string;
   toy?: string;
   theta?: string;
@@ -305,9 +307,11 @@ function checkpointWriter(checkpoint: StudyCheckpoint, repeats: number): (chunk:
 }
 
 /** Run the study with progress and checkpoints. */
-function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
+async function runStudy(plan: StudyPlan, o: StudyCliOptions): Promise<StudyResult> {
   const { study: s, checkpoint } = plan;
-  // the exact oracle runs first (a bar over the Hessian's rows, as `exact` shows), then sampling
+  const workers = workersOption(o.workers);
+  // the exact oracle runs first (a bar over the Hessian's rows, as `exact` shows), then sampling;
+  // on the pool the main thread's exact part comes after the workers' repeats
   const exact = exactProgress(o.progress === false ? 0 : s.exactSeconds);
   const sampling = progressReporter(o);
   const progress = {
@@ -321,20 +325,23 @@ function runStudy(plan: StudyPlan, o: StudyCliOptions): StudyResult {
     },
   };
   try {
-    return study({
-      problem: s.problem,
-      estimators: s.estimators,
-      samples: s.samples,
-      repeats: s.repeats,
-      batchSize: s.batchSize,
-      seed: s.seed,
-      level: s.level,
-      meta: s.meta,
-      resume: plan.resume,
-      onChunk: checkpoint ? checkpointWriter(checkpoint, s.repeats) : undefined,
-      onProgress: progress.onProgress,
-      onExactProgress: exact.onProgress,
-    });
+    return await pooledStudy(
+      {
+        problem: s.problem,
+        estimators: s.estimators,
+        samples: s.samples,
+        repeats: s.repeats,
+        batchSize: s.batchSize,
+        seed: s.seed,
+        level: s.level,
+        meta: s.meta,
+        resume: plan.resume,
+        onChunk: checkpoint ? checkpointWriter(checkpoint, s.repeats) : undefined,
+        onProgress: progress.onProgress,
+        onExactProgress: exact.onProgress,
+      },
+      { workers },
+    );
   } catch (e) {
     if (checkpoint && e instanceof RangeError && e.message.startsWith('resume:'))
       throw new CliError(
@@ -367,10 +374,22 @@ async function reportStudy(result: StudyResult, plan: StudyPlan, o: StudyCliOpti
   if (o.plot !== undefined) writeFigure('--plot', o.plot, await renderSvg(result));
 }
 
+/**
+ * A study into `o.out` without printing (a sweep job): parse → plan (resuming `<out>.partial`) →
+ * run → write atomically → drop the checkpoint.
+ */
+export async function studyToFile(o: StudyCliOptions & { out: string }): Promise<StudyResult> {
+  const plan = planStudy(parseStudy(o), o);
+  const result = await runStudy(plan, o);
+  writeFileAtomic('--out', o.out, toJson(result));
+  plan.checkpoint?.remove();
+  return result;
+}
+
 /** `metagrad study`: parse → plan → run → report; exit 3 when a verdict is invalid (non-finite). */
 export async function runStudyCommand(o: StudyCliOptions): Promise<number> {
   const plan = planStudy(parseStudy(o), o);
-  const result = runStudy(plan, o);
+  const result = await runStudy(plan, o);
   await reportStudy(result, plan, o);
   const invalid = invalidVerdicts(result);
   if (invalid.length === 0) return 0;

@@ -15,11 +15,13 @@ import {
 } from '../meta/config';
 import type { IterationRecord } from '../meta/meta-learner';
 import { NonFiniteError } from '../non-finite';
+import { WorkerCrashError, WorkerTaskError } from '../parallel/pool';
 import { RunDirError, readRunConfig, readRunConfigFields } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { CliError } from './errors';
 import { isSupervisedTrain, runSupervisedTrainCommand } from './supervised-train-command';
 import { isInteractive } from './terminal';
+import { workersOption } from './workers';
 
 /** The env a run directory was trained on (undefined when it cannot be read: the RL path reports why). */
 function runEnv(dir: string): unknown {
@@ -208,6 +210,7 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
     if (o[key] !== undefined) throw new CliError(`${flag}: an option of --env sinusoid (supervised) runs`);
   const dir = (resume ?? out) as string;
   const config = resume === undefined ? configFromOptions(o) : undefined;
+  const workers = workersOption(o.workers);
   const showProgress = o.progress !== false && !o.json && isInteractive(process.stderr);
   const bar = showProgress
     ? new SingleBar({
@@ -243,6 +246,7 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
         } else if (!o.json && o.quiet !== true) process.stderr.write(`${formatRecord(r)}\n`);
       },
       shouldStop: () => stop,
+      workers,
     });
     bar?.stop();
     const summary = { dir, iterations: result.iterations, finished: result.finished };
@@ -256,7 +260,7 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
     bar?.stop();
     if (e instanceof RunDirError) throw new CliError(e.message);
     if (e instanceof ConfigError) throw new CliError(e.message);
-    if (e instanceof NonFiniteError)
+    if (e instanceof NonFiniteError || e instanceof WorkerTaskError || e instanceof WorkerCrashError)
       throw new CliError(`${e.message}; stopped, the last good checkpoint in ${dir} is kept`);
     throw e;
   } finally {

@@ -32,6 +32,11 @@ export interface OuterUpdate<P extends PyTree = PyTree> {
   ): { meta: MetaParams<P>; stats: OuterStats };
   state(): unknown;
   restore(state: unknown): void;
+  /**
+   * The Adam updates' optimizer (created on first use, sized by `meta`, its moments restored):
+   * for a driver that computes the gradients elsewhere (the worker pool) and steps it itself.
+   */
+  optimizer?(meta: MetaParams<P>): Adam;
 }
 
 /** Adam's state as JSON: buffers as base64 of their float64 bytes (bit-exact). */
@@ -91,6 +96,7 @@ function adamUpdate<P extends PyTree>(cfg: TrainConfig, epochs: number): OuterUp
         },
       };
     },
+    optimizer: ensure,
     state: () => (adam === null ? saved : adamStateJson(adam)),
     restore: (s) => {
       saved = s;

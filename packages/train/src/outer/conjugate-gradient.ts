@@ -30,6 +30,21 @@ export function conjugateGradient(
   b: Float64Array,
   options: ConjugateGradientOptions = {},
 ): ConjugateGradientResult {
+  const steps = conjugateGradientSteps(b, options);
+  let next = steps.next();
+  while (!next.done) next = steps.next(Av(next.value));
+  return next.value;
+}
+
+/**
+ * conjugateGradient as a coroutine: it yields each vector v it needs A·v of and is resumed with
+ * the product, so the products may come from elsewhere (worker threads) without a second copy
+ * of the recursion.
+ */
+export function* conjugateGradientSteps(
+  b: Float64Array,
+  options: ConjugateGradientOptions = {},
+): Generator<Float64Array, ConjugateGradientResult, Float64Array> {
   const where = 'conjugateGradient';
   const iterations = checkOption(where, 'iterations', options.iterations ?? 10, { min: 1, integer: true });
   const tol = checkOption(where, 'residualTolerance', options.residualTolerance ?? 1e-10, { min: 0 });
@@ -42,7 +57,7 @@ export function conjugateGradient(
   let rr = dot(r, r);
   let done = 0;
   while (done < iterations && rr >= tol) {
-    const Ap = Av(p);
+    const Ap = yield p;
     if (Ap.length !== n) throw new RangeError(`${where}: Av(v): expected ${n} entries, got ${Ap.length}`);
     if (!allFinite(Ap)) throw new RangeError(`${where}: Av(v): expected finite entries`);
     const pAp = dot(p, Ap);

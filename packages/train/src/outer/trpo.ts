@@ -1,6 +1,6 @@
 import { type Cotangent, grad, type PyTree, type Tensor, valueAndGrad, vjp } from '@metagrad/autodiff';
 import { NonFiniteError } from '../non-finite';
-import { conjugateGradient } from './conjugate-gradient';
+import { conjugateGradientSteps } from './conjugate-gradient';
 import { allFinite, checkOption, dot, norm, treeToVector, vectorToTree } from './tree-vector';
 
 export interface TrpoOptions {
@@ -102,17 +102,82 @@ export function trpoStep<P extends PyTree>(
   kl: (p: P) => Tensor,
   options: TrpoStepOptions<P> = {},
 ): TrpoResult<P> {
-  const where = 'trpoStep';
   const { evaluate, fisher, ...rest } = options;
   const o = resolveOptions(rest);
+  // the traced ∇kl is built on the first product only (none is needed when the gradient is 0)
+  let traced: ((v: Float64Array) => Float64Array) | null = null;
+  const fisherVector = (v: Float64Array) => {
+    traced ??= fisherVectorProduct(kl, params, 0);
+    return traced(v);
+  };
+  const answer = (r: TrpoRequest<P>): TrpoAnswer => {
+    switch (r.kind) {
+      case 'gradient': {
+        const [lossTensor, gradTree] = valueAndGrad(loss)(params) as [Tensor, P];
+        const value = finiteScalar('trpoStep', 'loss', lossTensor);
+        return { kind: 'gradient', loss: value, grad: treeToVector(gradTree, 'trpoStep: gradient') };
+      }
+      case 'kl':
+        return { kind: 'kl', kl: finiteScalar('trpoStep', 'KL', kl(params)) };
+      case 'fisher':
+        return { kind: 'fisher', product: (fisher ?? fisherVector)(r.v) };
+      case 'evaluate':
+        return {
+          kind: 'evaluate',
+          ...(evaluate
+            ? evaluate(r.candidate)
+            : { loss: loss(r.candidate).data[0], kl: kl(r.candidate).data[0] }),
+        };
+    }
+  };
+  const steps = trpoSteps(params, o);
+  let next = steps.next();
+  while (!next.done) next = steps.next(answer(next.value));
+  return next.value;
+}
+
+/** What the TRPO coroutine asks for: the loss and its gradient, the KL, F·v, or a candidate's loss and KL. */
+export type TrpoRequest<P> =
+  | { kind: 'gradient' }
+  | { kind: 'kl' }
+  | { kind: 'fisher'; v: Float64Array }
+  | { kind: 'evaluate'; candidate: P };
+
+export type TrpoAnswer =
+  | { kind: 'gradient'; loss: number; grad: Float64Array }
+  | { kind: 'kl'; kl: number }
+  | { kind: 'fisher'; product: Float64Array }
+  | { kind: 'evaluate'; loss: number; kl: number };
+
+function expect<K extends TrpoAnswer['kind']>(a: TrpoAnswer, kind: K): Extract<TrpoAnswer, { kind: K }> {
+  if (a.kind !== kind) throw new RangeError(`trpoStep: expected a ${kind} answer, got ${a.kind}`);
+  return a as Extract<TrpoAnswer, { kind: K }>;
+}
+
+/**
+ * trpoStep's algorithm as a coroutine over its requests (loss and gradient at `params`, the KL
+ * there, undamped Fisher products, candidates' loss and KL), so that a driver may answer them
+ * from worker threads asynchronously; the sync trpoStep answers them itself. `gradientSeconds`
+ * is the time until the gradient request was answered.
+ */
+export function* trpoSteps<P extends PyTree>(
+  params: P,
+  options: TrpoOptions = {},
+): Generator<TrpoRequest<P>, TrpoResult<P>, TrpoAnswer> {
+  const where = 'trpoStep';
+  const o = resolveOptions(options);
   const t0 = performance.now();
-  const [lossTensor, gradTree] = valueAndGrad(loss)(params) as [Tensor, P];
+  const first = expect(yield { kind: 'gradient' }, 'gradient');
   const gradientSeconds = (performance.now() - t0) / 1000;
-  const lossBefore = finiteScalar(where, 'loss', lossTensor);
-  const g = treeToVector(gradTree, `${where}: gradient`);
+  const lossBefore = first.loss;
+  if (!Number.isFinite(lossBefore))
+    throw new NonFiniteError(`${where}: loss is not finite (${lossBefore}) at the current parameters`);
+  const g = first.grad;
   if (!allFinite(g))
     throw new NonFiniteError(`${where}: gradient of the loss is not finite at the current parameters`);
-  const klBefore = finiteScalar(where, 'KL', kl(params));
+  const klBefore = expect(yield { kind: 'kl' }, 'kl').kl;
+  if (!Number.isFinite(klBefore))
+    throw new NonFiniteError(`${where}: KL is not finite (${klBefore}) at the current parameters`);
   const gradNorm = norm(g);
   const unchanged: TrpoResult<P> = {
     params,
@@ -127,13 +192,19 @@ export function trpoStep<P extends PyTree>(
   };
   if (gradNorm === 0) return unchanged;
 
-  const fisherVector = fisher
-    ? withDamping(fisher, o.cgDamping)
-    : fisherVectorProduct(kl, params, o.cgDamping);
-  const cg = conjugateGradient(fisherVector, g, {
+  const cgSteps = conjugateGradientSteps(g, {
     iterations: o.cgIters,
     residualTolerance: o.cgResidualTolerance,
   });
+  let cgNext = cgSteps.next();
+  while (!cgNext.done) {
+    const v = cgNext.value;
+    const Fv = Float64Array.from(expect(yield { kind: 'fisher', v }, 'fisher').product);
+    if (!allFinite(Fv)) throw new NonFiniteError(`${where}: Fisher-vector product (F · v) is not finite`);
+    for (let i = 0; i < Fv.length; i++) Fv[i] += o.cgDamping * v[i];
+    cgNext = cgSteps.next(Fv);
+  }
+  const cg = cgNext.value;
   const s = cg.x;
   // sᵀ(F + damping·I)s from CG's running A·x: one Fisher product fewer than applying it to s
   const sFs = dot(s, cg.Ax);
@@ -143,9 +214,7 @@ export function trpoStep<P extends PyTree>(
   for (let k = 0; k < o.lineSearchSteps; k++) {
     const fraction = o.backtrackRatio ** k;
     const candidate = vectorToTree(params, s, -fraction * beta, params);
-    const { loss: lossAfter, kl: klAfter } = evaluate
-      ? evaluate(candidate)
-      : { loss: loss(candidate).data[0], kl: kl(candidate).data[0] };
+    const { loss: lossAfter, kl: klAfter } = expect(yield { kind: 'evaluate', candidate }, 'evaluate');
     if (
       Number.isFinite(lossAfter) &&
       Number.isFinite(klAfter) &&
@@ -166,19 +235,6 @@ export function trpoStep<P extends PyTree>(
     }
   }
   return { ...unchanged, cgResidual: cg.residualNorm };
-}
-
-/** v ↦ F·v + damping·v, checked finite. */
-function withDamping(
-  fisher: (v: Float64Array) => Float64Array,
-  damping: number,
-): (v: Float64Array) => Float64Array {
-  return (v) => {
-    const Fv = Float64Array.from(fisher(v));
-    if (!allFinite(Fv)) throw new NonFiniteError('trpoStep: Fisher-vector product (F · v) is not finite');
-    for (let i = 0; i < Fv.length; i++) Fv[i] += damping * v[i];
-    return Fv;
-  };
 }
 
 /**

@@ -2,9 +2,11 @@ import type { PyTree } from '@metagrad/autodiff';
 import type { MetaParams } from '../meta/adaptation';
 import type { TrainConfig } from '../meta/config';
 import { initMetaParams } from '../meta/init';
-import { type IterationRecord, type IterationTimes, metaIteration } from '../meta/meta-learner';
+import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
 import { makeOuterUpdate } from '../meta/outer-update';
-import { makeProblem, type Problem } from '../meta/problem';
+import { makeProblem } from '../meta/problem';
+import { makeIterationRunner } from '../parallel/iteration-runner';
+import type { InjectedFault } from '../parallel/protocol';
 import {
   appendIteration,
   createRunDir,
@@ -37,6 +39,10 @@ export interface TrainRunOptions {
   onResume?: (done: number, config: TrainConfig) => void;
   /** Polled after every iteration: true stops the run cleanly after writing a checkpoint. */
   shouldStop?: () => boolean;
+  /** Worker threads for the meta-batch's tasks (default 1: in-process); same bits at any count. */
+  workers?: number;
+  /** Tests only: a fault to inject into the workers. */
+  workerFault?: InjectedFault;
 }
 
 export interface TrainRunResult {
@@ -80,17 +86,22 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       outerState: outer.state(),
     });
   let it = start;
-  for (; it < config.iterations; it++) {
-    const step = metaIteration(problem as Problem<PyTree>, outer, meta, it);
-    meta = step.meta;
-    appendIteration(opts.dir, step.record, step.times);
-    opts.onIteration?.(step.record, step.times, config, meta);
-    const done = it + 1;
-    // a turn of the event loop between iterations, so a Ctrl-C handler gets to run
-    await new Promise((resolve) => setImmediate(resolve));
-    const stop = opts.shouldStop?.() ?? false;
-    if (done % config.checkpointEvery === 0 || done === config.iterations || stop) save(done);
-    if (stop) return { config, iterations: done, finished: false, meta };
+  const runner = makeIterationRunner(problem, outer, opts.workers ?? 1, opts.workerFault);
+  try {
+    for (; it < config.iterations; it++) {
+      const step = await runner.run(meta, it);
+      meta = step.meta;
+      appendIteration(opts.dir, step.record, step.times);
+      opts.onIteration?.(step.record, step.times, config, meta);
+      const done = it + 1;
+      // a turn of the event loop between iterations, so a Ctrl-C handler gets to run
+      await new Promise((resolve) => setImmediate(resolve));
+      const stop = opts.shouldStop?.() ?? false;
+      if (done % config.checkpointEvery === 0 || done === config.iterations || stop) save(done);
+      if (stop) return { config, iterations: done, finished: false, meta };
+    }
+  } finally {
+    await runner.close();
   }
   if (start === config.iterations && readCheckpoint(opts.dir) === null) save(it);
   writePolicy(opts.dir, treeToJson(meta as unknown as PyTree), it);

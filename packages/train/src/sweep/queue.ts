@@ -1,0 +1,154 @@
+import * as path from 'node:path';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { isDone, JobRejected, jobData, jobDir, type SweepJob, validateJob } from './job';
+import { runJob } from './run-job';
+
+/** The BullMQ queue a sweep goes to unless `--queue` names another. */
+export const DEFAULT_QUEUE = 'metagrad-sweep';
+
+/**
+ * BullMQ's connection from a Redis URL: `redis://[user:password@]host:port[/db]`, or
+ * `rediss://…` for TLS (ioredis parses both). Workers need maxRetriesPerRequest null.
+ */
+const connection = (url: string) => ({ url, maxRetriesPerRequest: null });
+
+const queueJobId = (job: SweepJob) => `${job.kind}-${job.id}`;
+
+export interface EnqueueResult {
+  added: number;
+  /** Already complete in the results directory seen here, or already on the queue. */
+  skipped: number;
+}
+
+/**
+ * Add a sweep's jobs to the queue, each with its hash as BullMQ job id: a job already on the queue
+ * (waiting, active, done or failed) is not added twice, so enqueueing a sweep again only adds what
+ * is missing. `attempts`: how often a failing job is tried before it is marked failed.
+ */
+export async function enqueueSweep(
+  jobs: readonly SweepJob[],
+  o: { redis: string; queue: string; attempts: number; results: string },
+): Promise<EnqueueResult> {
+  const q = new Queue(o.queue, { connection: connection(o.redis) });
+  try {
+    let added = 0;
+    let skipped = 0;
+    for (const job of jobs) {
+      if (isDone(o.results, job) || (await q.getJob(queueJobId(job))) !== undefined) {
+        skipped++;
+        continue;
+      }
+      await q.add(job.kind, jobData(job), {
+        jobId: queueJobId(job),
+        attempts: o.attempts,
+        removeOnComplete: false,
+        removeOnFail: false,
+      });
+      added++;
+    }
+    return { added, skipped };
+  } finally {
+    await q.close();
+  }
+}
+
+export interface QueueStatus {
+  counts: Record<string, number>;
+  jobs: { id: string; state: string; attempts: number; progress?: string; failedReason?: string }[];
+}
+
+const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
+
+/** A training job's `{done, total}` iterations as "done/total". */
+function progressText(p: unknown): string | undefined {
+  const o = p as { done?: unknown; total?: unknown } | null;
+  return typeof o?.done === 'number' && typeof o.total === 'number' ? `${o.done}/${o.total}` : undefined;
+}
+
+/** Counts per state (queued = waiting + delayed + prioritized) and every job with its state. */
+export async function queueStatus(o: { redis: string; queue: string }): Promise<QueueStatus> {
+  const q = new Queue(o.queue, { connection: connection(o.redis) });
+  try {
+    const counts = await q.getJobCounts(...STATES);
+    const jobs: QueueStatus['jobs'] = [];
+    for (const state of STATES)
+      for (const j of await q.getJobs([state]))
+        if (j?.id !== undefined)
+          jobs.push({
+            id: j.id,
+            state,
+            attempts: j.attemptsMade,
+            progress: progressText(j.progress),
+            failedReason: j.failedReason || undefined,
+          });
+    jobs.sort((a, b) => a.id.localeCompare(b.id));
+    return { counts, jobs };
+  } finally {
+    await q.close();
+  }
+}
+
+export interface QueueWorkerOptions {
+  redis: string;
+  queue: string;
+  results: string;
+  /** Pool workers per job. */
+  workers: number;
+  /** BullMQ's lock: a job whose worker stops renewing it (killed) is retried after this long. */
+  lockMs: number;
+  log: (line: string) => void;
+  shouldStop: () => boolean;
+}
+
+/**
+ * A BullMQ worker running sweep jobs one at a time. Every job is validated again here (a queue is
+ * input like any other): unknown kinds or fields, paths outside the results directory, or an id
+ * that is not its options' hash fail the job at once, unretried, with the reason.
+ */
+export function startQueueWorker(o: QueueWorkerOptions): Worker {
+  const processor = async (job: Job) => {
+    let spec: SweepJob;
+    try {
+      spec = validateJob(job.data, o.results, `job ${job.id}`);
+      if (job.id !== queueJobId(spec))
+        throw new JobRejected(`job ${job.id}: its id is not ${queueJobId(spec)}, the hash of its options`);
+    } catch (e) {
+      if (!(e instanceof JobRejected)) throw e;
+      o.log(`rejected ${job.id}: ${e.message}`);
+      throw new UnrecoverableError(`rejected: ${e.message}`);
+    }
+    o.log(`running ${job.id} (attempt ${job.attemptsMade + 1})`);
+    const outcome = await runJob(spec, o.results, {
+      workers: o.workers,
+      shouldStop: o.shouldStop,
+      onResume: (done) => o.log(`resuming ${job.id} from its checkpoint at iteration ${done}`),
+      // progress for `sweep status`; a lost update only delays the next one
+      onProgress: (done, total) => void job.updateProgress({ done, total }).catch(() => {}),
+    });
+    if (outcome === 'stopped') throw new Error('stopped by a signal; its checkpoint is kept');
+    o.log(`${outcome} ${job.id}`);
+    return { outcome, dir: path.relative(o.results, jobDir(o.results, spec)) };
+  };
+  const worker = new Worker(o.queue, processor, {
+    connection: connection(o.redis),
+    concurrency: 1,
+    lockDuration: o.lockMs,
+    stalledInterval: Math.max(500, Math.floor(o.lockMs / 2)),
+    maxStalledCount: 2,
+  });
+  worker.on('failed', (job, err) => {
+    if (job) o.log(`failed ${job.id} (attempt ${job.attemptsMade}): ${err.message}`);
+  });
+  return worker;
+}
+
+/** Waiting, delayed, prioritized and active jobs: 0 when the sweep has nothing left to do. */
+export async function pendingJobs(o: { redis: string; queue: string }): Promise<number> {
+  const q = new Queue(o.queue, { connection: connection(o.redis) });
+  try {
+    const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return Object.values(c).reduce((a, b) => a + b, 0);
+  } finally {
+    await q.close();
+  }
+}

@@ -1,0 +1,194 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Queue } from 'bullmq';
+import { runCli } from './run-cli';
+
+/**
+ * The distributed sweep for real: a Redis (METAGRAD_TEST_REDIS, default redis://127.0.0.1:6379;
+ * CI starts one in .ci/run) and two `metagrad worker` processes of the built CLI, one SIGKILLed
+ * in the middle of a training job. Skipped, with a note, where no Redis answers.
+ */
+const REDIS = process.env.METAGRAD_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const CLI = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+const FILES = ['config.json', 'progress.jsonl', 'checkpoint.json', 'policy.json', 'study.json', 'job.json'];
+
+/** A TCP connection to the Redis URL's host and port that a PING answers with +PONG. */
+function redisAnswers(): Promise<boolean> {
+  const url = new URL(REDIS);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port || 6379) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => done(String(d).startsWith('+PONG')));
+  });
+}
+
+let available = false;
+beforeAll(async () => {
+  available = (await redisAnswers()) && fs.existsSync(CLI);
+  if (!available)
+    process.stdout.write(
+      `note: distributed sweep tests skipped: no Redis at ${REDIS} (set METAGRAD_TEST_REDIS) or no build at ${CLI}\n`,
+    );
+});
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-redis-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function worker(results: string, queue: string): { proc: ChildProcess; log: () => string } {
+  let log = '';
+  const proc = spawn(
+    process.execPath,
+    [
+      CLI,
+      'worker',
+      '--redis',
+      REDIS,
+      '--results',
+      results,
+      '--queue',
+      queue,
+      '--workers',
+      '1',
+      '--lock-seconds',
+      '2',
+      '--exit-when-idle',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  proc.stderr?.on('data', (d) => {
+    log += String(d);
+  });
+  return { proc, log: () => log };
+}
+
+const exited = (p: ChildProcess) =>
+  new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The iterations in a run directory's checkpoint (0 without one). */
+function checkpointed(dir: string): number {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')) as { iterations: number })
+      .iterations;
+  } catch {
+    return 0;
+  }
+}
+
+test('two workers, one killed mid-job: every result once, byte-identical to the local run; bad jobs fail alone', async () => {
+  if (!available) return;
+  const queue = `metagrad-test-${process.pid}-${Date.now()}`;
+  const train = {
+    env: 'navigation2d',
+    hidden: [16],
+    metaBatch: 4,
+    fastBatch: 6,
+    horizon: 16,
+    iterations: 12,
+    cgIters: 3,
+    checkpointEvery: 1,
+  };
+  const file = path.join(tmp, 'sweep.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      jobs: [
+        { kind: 'train', options: train, seeds: [0, 1, 2] },
+        { kind: 'study', options: { samples: 4, repeats: 30 }, seeds: [0] },
+        // fails at run time (over its memory budget) on every attempt: marked failed, the rest go on
+        { kind: 'study', options: { samples: 4, repeats: 1000000, maxMemory: '0.001' } },
+      ],
+    }),
+  );
+  const local = path.join(tmp, 'local');
+  expect((await runCli(['sweep', file, '--results', local, '--workers', '1', '--attempts', '1'])).code).toBe(
+    1,
+  );
+
+  const remote = path.join(tmp, 'remote');
+  const queued = await runCli([
+    'sweep',
+    file,
+    '--redis',
+    REDIS,
+    '--queue',
+    queue,
+    '--results',
+    remote,
+    '--attempts',
+    '2',
+    '--json',
+  ]);
+  expect(JSON.parse(queued.out)).toMatchObject({ added: 5, skipped: 0 });
+  // a job that is not a sweep job's data, put on the queue by hand: rejected, never run
+  const q = new Queue(queue, { connection: { url: REDIS, maxRetriesPerRequest: null } });
+  await q.add(
+    'study',
+    { kind: 'study', options: { mdp: '../../etc/passwd' } },
+    { jobId: 'evil', attempts: 3 },
+  );
+
+  const a = worker(remote, queue);
+  const b = worker(remote, queue);
+  // kill A once the training job it runs has a checkpoint part-way
+  let killed = false;
+  for (let t = 0; t < 600 && !killed; t++) {
+    const running = [...a.log().matchAll(/running (train-\w+)/g)].map((m) => m[1]).pop();
+    if (running !== undefined) {
+      const dir = path.join(remote, running);
+      const n = checkpointed(dir);
+      if (n >= 1 && n < train.iterations && !fs.existsSync(path.join(dir, 'job.json'))) {
+        a.proc.kill('SIGKILL');
+        killed = true;
+      }
+    }
+    await sleep(25);
+  }
+  expect(killed).toBe(true);
+  expect(await exited(b.proc)).toBe(0);
+  // B took the killed job over where its checkpoint left it
+  expect(b.log()).toMatch(/resuming train-\w+ from its checkpoint at iteration [1-9]/);
+
+  const status = JSON.parse(
+    (await runCli(['sweep', 'status', '--redis', REDIS, '--queue', queue, '--json'])).out,
+  );
+  expect(status).toMatchObject({ queued: 0, active: 0, done: 4, failed: 2 });
+  const failed = (status.jobs as { id: string; state: string; failedReason?: string }[]).filter(
+    (j) => j.state === 'failed',
+  );
+  expect(failed.find((j) => j.id === 'evil')?.failedReason).toMatch(
+    /rejected: .*mdp: expected a path inside the results directory/,
+  );
+  expect(failed.find((j) => j.id !== 'evil')?.failedReason).toMatch(/--max-memory/);
+  expect(fs.existsSync(path.join(remote, 'evil'))).toBe(false);
+  const trains = (status.jobs as { id: string; progress?: string }[]).filter((j) =>
+    j.id.startsWith('train-'),
+  );
+  expect(trains.map((j) => j.progress)).toEqual(['12/12', '12/12', '12/12']);
+
+  const done = fs.readdirSync(local).filter((d) => fs.existsSync(path.join(local, d, 'job.json')));
+  expect(done.length).toBe(4);
+  for (const d of done)
+    for (const f of FILES) {
+      const mine = path.join(local, d, f);
+      if (!fs.existsSync(mine)) continue;
+      expect({
+        f: `${d}/${f}`,
+        same: fs.readFileSync(path.join(remote, d, f)).equals(fs.readFileSync(mine)),
+      }).toEqual({
+        f: `${d}/${f}`,
+        same: true,
+      });
+    }
+  await q.obliterate({ force: true });
+  await q.close();
+}, 120_000);
