@@ -16,6 +16,7 @@ import { NonFiniteError } from '../non-finite';
 import { RunDirError } from '../run/run-dir';
 import { CliError, parseChoiceList, parseIntOption, parseNumberOption } from './errors';
 import { left, num, renderTable, right, TEXT_WIDTH } from './format';
+import { stopOnCtrlC } from './interrupt';
 import { configFlags, configFromOptions } from './train-command';
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -141,15 +142,7 @@ export async function runCompareCommand(o: Record<string, unknown>): Promise<num
         `--resume: the compare's options are fixed by its compare.json; got ${given.join(', ')}`,
       );
   }
-  let stop = false;
-  const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    process.stderr.write(
-      '\nmetagrad: stopping after this iteration (checkpoint follows); Ctrl-C again to abort\n',
-    );
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = stopOnCtrlC();
   try {
     const spec = resume === undefined ? specFrom(o) : readCompareSpec(dir);
     const quiet = o.quiet === true || o.json === true;
@@ -161,7 +154,7 @@ export async function runCompareCommand(o: Record<string, unknown>): Promise<num
       onSubRun: (name, seed, done, c) => {
         if (!quiet) process.stderr.write(`${name} seed ${seed}: ${done}/${c.iterations} iterations done\n`);
       },
-      shouldStop: () => stop,
+      shouldStop: interrupt.shouldStop,
     });
     const summary = summarizeCompare(dir);
     writeSummary(dir, summary);
@@ -174,6 +167,6 @@ export async function runCompareCommand(o: Record<string, unknown>): Promise<num
       throw new CliError(`${e.message}; stopped, the checkpoints in ${dir} are kept`);
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
 }

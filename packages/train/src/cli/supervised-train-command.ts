@@ -10,6 +10,7 @@ import {
 } from '../supervised/config';
 import { type SupervisedRecord, supervisedTrainRun } from '../supervised/train-run';
 import { CliError } from './errors';
+import { stopOnCtrlC } from './interrupt';
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -91,15 +92,7 @@ export async function runSupervisedTrainCommand(
       );
   }
   const config = resume === undefined ? supervisedConfigFromOptions(o, preset) : undefined;
-  let stop = false;
-  const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    process.stderr.write(
-      '\nmetagrad: stopping after this iteration (checkpoint follows); Ctrl-C again to abort\n',
-    );
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = stopOnCtrlC();
   try {
     const every = (c: SupervisedConfig) => Math.max(1, Math.floor(c.iterations / 20));
     const result = await supervisedTrainRun({
@@ -112,7 +105,7 @@ export async function runSupervisedTrainCommand(
         if (!o.json && o.quiet !== true && (r.iteration % every(c) === 0 || r.iteration + 1 === c.iterations))
           process.stderr.write(`${fmt(r)}\n`);
       },
-      shouldStop: () => stop,
+      shouldStop: interrupt.shouldStop,
     });
     const summary = { dir, iterations: result.iterations, finished: result.finished };
     if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -127,6 +120,6 @@ export async function runSupervisedTrainCommand(
       throw new CliError(`${e.message}; stopped, the last good checkpoint in ${dir} is kept`);
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
 }

@@ -19,6 +19,7 @@ import { WorkerCrashError, WorkerTaskError } from '../parallel/pool';
 import { RunDirError, readRunConfig, readRunConfigFields } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { CliError } from './errors';
+import { stopOnCtrlC } from './interrupt';
 import { isSupervisedTrain, runSupervisedTrainCommand } from './supervised-train-command';
 import { isInteractive } from './terminal';
 import { workersOption } from './workers';
@@ -219,16 +220,8 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
         stream: process.stderr,
       })
     : null;
-  let stop = false;
   let barStarted = false;
-  const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    process.stderr.write(
-      '\nmetagrad: stopping after this iteration (checkpoint follows); Ctrl-C again to abort\n',
-    );
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = stopOnCtrlC();
   try {
     // es-maml has its own loop (src/es/) on the same run directory machinery
     const algo = (config ?? readRunConfig(dir)).algo;
@@ -245,7 +238,7 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
           bar.update(r.iteration + 1, { record: formatRecord(r) });
         } else if (!o.json && o.quiet !== true) process.stderr.write(`${formatRecord(r)}\n`);
       },
-      shouldStop: () => stop,
+      shouldStop: interrupt.shouldStop,
       workers,
     });
     bar?.stop();
@@ -264,6 +257,6 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
       throw new CliError(`${e.message}; stopped, the last good checkpoint in ${dir} is kept`);
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
 }
