@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
+import { KILL_AT_ITERATION_ENV } from '../src/sweep/run-job';
 import { runCli } from './run-cli';
 
 /**
@@ -43,7 +44,11 @@ beforeAll(async () => {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-redis-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function worker(results: string, queue: string): { proc: ChildProcess; log: () => string } {
+function worker(
+  results: string,
+  queue: string,
+  env: NodeJS.ProcessEnv = {},
+): { proc: ChildProcess; log: () => string } {
   let log = '';
   const proc = spawn(
     process.execPath,
@@ -62,7 +67,7 @@ function worker(results: string, queue: string): { proc: ChildProcess; log: () =
       '2',
       '--exit-when-idle',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
   );
   proc.stderr?.on('data', (d) => {
     log += String(d);
@@ -72,7 +77,6 @@ function worker(results: string, queue: string): { proc: ChildProcess; log: () =
 
 const exited = (p: ChildProcess) =>
   new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The iterations in a run directory's checkpoint (0 without one). */
 function checkpointed(dir: string): number {
@@ -137,26 +141,18 @@ test('two workers, one killed mid-job: every result once, byte-identical to the 
     { jobId: 'evil', attempts: 3 },
   );
 
-  const a = worker(remote, queue);
+  // A SIGKILLs itself right after iteration 5 of the first training job it runs (test hook:
+  // checkpoint at 4 on disk, row 5 not covered), whatever the machine's speed
+  const a = worker(remote, queue, { [KILL_AT_ITERATION_ENV]: '5' });
   const b = worker(remote, queue);
-  // kill A once the training job it runs has a checkpoint part-way
-  let killed = false;
-  for (let t = 0; t < 600 && !killed; t++) {
-    const running = [...a.log().matchAll(/running (train-\w+)/g)].map((m) => m[1]).pop();
-    if (running !== undefined) {
-      const dir = path.join(remote, running);
-      const n = checkpointed(dir);
-      if (n >= 1 && n < train.iterations && !fs.existsSync(path.join(dir, 'job.json'))) {
-        a.proc.kill('SIGKILL');
-        killed = true;
-      }
-    }
-    await sleep(25);
-  }
-  expect(killed).toBe(true);
+  const aExit = new Promise<NodeJS.Signals | null>((resolve) => a.proc.on('exit', (_c, sig) => resolve(sig)));
+  expect(await aExit).toBe('SIGKILL');
+  const killedJob = [...a.log().matchAll(/running (train-\w+)/g)].map((m) => m[1]).pop() as string;
+  expect(checkpointed(path.join(remote, killedJob))).toBe(4);
+  expect(fs.existsSync(path.join(remote, killedJob, 'job.json'))).toBe(false);
   expect(await exited(b.proc)).toBe(0);
   // B took the killed job over where its checkpoint left it
-  expect(b.log()).toMatch(/resuming train-\w+ from its checkpoint at iteration [1-9]/);
+  expect(b.log()).toMatch(/resuming train-\w+ from its checkpoint at iteration 4\b/);
 
   const status = JSON.parse(
     (await runCli(['sweep', 'status', '--redis', REDIS, '--queue', queue, '--json'])).out,

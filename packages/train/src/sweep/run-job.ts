@@ -19,6 +19,13 @@ export interface RunJobOptions {
 export type JobOutcome = 'done' | 'skipped' | 'stopped';
 
 /**
+ * Tests only: a worker process whose environment sets this to k SIGKILLs itself right after
+ * training iteration k of a job (its checkpoint at k − 1 is on disk, row k is not covered by
+ * one), so the crash-and-take-over test does not depend on how fast the machine is.
+ */
+export const KILL_AT_ITERATION_ENV = 'METAGRAD_TEST_KILL_AT_ITERATION';
+
+/**
  * Run a job into its directory, idempotently: a finished job is skipped; an interrupted one
  * resumes from its last checkpoint (a training run's checkpoint.json, a study's .partial), so
  * whoever runs it, however often it was killed, its files come out the same bytes.
@@ -29,6 +36,7 @@ export async function runJob(job: SweepJob, results: string, opts: RunJobOptions
   fs.mkdirSync(dir, { recursive: true });
   if (job.kind === 'train') {
     const started = fs.existsSync(path.join(dir, RUN_FILES.config));
+    const killAt = Number(process.env[KILL_AT_ITERATION_ENV] ?? Number.NaN);
     const r = await trainRun({
       dir,
       config: job.config,
@@ -37,7 +45,10 @@ export async function runJob(job: SweepJob, results: string, opts: RunJobOptions
       workers: opts.workers,
       shouldStop: opts.shouldStop,
       onResume: opts.onResume,
-      onIteration: (r, _t, c) => opts.onProgress?.(r.iteration + 1, c.iterations),
+      onIteration: (r, _t, c) => {
+        if (r.iteration + 1 === killAt) process.kill(process.pid, 'SIGKILL');
+        opts.onProgress?.(r.iteration + 1, c.iterations);
+      },
     });
     if (!r.finished) return 'stopped';
     markDone(results, job, { iterations: r.iterations });
