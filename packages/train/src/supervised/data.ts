@@ -37,26 +37,17 @@ function points(tasks: readonly SinusoidTask[], k: number, rngs: readonly Rng[])
  */
 export function trainBatch(seed: number, iteration: number, tasks: number, shots: number): MetaBatch {
   const rngs = Array.from({ length: tasks }, (_, t) => new Rng(seed).derive(TRAIN_STREAM, iteration, t));
-  const dist = sinusoidTasks();
-  const ts = rngs.map((r) => dist.sample(r.derive(2)));
-  return {
-    tasks: ts,
-    support: points(
-      ts,
-      shots,
-      rngs.map((r) => r.derive(0)),
-    ),
-    query: points(
-      ts,
-      shots,
-      rngs.map((r) => r.derive(1)),
-    ),
-  };
+  return batchFrom(rngs, shots, shots);
 }
 
 /** Held-out tasks: K support points to adapt on and `testPoints` fresh points to measure MSE on. */
 export function testBatch(seed: number, tasks: number, shots: number, testPoints: number): MetaBatch {
   const rngs = Array.from({ length: tasks }, (_, t) => new Rng(seed).derive(TEST_STREAM, t));
+  return batchFrom(rngs, shots, testPoints);
+}
+
+/** One task per stream: the task from .derive(2), support points from .derive(0), query from .derive(1). */
+function batchFrom(rngs: Rng[], shots: number, queryPoints: number): MetaBatch {
   const dist = sinusoidTasks();
   const ts = rngs.map((r) => dist.sample(r.derive(2)));
   return {
@@ -68,7 +59,7 @@ export function testBatch(seed: number, tasks: number, shots: number, testPoints
     ),
     query: points(
       ts,
-      testPoints,
+      queryPoints,
       rngs.map((r) => r.derive(1)),
     ),
   };
