@@ -19,15 +19,18 @@ train() { # name preset seed [extra flags]
   else metagrad train --config "$preset" --seed "$seed" --iterations "$ITERATIONS" --out "$dir" --quiet "$@"; fi
 }
 
-for seed in 1 2 3; do
+# Training seeds 2, 3, 4 (and 5 as the supplementary "another seed"), not 1: the 40 test tasks'
+# episode streams are keyed under seed 1 (TEST_SEED in meta/evaluate.ts), so a seed-1 training run
+# would share random streams with the evaluation.
+for seed in 2 3 4; do
   train "maml-s$seed" maml-trpo-nav2d "$seed"
   train "fomaml-s$seed" fomaml-trpo-nav2d "$seed"
 done
-train pretrain-s1 pretrain-nav2d 1
-train maml-s4 maml-trpo-nav2d 4
-train maml-mb40-s1 maml-trpo-nav2d-mb40 1
-train maml-ppo-s1 maml-ppo-nav2d 1
+train pretrain-s2 pretrain-nav2d 2
+train maml-s5 maml-trpo-nav2d 5
+train maml-mb40-s2 maml-trpo-nav2d-mb40 2
+train maml-ppo-s2 maml-ppo-nav2d 2
 
 for dir in "$RUNS"/*/; do metagrad evaluate "$dir" --tasks 40 --steps 3; done
-metagrad evaluate "$RUNS/maml-s1" --tasks 40 --steps 3 --random-init
-metagrad plot "$RUNS"/maml-s{1,2,3} "$RUNS"/fomaml-s{1,2,3} "$RUNS/pretrain-s1" --out "$RUNS/nav2d.svg"
+metagrad evaluate "$RUNS/maml-s2" --tasks 40 --steps 3 --random-init   # -> evaluation-random-init.json
+metagrad plot "$RUNS"/maml-s{2,3,4} "$RUNS"/fomaml-s{2,3,4} "$RUNS/pretrain-s2" --out "$RUNS/nav2d.svg"
