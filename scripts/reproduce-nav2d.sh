@@ -15,8 +15,9 @@ train() { # name preset seed [extra flags]
   local dir="$RUNS/$1" preset=$2 seed=$3
   shift 3
   if [ -f "$dir/policy.json" ]; then return; fi
-  if [ -f "$dir/config.json" ]; then metagrad train --resume "$dir" --quiet
-  else metagrad train --config "$preset" --seed "$seed" --iterations "$ITERATIONS" --out "$dir" --quiet "$@"; fi
+  # snapshots every 50 iterations: `evaluate --snapshot all` meta-tests the run along training
+  if [ -f "$dir/config.json" ]; then metagrad train --resume "$dir" --snapshot-every 50 --quiet
+  else metagrad train --config "$preset" --seed "$seed" --iterations "$ITERATIONS" --snapshot-every 50 --out "$dir" --quiet "$@"; fi
 }
 
 # Training seeds 2, 3, 4 (and 5 as the supplementary "another seed"), not 1: the 40 test tasks'

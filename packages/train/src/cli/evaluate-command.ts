@@ -5,16 +5,29 @@ import type { MetaParams } from '../meta/adaptation';
 import { type EvaluationResult, evaluateMeta } from '../meta/evaluate';
 import { initMetaParams } from '../meta/init';
 import { makeProblem } from '../meta/problem';
-import { RUN_FILES, RunDirError, readPolicy, readRunConfig, readRunConfigFields } from '../run/run-dir';
+import {
+  listSnapshots,
+  RUN_FILES,
+  RunDirError,
+  readPolicy,
+  readRunConfig,
+  readRunConfigFields,
+  readSnapshot,
+  SNAPSHOT_DIR,
+} from '../run/run-dir';
 import { treeFromJson } from '../run/serialize';
 import { isSupervisedEnv } from '../supervised/config';
 import { CliError, parseIntOption, parseNumberOption } from './errors';
 import { toJson, writeFileAtomic } from './io';
 import { runSupervisedEvaluate } from './supervised-evaluate';
 
-/** The file `evaluate` writes into a run directory (random-init evaluations get their own). */
-export const evaluationFile = (randomInit: boolean) =>
-  randomInit ? 'evaluation-random-init.json' : RUN_FILES.evaluation;
+/** The file `evaluate` writes into a run directory (random-init and snapshot evaluations get their own). */
+export const evaluationFile = (randomInit: boolean, snapshot?: number) =>
+  snapshot !== undefined
+    ? path.join(SNAPSHOT_DIR, `evaluation-${snapshot}.json`)
+    : randomInit
+      ? 'evaluation-random-init.json'
+      : RUN_FILES.evaluation;
 
 export interface EvaluationFile {
   format: 'metagrad-evaluation/1';
@@ -35,12 +48,22 @@ export function evaluateRun(
     alpha?: number;
     laterFactor: number;
     randomInit: boolean;
+    /** Evaluate the snapshot after this many iterations instead of the run's final policy. */
+    snapshot?: number;
   },
 ): EvaluationFile {
   const config = readRunConfig(dir);
-  if (config.algo === 'es-maml') return evaluateEsRun(dir, config, opts);
+  if (config.algo === 'es-maml') {
+    if (opts.snapshot !== undefined)
+      throw new RunDirError(`--snapshot: es-maml runs keep no snapshots (${JSON.stringify(dir)})`);
+    return evaluateEsRun(dir, config, opts);
+  }
   const problem = makeProblem(config);
-  const saved = opts.randomInit ? null : readPolicy(dir);
+  const saved = opts.randomInit
+    ? null
+    : opts.snapshot !== undefined
+      ? readSnapshot(dir, opts.snapshot)
+      : readPolicy(dir);
   const meta =
     saved === null || saved.meta === null
       ? initMetaParams(problem)
@@ -54,6 +77,13 @@ export function evaluateRun(
     randomInit: opts.randomInit,
     result,
   };
+}
+
+/** `--snapshot n|all`: an iteration count, every snapshot, or none (the final policy). */
+function snapshotOption(v: unknown): number | 'all' | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'all') return 'all';
+  return parseIntOption('--snapshot', String(v), 1);
 }
 
 function formatEvaluation(e: EvaluationFile): string {
@@ -108,19 +138,29 @@ export async function runEvaluateCommand(
         : parseNumberOption('--later-factor', String(o.laterFactor), { min: 0 }),
     randomInit: o.randomInit === true,
   };
+  const snapshot = snapshotOption(o.snapshot);
+  if (snapshot !== undefined && opts.randomInit)
+    throw new CliError('--snapshot: evaluates a trained snapshot; drop --random-init');
   const results: EvaluationFile[] = [];
   for (const dir of dirs) {
-    let e: EvaluationFile;
-    try {
-      e = evaluateRun(dir, opts);
-    } catch (err) {
-      if (err instanceof RunDirError) throw new CliError(err.message);
-      throw err;
+    const which = snapshot === 'all' ? listSnapshots(dir) : [snapshot];
+    if (which.length === 0)
+      throw new CliError(
+        `--snapshot all: ${JSON.stringify(dir)} has no snapshots (train with --snapshot-every N)`,
+      );
+    for (const s of which) {
+      let e: EvaluationFile;
+      try {
+        e = evaluateRun(dir, { ...opts, snapshot: s });
+      } catch (err) {
+        if (err instanceof RunDirError) throw new CliError(err.message);
+        throw err;
+      }
+      if (o.save !== false)
+        writeFileAtomic('evaluate', path.join(dir, evaluationFile(opts.randomInit, s)), toJson(e));
+      results.push(e);
+      if (!o.json) process.stdout.write(`${formatEvaluation(e)}\n`);
     }
-    if (o.save !== false)
-      writeFileAtomic('evaluate', path.join(dir, evaluationFile(opts.randomInit)), toJson(e));
-    results.push(e);
-    if (!o.json) process.stdout.write(`${formatEvaluation(e)}\n`);
   }
   if (o.json) process.stdout.write(toJson(results.length === 1 ? results[0] : results));
   return 0;

@@ -163,7 +163,11 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--json', 'print a machine-readable summary')
     .option('--quiet', 'no per-iteration lines when there is no progress bar')
     .option('--no-progress', 'no progress bar')
-    .option(...WORKERS);
+    .option(...WORKERS)
+    .option(
+      '--snapshot-every <n>',
+      'also keep the meta-parameters every n iterations in <dir>/snapshots/ (for evaluate --snapshot; allowed with --resume)',
+    );
   for (const [flag, doc] of [...configFlags(), ...supervisedFlags()]) train.option(flag, doc);
   train.action(async (o) => exit(await runTrainCommand(o)));
   const compare = program
@@ -221,6 +225,10 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--alpha <a>', "first step size (default the run's α)")
     .option('--later-factor <f>', 'later steps use α·f (default 0.5, as the MAML code)')
     .option('--random-init', 'evaluate a fresh random initialisation instead (the random-init baseline)')
+    .option(
+      '--snapshot <n|all>',
+      'evaluate the snapshot after n iterations (or every snapshot) of a run trained with --snapshot-every; saved as snapshots/evaluation-<n>.json',
+    )
     .option('--no-save', 'do not write evaluation.json into the run directory')
     .option('--json', 'print machine-readable JSON')
     .option('--shots <K>', "sinusoid runs: support points per held-out task (default the run's K)")

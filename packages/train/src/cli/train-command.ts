@@ -18,7 +18,7 @@ import { NonFiniteError } from '../non-finite';
 import { WorkerCrashError, WorkerTaskError } from '../parallel/pool';
 import { RunDirError, readRunConfig, readRunConfigFields } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
-import { CliError } from './errors';
+import { CliError, parseIntOption } from './errors';
 import { stopOnCtrlC } from './interrupt';
 import { isSupervisedTrain, runSupervisedTrainCommand } from './supervised-train-command';
 import { isInteractive } from './terminal';
@@ -202,8 +202,17 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
   }
   // sinusoid regression trains supervised meta-learners (their own module and config)
   const preset = o.config !== undefined && resume === undefined ? readPreset(String(o.config)) : {};
-  if (isSupervisedTrain(o, resume === undefined ? undefined : runEnv(resume), preset.env))
+  const snapshotEvery =
+    o.snapshotEvery === undefined
+      ? undefined
+      : parseIntOption('--snapshot-every', String(o.snapshotEvery), 1);
+  if (isSupervisedTrain(o, resume === undefined ? undefined : runEnv(resume), preset.env)) {
+    if (snapshotEvery !== undefined)
+      throw new CliError(
+        '--snapshot-every: an option of RL runs (maml, fomaml, promp, pretrain), not sinusoid',
+      );
     return runSupervisedTrainCommand(o, preset);
+  }
   for (const [key, flag] of [
     ['shots', '--shots'],
     ['contextDim', '--context-dim'],
@@ -225,6 +234,8 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
   try {
     // es-maml has its own loop (src/es/) on the same run directory machinery
     const algo = (config ?? readRunConfig(dir)).algo;
+    if (algo === 'es-maml' && snapshotEvery !== undefined)
+      throw new CliError('--snapshot-every: an option of maml, fomaml, promp and pretrain runs, not es-maml');
     const result = await (algo === 'es-maml' ? trainEsRun : trainRun)({
       dir,
       config,
@@ -240,6 +251,7 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
       },
       shouldStop: interrupt.shouldStop,
       workers,
+      snapshotEvery,
     });
     bar?.stop();
     const summary = { dir, iterations: result.iterations, finished: result.finished };

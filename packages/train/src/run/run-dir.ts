@@ -85,6 +85,7 @@ export function createRunDir(dir: string, config: object, force: boolean): void 
         `--out: ${JSON.stringify(dir)} already holds a run (${entries.slice(0, 4).join(', ')}${entries.length > 4 ? ', …' : ''}); use --resume ${dir} to continue it or --force to start over`,
       );
     for (const name of Object.values(RUN_FILES)) fs.rmSync(path.join(dir, name), { force: true });
+    fs.rmSync(path.join(dir, SNAPSHOT_DIR), { recursive: true, force: true });
   }
   try {
     fs.mkdirSync(dir, { recursive: true });
@@ -199,6 +200,51 @@ export function writeCheckpoint(dir: string, c: Omit<Checkpoint, 'format' | 'bac
 export function writePolicy(dir: string, meta: PyTreeJson, iterations: number): void {
   const body = { format: STATE_FORMAT, backend: getBackend().active, iterations, meta };
   writeFileAtomic('policy', file(dir, 'policy'), sealed(body));
+}
+
+/** Folder of a run's snapshots: the meta-parameters after every `--snapshot-every` iterations. */
+export const SNAPSHOT_DIR = 'snapshots';
+
+const snapshotFile = (dir: string, iterations: number) =>
+  path.join(dir, SNAPSHOT_DIR, `policy-${iterations}.json`);
+
+/**
+ * Keep the meta-parameters after `iterations` iterations as snapshots/policy-<iterations>.json
+ * (sealed like policy.json), so that `evaluate --snapshot` can meta-test the run along its
+ * training, as the MAML paper picked its best meta-iteration.
+ */
+export function writeSnapshot(dir: string, meta: PyTreeJson, iterations: number): void {
+  fs.mkdirSync(path.join(dir, SNAPSHOT_DIR), { recursive: true });
+  const body = { format: STATE_FORMAT, backend: getBackend().active, iterations, meta };
+  writeFileAtomic('snapshot', snapshotFile(dir, iterations), sealed(body));
+}
+
+/** The iterations a run has snapshots of, ascending. */
+export function listSnapshots(dir: string): number[] {
+  const d = path.join(dir, SNAPSHOT_DIR);
+  if (!fs.existsSync(d)) return [];
+  return fs
+    .readdirSync(d)
+    .map((f) => /^policy-(\d+)\.json$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+/** The meta-parameters of one snapshot (a clear error listing the snapshots there are when missing). */
+export function readSnapshot(
+  dir: string,
+  iterations: number,
+): { meta: PyTreeJson; iterations: number; source: string } {
+  const p = snapshotFile(dir, iterations);
+  if (!fs.existsSync(p)) {
+    const have = listSnapshots(dir);
+    throw new RunDirError(
+      `--snapshot: ${JSON.stringify(dir)} has no snapshot after ${iterations} iterations (it has ${have.length === 0 ? 'none: train with --snapshot-every N' : have.join(', ')})`,
+    );
+  }
+  const body = readSealed(p, 'snapshot') as { meta: PyTreeJson; iterations: number };
+  return { meta: body.meta, iterations: body.iterations, source: p };
 }
 
 /** The meta-parameters a run produced: policy.json if training finished, else the checkpoint. */

@@ -16,6 +16,7 @@ import {
   truncateLogs,
   writeCheckpoint,
   writePolicy,
+  writeSnapshot,
 } from './run-dir';
 import { treeFromJson, treeToJson } from './serialize';
 
@@ -41,6 +42,11 @@ export interface TrainRunOptions {
   shouldStop?: () => boolean;
   /** Worker threads for the meta-batch's tasks (default 1: in-process); same bits at any count. */
   workers?: number;
+  /**
+   * Also keep the meta-parameters every this many iterations in snapshots/ (with a checkpoint at
+   * each, so no snapshot is ahead of the checkpoint); not part of the config: it changes no result.
+   */
+  snapshotEvery?: number;
   /** Tests only: a fault to inject into the workers. */
   workerFault?: InjectedFault;
 }
@@ -97,7 +103,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       // a turn of the event loop between iterations, so a Ctrl-C handler gets to run
       await new Promise((resolve) => setImmediate(resolve));
       const stop = opts.shouldStop?.() ?? false;
-      if (done % config.checkpointEvery === 0 || done === config.iterations || stop) save(done);
+      const snapshot = opts.snapshotEvery !== undefined && done % opts.snapshotEvery === 0;
+      if (snapshot) writeSnapshot(opts.dir, treeToJson(meta as unknown as PyTree), done);
+      if (done % config.checkpointEvery === 0 || done === config.iterations || stop || snapshot) save(done);
       if (stop) return { config, iterations: done, finished: false, meta };
     }
   } finally {
