@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { studyToFile } from '../cli/study-command';
+import { trainEsRun } from '../es/train-es';
 import { RUN_FILES } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { insideResults, isDone, jobDir, markDone, type SweepJob } from './job';
@@ -37,7 +38,8 @@ export async function runJob(job: SweepJob, results: string, opts: RunJobOptions
   if (job.kind === 'train') {
     const started = fs.existsSync(path.join(dir, RUN_FILES.config));
     const killAt = Number(process.env[KILL_AT_ITERATION_ENV] ?? Number.NaN);
-    const r = await trainRun({
+    // es-maml has its own loop on the same run directory machinery (as `metagrad train`)
+    const r = await (job.config.algo === 'es-maml' ? trainEsRun : trainRun)({
       dir,
       config: job.config,
       resume: started,
