@@ -4,8 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
-import { ITERATION_SLEEP_ENV } from '../src/sweep/job-thread';
-import { KILL_AT_ITERATION_ENV } from '../src/sweep/run-job';
+import { ITERATION_SLEEP_ENV, KILL_AT_ITERATION_ENV } from '../src/sweep/run-job';
 import { runCli } from './run-cli';
 
 /**

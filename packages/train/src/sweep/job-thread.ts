@@ -37,4 +37,5 @@ async function main(): Promise<void> {
   post({ kind: 'outcome', outcome });
 }
 
-void main();
+// only as a thread's entry (importing it elsewhere runs nothing)
+if (parentPort !== null) void main();

@@ -27,6 +27,12 @@ export type JobOutcome = 'done' | 'skipped' | 'stopped';
 export const KILL_AT_ITERATION_ENV = 'METAGRAD_TEST_KILL_AT_ITERATION';
 
 /**
+ * Tests only: a `metagrad worker` whose environment sets this blocks each job's thread this many
+ * ms after every training iteration (job-thread.ts), as a long synchronous iteration does.
+ */
+export const ITERATION_SLEEP_ENV = 'METAGRAD_TEST_ITERATION_SLEEP_MS';
+
+/**
  * Run a job into its directory, idempotently: a finished job is skipped; an interrupted one
  * resumes from its last checkpoint (a training run's checkpoint.json, a study's .partial), so
  * whoever runs it, however often it was killed, its files come out the same bytes.
