@@ -8,6 +8,7 @@ import { compareSuite } from './compare';
 import { envsSuite } from './envs';
 import { estimatorsSuite } from './estimators';
 import { kernelsSuite } from './kernels';
+import { poolSuite } from './pool';
 import { sinusoidSuite } from './sinusoid';
 import { trainSuite } from './train';
 
@@ -19,4 +20,5 @@ export const suites: Suite[] = [
   trainSuite,
   compareSuite,
   sinusoidSuite,
+  poolSuite,
 ];

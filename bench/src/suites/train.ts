@@ -68,7 +68,7 @@ async function run(options: SuiteOptions) {
     console.error(`  ${name} done`);
   }
   setNumThreads(threads);
-  const es = esRow(reps);
+  const es = await esRow(reps);
   rows.push(es.row);
   return {
     suite: 'train',
@@ -91,7 +91,7 @@ async function run(options: SuiteOptions) {
  * 10 antithetic pairs on four corners (20 queries × 21 episodes, + 10 logging episodes of θ), one
  * process. Rollouts per second is what a worker pool over the queries would multiply.
  */
-function esRow(reps: number): { row: ReportRow; note: string } {
+async function esRow(reps: number): Promise<{ row: ReportRow; note: string }> {
   const config = resolveConfig({ algo: 'es-maml', env: 'four-corners', k: 20, metaBatch: 10 });
   const problem = makeEsProblem(config);
   const theta = initEsParams(problem).map((_, j) => 0.05 * Math.sin(j + 1));
@@ -104,7 +104,7 @@ function esRow(reps: number): { row: ReportRow; note: string } {
   };
   let episodes = 0;
   for (let it = 0; it < Math.max(reps, 3); it++) {
-    const r = esIteration(problem, theta, new VectorAdam(problem.policy.dim, config.outerLr), it);
+    const r = await esIteration(problem, theta, new VectorAdam(problem.policy.dim, config.outerLr), it);
     for (const p of PHASES) times[p].push(r.times[p]);
     episodes = r.record.rollouts + config.metaBatch;
   }

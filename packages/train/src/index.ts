@@ -124,5 +124,8 @@ export { VectorAdam } from './es/vector-adam';
 export { trainEsRun } from './es/train-es';
 export { type EsTaskTrace, evaluateEs } from './es/evaluate-es';
 // Worker pool: meta-batch tasks and study repeats on threads, byte-identical at any worker count.
-export { defaultWorkers, WorkerCrashError, WorkerTaskError } from './parallel/pool';
+export { defaultWorkers, WorkerCrashError, WorkerPool, WorkerTaskError } from './parallel/pool';
+export { type EsQueries, inProcessEsQueries, makeEsQueries, pooledEsQueries } from './parallel/es-pool';
+export { type EsPairsResult, evaluatePairs } from './parallel/es-queries';
+export { shared } from './parallel/protocol';
 export { type PooledStudyOptions, pooledStudy } from './parallel/study-pool';

@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
-import { KILL_AT_ITERATION_ENV } from '../src/sweep/run-job';
+import { ITERATION_SLEEP_ENV, KILL_AT_ITERATION_ENV } from '../src/sweep/run-job';
 import { runCli } from './run-cli';
 
 /**
@@ -44,11 +44,12 @@ beforeAll(async () => {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-redis-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function worker(
-  results: string,
-  queue: string,
-  env: NodeJS.ProcessEnv = {},
-): { proc: ChildProcess; log: () => string } {
+interface Worker {
+  proc: ChildProcess;
+  log: () => string;
+}
+
+function worker(results: string, queue: string, env: NodeJS.ProcessEnv = {}, lockSeconds = 2): Worker {
   let log = '';
   const proc = spawn(
     process.execPath,
@@ -64,7 +65,7 @@ function worker(
       '--workers',
       '1',
       '--lock-seconds',
-      '2',
+      String(lockSeconds),
       '--exit-when-idle',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
@@ -75,8 +76,16 @@ function worker(
   return { proc, log: () => log };
 }
 
+/** Resolves once `ok()` holds, checked every 50 ms (no deadline: jest's timeout is the bound). */
+async function until(ok: () => boolean): Promise<void> {
+  while (!ok()) await new Promise((r) => setTimeout(r, 50));
+}
+
 const exited = (p: ChildProcess) =>
-  new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
+  new Promise<number | null>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) resolve(p.exitCode);
+    else p.on('exit', (code) => resolve(code));
+  });
 
 /** The iterations in a run directory's checkpoint (0 without one). */
 function checkpointed(dir: string): number {
@@ -185,6 +194,89 @@ test('two workers, one killed mid-job: every result once, byte-identical to the 
         same: true,
       });
     }
+  await q.obliterate({ force: true });
+  await q.close();
+}, 120_000);
+
+/** A runs the job while B watches; then A is sent SIGINT and B takes the job over. */
+async function lockAndHandBack(a: Worker, b: Worker, id: string, jobDir: string): Promise<void> {
+  await until(() => b.log().includes('pulling jobs'));
+  // two more checkpoints with B watching: over 3 s of iterations, three lock periods
+  const seen = checkpointed(jobDir);
+  await until(() => checkpointed(jobDir) >= seen + 2);
+  expect(b.log()).not.toContain('running');
+
+  const aExit = exited(a.proc);
+  a.proc.kill('SIGINT');
+  expect(await aExit).toBe(130);
+  expect(a.log()).toContain(`handed ${id} back to the queue at its checkpoint`);
+  const stoppedAt = checkpointed(jobDir);
+  expect(stoppedAt).toBeLessThan(8);
+  expect(await exited(b.proc)).toBe(0);
+  expect(b.log()).toContain(`running ${id} (attempt 1)`);
+  expect(b.log()).toContain(`resuming ${id} from its checkpoint at iteration ${stoppedAt}`);
+}
+
+test('iterations longer than the lock: the job is not taken over; Ctrl-C hands it back unfailed and another worker resumes it to the local bytes', async () => {
+  if (!available) return;
+  const queue = `metagrad-test-lock-${process.pid}-${Date.now()}`;
+  const file = path.join(tmp, 'sweep-lock.json');
+  const train = { env: 'navigation2d', hidden: [8], metaBatch: 3, fastBatch: 4, horizon: 10, cgIters: 2 };
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ jobs: [{ kind: 'train', options: { ...train, iterations: 8, checkpointEvery: 1 } }] }),
+  );
+  const local = path.join(tmp, 'local-lock');
+  expect((await runCli(['sweep', file, '--results', local, '--workers', '1'])).code).toBe(0);
+  const remote = path.join(tmp, 'remote-lock');
+  const queued = await runCli([
+    'sweep',
+    file,
+    '--redis',
+    REDIS,
+    '--queue',
+    queue,
+    '--results',
+    remote,
+    '--json',
+  ]);
+  expect(JSON.parse(queued.out)).toMatchObject({ added: 1 });
+  const id = fs.readdirSync(local).find((d) => d.startsWith('train-')) as string;
+  const jobDir = path.join(remote, id);
+
+  // A's iterations block its job thread 1.5 s each (test hook), longer than the 1 s lock
+  const a = worker(remote, queue, { [ITERATION_SLEEP_ENV]: '1500' }, 1);
+  let b: Worker | null = null;
+  try {
+    await until(() => a.log().includes(`running ${id}`));
+    b = worker(remote, queue, {}, 1);
+    await lockAndHandBack(a, b, id, jobDir);
+  } catch (e) {
+    a.proc.kill('SIGKILL');
+    b?.proc.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}\nA: ${a.log()}\nB: ${b?.log()}`);
+  }
+
+  // the hand-back was no failed attempt: one attempt made, by B, which completed it
+  const q = new Queue(queue, { connection: { url: REDIS, maxRetriesPerRequest: null } });
+  const job = await q.getJob(id);
+  expect({
+    state: await job?.getState(),
+    attempts: job?.attemptsMade,
+    reason: job?.failedReason || '',
+  }).toEqual({
+    state: 'completed',
+    attempts: 1,
+    reason: '',
+  });
+  for (const f of ['config.json', 'progress.jsonl', 'checkpoint.json', 'policy.json'])
+    expect({
+      f,
+      same: fs.readFileSync(path.join(jobDir, f)).equals(fs.readFileSync(path.join(local, id, f))),
+    }).toEqual({
+      f,
+      same: true,
+    });
   await q.obliterate({ force: true });
   await q.close();
 }, 120_000);

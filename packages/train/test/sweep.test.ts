@@ -101,3 +101,26 @@ test('metagrad sweep runs locally, skips what is done on a rerun, and reports a 
   expect(bad.code).toBe(2);
   expect(bad.err).toContain('sweep: cannot read');
 });
+
+test("a sweep's es-maml job runs ES-MAML's own loop: the files of `metagrad train --algo es-maml`", async () => {
+  const es = {
+    algo: 'es-maml',
+    env: 'navigation2d',
+    policy: 'linear',
+    k: 3,
+    metaBatch: 2,
+    horizon: 6,
+    iterations: 2,
+  };
+  const file = path.join(tmp, 'es.json');
+  fs.writeFileSync(file, JSON.stringify({ jobs: [{ kind: 'train', options: es }] }));
+  const out = path.join(tmp, 'es-results');
+  expect((await runCli(['sweep', file, '--results', out, '--workers', '1'])).code).toBe(0);
+  const [job] = fs.readdirSync(out).filter((d) => d.startsWith('train-'));
+  const direct = path.join(tmp, 'es-direct');
+  const args = ['--algo', 'es-maml', '--env', 'navigation2d', '--policy', 'linear', '--k', '3'];
+  const more = ['--meta-batch', '2', '--horizon', '6', '--iterations', '2', '--out', direct, '--quiet'];
+  expect((await runCli(['train', ...args, ...more])).code).toBe(0);
+  for (const f of ['progress.jsonl', 'policy.json'])
+    expect(fs.readFileSync(path.join(out, job, f)).equals(fs.readFileSync(path.join(direct, f)))).toBe(true);
+});

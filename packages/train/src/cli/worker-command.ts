@@ -13,9 +13,10 @@ export interface WorkerCliOptions {
 }
 
 /**
- * `metagrad worker`: pull sweep jobs from the queue and run them (each on this machine's pool)
- * until Ctrl-C / SIGTERM (the job in hand stops at its next checkpoint and goes back to the queue
- * as a failed attempt), or with --exit-when-idle once nothing is queued or active.
+ * `metagrad worker`: pull sweep jobs from the queue and run them (each on its own thread, with
+ * this machine's pool) until Ctrl-C / SIGTERM (the job in hand stops at its next checkpoint and
+ * goes back to the queue as waiting, not as a failed attempt; a second signal aborts), or with
+ * --exit-when-idle once nothing is queued or active.
  */
 export async function runWorkerCommand(o: WorkerCliOptions): Promise<number> {
   if (o.redis === undefined)
@@ -28,28 +29,30 @@ export async function runWorkerCommand(o: WorkerCliOptions): Promise<number> {
     1000 * (o.lockSeconds === undefined ? 300 : parseIntOption('--lock-seconds', o.lockSeconds, 1, 86_400));
   let stop = false;
   const log = (line: string) => process.stderr.write(`worker ${process.pid}: ${line}\n`);
-  const worker = startQueueWorker({
+  const { worker, stop: stopJob } = startQueueWorker({
     redis: o.redis,
     queue,
     results,
     workers,
     lockMs,
     log,
-    shouldStop: () => stop,
   });
   await worker.waitUntilReady();
   log(`pulling jobs from ${queue}`);
   const finished = new Promise<number>((resolve) => {
+    let poll: NodeJS.Timeout | undefined;
     const onSignal = () => {
       if (stop) process.exit(130);
       stop = true;
+      clearInterval(poll);
+      stopJob();
       log('stopping after the job in hand reaches a checkpoint; again to abort');
       void worker.close().then(() => resolve(130));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     if (o.exitWhenIdle) {
-      const poll = setInterval(async () => {
+      poll = setInterval(async () => {
         if (stop) return;
         if ((await pendingJobs({ redis: o.redis as string, queue })) === 0) {
           clearInterval(poll);

@@ -1,9 +1,9 @@
 import { meanAndCi } from '../meta/evaluate';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
 import { NonFiniteError } from '../non-finite';
+import { type EsQueries, inProcessEsQueries } from '../parallel/es-pool';
 import { antitheticGradient, perturbationDirection } from './es-gradient';
 import type { EsProblem } from './es-problem';
-import { queryReturn, unperturbedReturn } from './perturbation';
 import type { VectorAdam } from './vector-adam';
 
 /** A progress row of es-maml: the common row plus the episodes the algorithm played. */
@@ -19,24 +19,19 @@ const norm = (x: Float64Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0));
  * query q's value R_T(U_T(θ ± σg)) (queryReturn, a pure function of θ, iteration, q), the
  * zero-order meta-gradient ∇J̃(θ) = (1/σ)E[R_T(U_T(θ+σg)) g] from them, and an Adam ascent step.
  * `returns` logs R_T(θ) (before adaptation, extra episodes) and the mean query value (after).
+ * The queries run where `queries` puts them (in-process, or a worker pool: the same bits).
  */
-export function esIteration(
+export async function esIteration(
   problem: EsProblem,
   theta: Float64Array,
   adam: VectorAdam,
   iteration: number,
-): { theta: Float64Array; record: EsIterationRecord; times: IterationTimes } {
+  queries: EsQueries = inProcessEsQueries(problem),
+): Promise<{ theta: Float64Array; record: EsIterationRecord; times: IterationTimes }> {
   const t0 = performance.now();
   const { cfg, policy } = problem;
   const P = cfg.metaBatch;
-  const values = new Float64Array(2 * P);
-  let rollouts = 0;
-  for (let q = 0; q < 2 * P; q++) {
-    const r = queryReturn(problem, theta, iteration, q);
-    values[q] = r.value;
-    rollouts += r.rollouts;
-  }
-  const before = Array.from({ length: P }, (_, i) => unperturbedReturn(problem, theta, iteration, i));
+  const { values, before, rollouts } = await queries.evaluate(theta, iteration);
   const t1 = performance.now();
   const directions = Array.from({ length: P }, (_, i) =>
     perturbationDirection(cfg.seed, iteration, i, policy.dim),
@@ -48,7 +43,7 @@ export function esIteration(
   const next = adam.ascend(theta, gradient);
   const t2 = performance.now();
   const after = meanAndCi(Array.from(values));
-  const pre = meanAndCi(before);
+  const pre = meanAndCi(Array.from(before));
   return {
     theta: next,
     record: {

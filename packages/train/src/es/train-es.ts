@@ -1,6 +1,7 @@
 import type { MetaParams } from '../meta/adaptation';
 import type { TrainConfig } from '../meta/config';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
+import { makeEsQueries } from '../parallel/es-pool';
 import {
   appendIteration,
   createRunDir,
@@ -48,16 +49,22 @@ export async function trainEsRun(opts: TrainRunOptions): Promise<TrainRunResult>
     writeCheckpoint(opts.dir, { iterations: done, meta: esParamsToJson(theta), outerState: adam.state() });
   const meta = () => ({ policy: theta }) as unknown as MetaParams;
   let it = start;
-  for (; it < config.iterations; it++) {
-    const step = esIteration(problem, theta, adam, it);
-    theta = step.theta;
-    appendIteration(opts.dir, step.record, step.times);
-    opts.onIteration?.(step.record as IterationRecord, step.times as IterationTimes, config, meta());
-    const done = it + 1;
-    await new Promise((resolve) => setImmediate(resolve));
-    const stop = opts.shouldStop?.() ?? false;
-    if (done % config.checkpointEvery === 0 || done === config.iterations || stop) save(done);
-    if (stop) return { config, iterations: done, finished: false, meta: meta() };
+  // the queries of every iteration on one pool (--workers N), in-process by default
+  const queries = makeEsQueries(problem, opts.workers ?? 1, opts.workerFault);
+  try {
+    for (; it < config.iterations; it++) {
+      const step = await esIteration(problem, theta, adam, it, queries);
+      theta = step.theta;
+      appendIteration(opts.dir, step.record, step.times);
+      opts.onIteration?.(step.record as IterationRecord, step.times as IterationTimes, config, meta());
+      const done = it + 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      const stop = opts.shouldStop?.() ?? false;
+      if (done % config.checkpointEvery === 0 || done === config.iterations || stop) save(done);
+      if (stop) return { config, iterations: done, finished: false, meta: meta() };
+    }
+  } finally {
+    await queries.close();
   }
   if (start === config.iterations && readCheckpoint(opts.dir) === null) save(it);
   writePolicy(opts.dir, esParamsToJson(theta), it);

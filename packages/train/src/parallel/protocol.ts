@@ -11,7 +11,11 @@ export type WorkerRequest =
   | { op: 'fisher'; v: Float64Array; slots: number[]; attempt: number }
   | { op: 'evaluate'; theta: Float64Array; slots: number[]; attempt: number }
   | { op: 'gradient'; theta: Float64Array; slots: number[]; attempt: number }
-  | { op: 'study-range'; study: StudyOptions; index: number; first: number; end: number; attempt: number };
+  | { op: 'study-range'; study: StudyOptions; index: number; first: number; end: number; attempt: number }
+  /** ES-MAML: both queries and the logging return of each of `pairs` (reply: EsPairsResult). */
+  | { op: 'es-queries'; iteration: number; theta: Float64Array; pairs: number[]; attempt: number }
+  /** Does nothing with θ and sends back `length` zeros: the bench's round trip of an empty task. */
+  | { op: 'echo'; theta: Float64Array; length: number; attempt: number };
 
 /** A study range's reply: its chunks, their buffers moved. */
 export type StudyRangeReply = StudyChunk[];
@@ -23,8 +27,8 @@ export type WorkerReply<R> =
 
 /**
  * A fault for tests to inject into workers: on the `op` request that holds meta-batch `slot`
- * (for a study: range number `slot`), `crash` exits the worker and `throw` throws, for the first
- * `attempts` attempts.
+ * (for a study: range number `slot`; for ES-MAML: query number `slot`), `crash` exits the worker
+ * and `throw` throws, for the first `attempts` attempts.
  */
 export interface InjectedFault {
   mode: 'crash' | 'throw';
@@ -33,7 +37,7 @@ export interface InjectedFault {
   attempts: number;
 }
 
-/** What every worker starts with: a training run's resolved config (none for studies). */
+/** What every worker starts with: a training run's resolved config, es-maml's too (none for studies). */
 export interface PoolWorkerData {
   config?: TrainConfig;
   fault?: InjectedFault;

@@ -6,18 +6,27 @@
 import { setNumThreads } from '@metagrad/autodiff';
 import { studyChunks } from '@metagrad/estimators';
 import { Piscina } from 'piscina';
+import { queryPair } from '../es/es-gradient';
+import { type EsProblem, makeEsProblem } from '../es/es-problem';
 import { makeProblem } from '../meta/problem';
+import { evaluatePairs } from './es-queries';
 import type { GradientReply, PoolWorkerData, SampleReply, WorkerReply, WorkerRequest } from './protocol';
 import { TaskShard } from './task-shard';
 
 setNumThreads(1);
 
 let shard: TaskShard | null = null;
+let esProblem: EsProblem | null = null;
 
-function theShard(): TaskShard {
+function theConfig() {
   const { config } = Piscina.workerData as PoolWorkerData;
   if (config === undefined)
     throw new RangeError('task-worker: a training request to a pool started without a config');
+  return config;
+}
+
+function theShard(): TaskShard {
+  const config = theConfig();
   shard ??= new TaskShard(makeProblem(config), (op, slot) => {
     const f = (Piscina.workerData as PoolWorkerData).fault;
     if (f?.mode === 'throw' && f.op === op && f.slot === slot) throw new Error('injected fault');
@@ -43,13 +52,29 @@ function moved<R>(value: R, ...buffers: ArrayBuffer[]): unknown {
   return Piscina.move(transferable as unknown as Parameters<typeof Piscina.move>[0]);
 }
 
+/** Does the request hold the fault's slot (meta-batch slot, study range or ES query)? */
+function holds(req: WorkerRequest, slot: number): boolean {
+  if (req.op === 'study-range') return req.index === slot;
+  if (req.op === 'es-queries') return req.pairs.includes(queryPair(slot));
+  if (req.op === 'echo') return false;
+  return req.slots.includes(slot);
+}
+
 function injectFault(req: WorkerRequest): void {
   const f = (Piscina.workerData as PoolWorkerData).fault;
-  if (f === undefined || f.op !== req.op || req.attempt >= f.attempts) return;
-  if (!(req.op === 'study-range' ? req.index === f.slot : req.slots.includes(f.slot))) return;
+  if (f === undefined || f.op !== req.op || req.attempt >= f.attempts || !holds(req, f.slot)) return;
   if (f.mode === 'crash') process.exit(3);
-  if (req.op !== 'study-range') return; // a training task throws inside its shard, as real errors do
+  if (req.op !== 'study-range') return; // tasks and queries throw where they run, as real errors do
   throw new Error(`injected fault at range ${f.slot}`);
+}
+
+/** ES-MAML's query hook: throws on the injected query (its first `attempts` attempts). */
+function esFault(req: { attempt: number }): ((q: number) => void) | undefined {
+  const f = (Piscina.workerData as PoolWorkerData).fault;
+  if (f?.mode !== 'throw' || f.op !== 'es-queries' || req.attempt >= f.attempts) return undefined;
+  return (q) => {
+    if (q === f.slot) throw new Error('injected fault');
+  };
 }
 
 function answer(req: WorkerRequest): unknown {
@@ -58,6 +83,15 @@ function answer(req: WorkerRequest): unknown {
     const chunks = studyChunks(req.study, { first: req.first, end: req.end });
     const buffers = chunks.flatMap((c) => Object.values(c.values).map((v) => v.buffer as ArrayBuffer));
     return moved(chunks, ...buffers);
+  }
+  if (req.op === 'es-queries') {
+    esProblem ??= makeEsProblem(theConfig());
+    const r = evaluatePairs(esProblem, req.theta, req.iteration, req.pairs, esFault(req));
+    return moved(r, r.values.buffer as ArrayBuffer, r.before.buffer as ArrayBuffer);
+  }
+  if (req.op === 'echo') {
+    const zeros = new Float64Array(req.length);
+    return moved(zeros, zeros.buffer as ArrayBuffer);
   }
   const s = theShard();
   switch (req.op) {

@@ -1,5 +1,6 @@
 /**
- * The file a pool worker runs. From the built package it is dist/parallel/task-worker.js. When
+ * The file a pool worker (or another thread entry, e.g. the sweep's job thread) runs. From the
+ * built package it is dist/<folder>/<entry>.js, e.g. dist/parallel/task-worker.js. When
  * running from TypeScript sources (jest), a worker cannot load `.ts`, and the worker needs the
  * whole package graph, not one folder (cf. autodiff's kernel worker-script): a small bootstrap
  * written to the temp folder registers @swc/core (a dev dependency) as the `.ts` loader, maps
@@ -10,8 +11,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const ENTRY = 'task-worker';
 
 function bootstrapSource(entryTs: string, packagesDir: string, swcPath: string): string {
   return `'use strict';
@@ -37,31 +36,39 @@ module.exports = require(${JSON.stringify(entryTs)});
 `;
 }
 
-let cached: string | null = null;
+const cached = new Map<string, string>();
 
 /** Absolute path of the JavaScript file a piscina worker loads to run task-worker. */
-export function taskWorkerPath(): string {
-  if (cached !== null) return cached;
-  const built = join(__dirname, `${ENTRY}.js`);
+export const taskWorkerPath = (): string => threadScriptPath(__dirname, 'task-worker');
+
+/**
+ * Absolute path of the JavaScript file a thread loads to run module `entry` of folder `dir`
+ * (a folder of this package's src/ or dist/, as the caller's __dirname).
+ */
+export function threadScriptPath(dir: string, entry: string): string {
+  const key = join(dir, entry);
+  const known = cached.get(key);
+  if (known !== undefined) return known;
+  const built = join(dir, `${entry}.js`);
   if (existsSync(built)) {
-    cached = built;
+    cached.set(key, built);
     return built;
   }
   const src = bootstrapSource(
-    join(__dirname, `${ENTRY}.ts`),
-    join(__dirname, '..', '..', '..'),
+    join(dir, `${entry}.ts`),
+    join(dir, '..', '..', '..'),
     require.resolve('@swc/core'),
   );
   const hash = createHash('sha256').update(src).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), 'metagrad-pool');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `bootstrap-${hash}.js`);
+  const temp = join(tmpdir(), 'metagrad-pool');
+  mkdirSync(temp, { recursive: true });
+  const file = join(temp, `bootstrap-${hash}.js`);
   if (!existsSync(file)) {
     // temp file + rename: parallel jest workers may write it at once
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, src);
     renameSync(tmp, file);
   }
-  cached = file;
+  cached.set(key, file);
   return file;
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { isDone, JobRejected, jobData, jobDir, type SweepJob, validateJob } from './job';
-import { runJob } from './run-job';
+import { superviseJob } from './job-supervisor';
 
 /** The BullMQ queue a sweep goes to unless `--queue` names another. */
 export const DEFAULT_QUEUE = 'metagrad-sweep';
@@ -97,16 +97,26 @@ export interface QueueWorkerOptions {
   /** BullMQ's lock: a job whose worker stops renewing it (killed) is retried after this long. */
   lockMs: number;
   log: (line: string) => void;
-  shouldStop: () => boolean;
+}
+
+/** A running queue worker; `stop()` (Ctrl-C) stops the job in hand at its next checkpoint and hands it back. */
+export interface QueueWorker {
+  worker: Worker;
+  stop(): void;
 }
 
 /**
  * A BullMQ worker running sweep jobs one at a time. Every job is validated again here (a queue is
  * input like any other): unknown kinds or fields, paths outside the results directory, or an id
- * that is not its options' hash fail the job at once, unretried, with the reason.
+ * that is not its options' hash fail the job at once, unretried, with the reason. A job runs on
+ * its own thread (superviseJob), so this thread's event loop renews the job's lock however long
+ * an iteration computes; a job stopped by `stop()` goes back to waiting, not counted as a failed
+ * attempt, and whoever takes it next resumes it from its checkpoint.
  */
-export function startQueueWorker(o: QueueWorkerOptions): Worker {
-  const processor = async (job: Job) => {
+export function startQueueWorker(o: QueueWorkerOptions): QueueWorker {
+  let stopping = false;
+  let current: { stop(): void } | null = null;
+  const processor = async (job: Job, token?: string) => {
     let spec: SweepJob;
     try {
       spec = validateJob(job.data, o.results, `job ${job.id}`);
@@ -118,14 +128,25 @@ export function startQueueWorker(o: QueueWorkerOptions): Worker {
       throw new UnrecoverableError(`rejected: ${e.message}`);
     }
     o.log(`running ${job.id} (attempt ${job.attemptsMade + 1})`);
-    const outcome = await runJob(spec, o.results, {
+    const running = superviseJob(spec, o.results, {
       workers: o.workers,
-      shouldStop: o.shouldStop,
       onResume: (done) => o.log(`resuming ${job.id} from its checkpoint at iteration ${done}`),
       // progress for `sweep status`; a lost update only delays the next one
       onProgress: (done, total) => void job.updateProgress({ done, total }).catch(() => {}),
     });
-    if (outcome === 'stopped') throw new Error('stopped by a signal; its checkpoint is kept');
+    current = running;
+    if (stopping) running.stop();
+    let outcome: Awaited<typeof running.outcome>;
+    try {
+      outcome = await running.outcome;
+    } finally {
+      current = null;
+    }
+    if (outcome === 'stopped') {
+      await job.moveToWait(token);
+      o.log(`handed ${job.id} back to the queue at its checkpoint`);
+      throw new WaitingError();
+    }
     o.log(`${outcome} ${job.id}`);
     return { outcome, dir: path.relative(o.results, jobDir(o.results, spec)) };
   };
@@ -139,7 +160,13 @@ export function startQueueWorker(o: QueueWorkerOptions): Worker {
   worker.on('failed', (job, err) => {
     if (job) o.log(`failed ${job.id} (attempt ${job.attemptsMade}): ${err.message}`);
   });
-  return worker;
+  return {
+    worker,
+    stop: () => {
+      stopping = true;
+      current?.stop();
+    },
+  };
 }
 
 /** Waiting, delayed, prioritized and active jobs: 0 when the sweep has nothing left to do. */

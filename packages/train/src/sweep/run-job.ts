@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { studyToFile } from '../cli/study-command';
+import { trainEsRun } from '../es/train-es';
 import { RUN_FILES } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { insideResults, isDone, jobDir, markDone, type SweepJob } from './job';
@@ -26,6 +27,12 @@ export type JobOutcome = 'done' | 'skipped' | 'stopped';
 export const KILL_AT_ITERATION_ENV = 'METAGRAD_TEST_KILL_AT_ITERATION';
 
 /**
+ * Tests only: a `metagrad worker` whose environment sets this blocks each job's thread this many
+ * ms after every training iteration (job-thread.ts), as a long synchronous iteration does.
+ */
+export const ITERATION_SLEEP_ENV = 'METAGRAD_TEST_ITERATION_SLEEP_MS';
+
+/**
  * Run a job into its directory, idempotently: a finished job is skipped; an interrupted one
  * resumes from its last checkpoint (a training run's checkpoint.json, a study's .partial), so
  * whoever runs it, however often it was killed, its files come out the same bytes.
@@ -37,7 +44,8 @@ export async function runJob(job: SweepJob, results: string, opts: RunJobOptions
   if (job.kind === 'train') {
     const started = fs.existsSync(path.join(dir, RUN_FILES.config));
     const killAt = Number(process.env[KILL_AT_ITERATION_ENV] ?? Number.NaN);
-    const r = await trainRun({
+    // es-maml has its own loop on the same run directory machinery (as `metagrad train`)
+    const r = await (job.config.algo === 'es-maml' ? trainEsRun : trainRun)({
       dir,
       config: job.config,
       resume: started,
