@@ -4,10 +4,12 @@
 // its best, and the collapses. A run "collapses" when its post-adaptation test return (1 step)
 // is worse than that of its own untrained initialisation by more than the 95% interval of the
 // paired difference over the 40 test tasks (training made adaptation worse).
+// Usage: summarize-es-maml.js RUNS [ENV] (ENV: the runs' environment, default four-corners).
 const fs = require('node:fs');
 const path = require('node:path');
 
 const runs = process.argv[2];
+const env = process.argv[3] ?? 'four-corners';
 const read = (d, f) => JSON.parse(fs.readFileSync(path.join(d, f), 'utf8'));
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs) =>
@@ -17,8 +19,10 @@ for (const name of fs.readdirSync(runs).sort()) {
   const d = path.join(runs, name);
   if (!fs.existsSync(path.join(d, 'evaluation.json'))) continue;
   const c = read(d, 'config.json').config;
-  if (c.env !== 'four-corners') continue;
-  const method = c.algo === 'es-maml' ? `ES-MAML ${c.adapt}` : `PG-MAML ${c.algo}/${c.outer}`;
+  if (c.env !== env) continue;
+  if (!fs.existsSync(path.join(d, 'evaluation-random-init.json'))) continue;
+  const gradient = (c.metaGradient ?? 'zero-order') === 'zero-order' ? '' : ` ${c.metaGradient}`;
+  const method = c.algo === 'es-maml' ? `ES-MAML ${c.adapt}${gradient}` : `PG-MAML ${c.algo}/${c.outer}`;
   const k = c.algo === 'es-maml' ? c.k : c.fastBatch;
   const e = read(d, 'evaluation.json').result;
   const r = read(d, 'evaluation-random-init.json').result;

@@ -15,6 +15,7 @@ import type { TrainRunOptions, TrainRunResult } from '../run/train-run';
 import { esIteration } from './es-iteration';
 import { esParamsFromJson, esParamsToJson, initEsParams } from './es-params';
 import { makeEsProblem } from './es-problem';
+import { firstOrderIteration } from './first-order-iteration';
 import { VectorAdam } from './vector-adam';
 
 /**
@@ -49,7 +50,12 @@ export async function trainEsRun(opts: TrainRunOptions): Promise<TrainRunResult>
   const meta = () => ({ policy: theta }) as unknown as MetaParams;
   let it = start;
   for (; it < config.iterations; it++) {
-    const step = esIteration(problem, theta, adam, it);
+    const step = (config.metaGradient === 'zero-order' ? esIteration : firstOrderIteration)(
+      problem,
+      theta,
+      adam,
+      it,
+    );
     theta = step.theta;
     appendIteration(opts.dir, step.record, step.times);
     opts.onIteration?.(step.record as IterationRecord, step.times as IterationTimes, config, meta());
