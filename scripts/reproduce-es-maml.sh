@@ -10,8 +10,8 @@
 # (experiments/es-maml/summary.json) and the exploration pictures. Resumable: run it again after
 # an interruption. Build first: npm install && npm run build.
 # PARTS chooses the sections: four-corners (above, with the 2D-goal K = 20 picture), goal-cartpole
-# (2D goal and biased-sensor cart-pole, same protocol) and hessian (ES-MAML's meta-gradients on
-# four corners at K = 10); all by default.
+# (2D goal and biased-sensor cart-pole, same protocol), cartpole-long (ES-MAML on cart-pole with
+# 10× the episodes) and hessian (ES-MAML's meta-gradients on four corners at K = 10); all by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-runs/es-maml}
@@ -20,7 +20,7 @@ SEEDS=${SEEDS:-"0 1 2 3 4"}
 KS=${KS:-"5 10 20"}
 PG_ITERATIONS=${PG_ITERATIONS:-100}
 PAIRS=10
-PARTS=${PARTS:-"four-corners goal-cartpole hessian"}
+PARTS=${PARTS:-"four-corners goal-cartpole cartpole-long hessian"}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 metagrad() { nice -n 10 node packages/train/dist/cli/main.js "$@"; }
 
@@ -134,4 +134,47 @@ if part goal-cartpole; then
   done
   metagrad plot --trajectories "$RUNS/navigation2d/es-hill-climb-k5-s$first" "$RUNS/navigation2d/pg-k5-s$first" \
     --tasks 3 --out "$OUT/navigation2d/exploration-k5.svg"
+fi
+
+# Cart-pole beyond the equal budget: ES-MAML hill climbing at K = 5 with 10× PG-MAML's episodes
+# (250 iterations, 30 000 episodes) and a larger outer step (--outer-lr 0.3): can the linear
+# policy balance at all? Runs in $RUNS/cartpole-long/, results in $OUT/cartpole/long-summary.json.
+if part cartpole-long; then
+  for seed in $SEEDS; do
+    es="$RUNS/cartpole-long/es-hill-climb-k5-s$seed"
+    train "$es" --algo es-maml --adapt hill-climb --policy linear --env cartpole --horizon "$CART_HORIZON" \
+      --k 5 --meta-batch "$PAIRS" --iterations 250 --outer-lr 0.3 --seed "$seed"
+    [ -f "$es/evaluation.json" ] || metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 >/dev/null
+    [ -f "$es/evaluation-random-init.json" ] ||
+      metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 --random-init >/dev/null
+  done
+  mkdir -p "$OUT/cartpole"
+  node scripts/summarize-es-maml.js "$RUNS/cartpole-long" cartpole > "$OUT/cartpole/long-summary.json"
+fi
+
+# ES-MAML's meta-gradient estimators on four corners at K = 10 with the es-step operator (the one
+# the first-order variants differentiate), 5 seeds, HESSIAN_BUDGET episodes each (PG-MAML's at
+# K = 10): zero-order (2·10·(10+1) episodes an iteration), first-order (10 tasks × 2·10) and
+# first-order-hessian (10 tasks × (3·10 + 1)). Runs in $RUNS/hessian/, results in $OUT/hessian/.
+HESSIAN_BUDGET=${HESSIAN_BUDGET:-20000}
+if part hessian; then
+  k=10
+  for seed in $SEEDS; do
+    for mg in zero-order first-order first-order-hessian; do
+      case $mg in
+        zero-order) per=$((2 * PAIRS * (k + 1))) ;;
+        first-order) per=$((PAIRS * 2 * k)) ;;
+        first-order-hessian) per=$((PAIRS * (3 * k + 1))) ;;
+      esac
+      es="$RUNS/hessian/es-step-$mg-k$k-s$seed"
+      train "$es" --algo es-maml --adapt es-step --meta-gradient "$mg" --policy linear --env four-corners \
+        --k "$k" --meta-batch "$PAIRS" --iterations $((HESSIAN_BUDGET / per)) --seed "$seed"
+      [ -f "$es/evaluation.json" ] || metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 >/dev/null
+      [ -f "$es/evaluation-random-init.json" ] ||
+        metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 --random-init >/dev/null
+    done
+  done
+  mkdir -p "$OUT/hessian"
+  node scripts/summarize-es-maml.js "$RUNS/hessian" four-corners > "$OUT/hessian/summary.json"
+  metagrad plot "$RUNS/hessian"/es-step-*-k10-s* --out "$OUT/hessian/curves-k10.svg"
 fi
