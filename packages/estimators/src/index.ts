@@ -35,6 +35,14 @@ export {
   hillClimb,
   type Objective,
 } from './surrogates/es';
+export {
+  ES_META_GRADIENTS,
+  type EsHessianOptions,
+  type EsMetaGradient,
+  esHessian,
+  type FirstOrderEsMamlOptions,
+  firstOrderEsMaml,
+} from './surrogates/es-hessian';
 
 // The estimator table: every estimator once, with the unbiasedness it claims.
 export {

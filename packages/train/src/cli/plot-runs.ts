@@ -9,7 +9,10 @@ type Spec = Record<string, unknown>;
 
 /** How a run is named in figures: the algorithm, plus what differs from the defaults. */
 export function runLabel(c: TrainConfig): string {
-  if (c.algo === 'es-maml') return `es-maml/${c.adapt} ${c.policy} K=${c.k} P=${c.metaBatch}`;
+  if (c.algo === 'es-maml') {
+    const gradient = c.metaGradient === 'zero-order' ? '' : ` ${c.metaGradient}`;
+    return `es-maml/${c.adapt}${gradient} ${c.policy} K=${c.k} P=${c.metaBatch}`;
+  }
   let label: string = c.algo;
   if (c.estimator !== 'maml') label += `/${c.estimator}`;
   if (c.outer !== 'trpo') label += ` (${c.outer})`;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { ES_ADAPTS } from '../es/es-options';
+import { ES_ADAPTS, ES_META_GRADIENTS } from '../es/es-options';
 import { trainEsRun } from '../es/train-es';
 import {
   ALGOS,
@@ -83,6 +83,11 @@ const FLAGS: Record<string, { field: keyof TrainConfig; parse: Parse; doc: strin
   k: { field: 'k', parse: 'int', doc: 'es-maml: rollouts of the task per adaptation (K)' },
   sigma: { field: 'sigma', parse: 'number', doc: 'es-maml: smoothing σ of the outer ES gradient' },
   adaptSigma: { field: 'adaptSigma', parse: 'number', doc: 'es-maml: perturbation scale of the adaptation' },
+  metaGradient: {
+    field: 'metaGradient',
+    parse: 'string',
+    doc: `es-maml meta-gradient: ${ES_META_GRADIENTS.join(' | ')} (first-order ones need --adapt es-step)`,
+  },
 };
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -43,15 +43,28 @@ export function adaptOnTask(
   theta: Float64Array,
   opts: AdaptOptions,
 ): { theta: Float64Array; rollouts: number } {
+  const f = taskObjective(problem, task, taskIndex, opts);
+  const adapted = makeAdaptation(problem, opts.alpha)(f, theta, opts.rng);
+  return { theta: adapted, rollouts: f.rollouts() };
+}
+
+/**
+ * The black-box objective U climbs on one task: x ↦ R/H of one fresh episode with x (each call
+ * takes the next episode index from `episodeOffset`); `rollouts()` counts the calls.
+ */
+export function taskObjective(
+  problem: EsProblem,
+  task: unknown,
+  taskIndex: number,
+  opts: Pick<AdaptOptions, 'seed' | 'episodeOffset' | 'onEpisode'>,
+): ((x: Float64Array) => number) & { rollouts: () => number } {
   let e = opts.episodeOffset ?? 0;
-  let rollouts = 0;
+  const first = e;
   const H = problem.horizon;
   const f = (x: Float64Array): number => {
     const batch = problem.episode(task, taskIndex, x, e++, opts.seed);
-    rollouts++;
     opts.onEpisode?.(batch);
     return episodeReturns(batch)[0] / H;
   };
-  const adapted = makeAdaptation(problem, opts.alpha)(f, theta, opts.rng);
-  return { theta: adapted, rollouts };
+  return Object.assign(f, { rollouts: () => e - first });
 }

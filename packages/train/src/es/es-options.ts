@@ -1,4 +1,7 @@
+import { ES_META_GRADIENTS, type EsMetaGradient } from '@metagrad/estimators';
 import type { TrainConfig } from '../meta/config';
+
+export { ES_META_GRADIENTS, type EsMetaGradient };
 
 /**
  * The options of `--algo es-maml` and how they combine with the rest of a run's config. Field
@@ -18,6 +21,7 @@ export const ES_DEFAULTS = {
   k: 5,
   sigma: 0.1,
   adaptSigma: 0.1,
+  metaGradient: 'zero-order' as EsMetaGradient,
 };
 
 const show = (v: unknown) => JSON.stringify(v);
@@ -26,6 +30,8 @@ const show = (v: unknown) => JSON.stringify(v);
 export function esConfigProblem(c: TrainConfig): string | null {
   const esPolicy = (ES_POLICIES as readonly string[]).includes(c.policy);
   if (c.algo !== 'es-maml') {
+    if (c.metaGradient !== 'zero-order')
+      return `metaGradient: ${show(c.metaGradient)} is an estimator of algo 'es-maml', got algo ${show(c.algo)}`;
     if (esPolicy)
       return `policy: ${show(c.policy)} is a deterministic policy for algo 'es-maml'; algo ${show(c.algo)} needs auto, gaussian-mlp, categorical-mlp or tabular`;
     return null;
@@ -36,6 +42,8 @@ export function esConfigProblem(c: TrainConfig): string | null {
     return "hidden: policy 'mlp' needs at least one hidden layer (use --policy linear for none), got []";
   if (c.adapt === 'es-step' && c.k < 2)
     return `k: es-step estimates a gradient from antithetic pairs: expected k >= 2, got ${c.k}`;
+  if (c.metaGradient !== 'zero-order' && c.adapt !== 'es-step')
+    return `metaGradient: ${show(c.metaGradient)} differentiates the ES gradient step U(θ) = θ + α∇f̃(θ): expected adapt 'es-step', got ${show(c.adapt)} (hill climbing has no Jacobian; use 'zero-order')`;
   if (c.learnAlpha)
     return 'learnAlpha: Meta-SGD learns the inner step of the gradient learners; es-maml has none to learn (got true)';
   if (c.estimator === 'exact')

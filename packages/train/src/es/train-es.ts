@@ -1,5 +1,5 @@
 import type { MetaParams } from '../meta/adaptation';
-import type { TrainConfig } from '../meta/config';
+import { ConfigError, type TrainConfig } from '../meta/config';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
 import { makeEsQueries } from '../parallel/es-pool';
 import {
@@ -16,6 +16,7 @@ import type { TrainRunOptions, TrainRunResult } from '../run/train-run';
 import { esIteration } from './es-iteration';
 import { esParamsFromJson, esParamsToJson, initEsParams } from './es-params';
 import { makeEsProblem } from './es-problem';
+import { firstOrderIteration } from './first-order-iteration';
 import { VectorAdam } from './vector-adam';
 
 /**
@@ -28,6 +29,10 @@ export async function trainEsRun(opts: TrainRunOptions): Promise<TrainRunResult>
   const config: TrainConfig = opts.resume ? readRunConfig(opts.dir) : (opts.config as TrainConfig);
   if (config === undefined)
     throw new RangeError('trainEsRun: config: expected a resolved TrainConfig for a new run');
+  if (config.metaGradient !== 'zero-order' && (opts.workers ?? 1) > 1)
+    throw new ConfigError(
+      `--workers: the ${config.metaGradient} ES-MAML meta-gradient runs in-process; expected --workers 1, got ${opts.workers} (only zero-order queries go to the pool)`,
+    );
   const problem = makeEsProblem(config);
   const adam = new VectorAdam(problem.policy.dim, config.outerLr);
   let theta = initEsParams(problem);
@@ -53,7 +58,10 @@ export async function trainEsRun(opts: TrainRunOptions): Promise<TrainRunResult>
   const queries = makeEsQueries(problem, opts.workers ?? 1, opts.workerFault);
   try {
     for (; it < config.iterations; it++) {
-      const step = await esIteration(problem, theta, adam, it, queries);
+      const step =
+        config.metaGradient === 'zero-order'
+          ? await esIteration(problem, theta, adam, it, queries)
+          : firstOrderIteration(problem, theta, adam, it);
       theta = step.theta;
       appendIteration(opts.dir, step.record, step.times);
       opts.onIteration?.(step.record as IterationRecord, step.times as IterationTimes, config, meta());

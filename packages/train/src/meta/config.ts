@@ -1,4 +1,11 @@
-import { ES_ADAPTS, ES_DEFAULTS, type EsAdapt, esConfigProblem } from '../es/es-options';
+import {
+  ES_ADAPTS,
+  ES_DEFAULTS,
+  ES_META_GRADIENTS,
+  type EsAdapt,
+  type EsMetaGradient,
+  esConfigProblem,
+} from '../es/es-options';
 import { ACTIVATIONS, type Activation } from '../policies/mlp';
 
 /**
@@ -92,6 +99,8 @@ export interface TrainConfig {
   sigma: number;
   /** Perturbation scale of the adaptation operator (hill-climbing step, es-step smoothing). */
   adaptSigma: number;
+  /** Meta-gradient estimator of es-maml (first-order ones need the es-step operator). */
+  metaGradient: EsMetaGradient;
 }
 
 /** pytorch-maml-rl's 2D-navigation setup (64-64 tanh, 20 × 20, α 0.1, TRPO max-KL 0.01). */
@@ -227,6 +236,7 @@ export const CONFIG_SCHEMA: Record<keyof TrainConfig, Check> = {
   k: int(1, 100_000),
   sigma: num(0, 1e3, true),
   adaptSigma: num(0, 1e3, true),
+  metaGradient: oneOf(ES_META_GRADIENTS),
 };
 
 /**
