@@ -1,18 +1,13 @@
 import { Rng } from '@metagrad/autodiff';
 import { firstOrderEsMaml } from '@metagrad/estimators';
-import { meanAndCi } from '../meta/evaluate';
-import type { IterationTimes } from '../meta/meta-learner';
-import { NonFiniteError } from '../non-finite';
 import { taskObjective } from './adaptation-operator';
-import type { EsIterationRecord } from './es-iteration';
 import type { EsProblem } from './es-problem';
+import { ascendAndRecord, type EsIterationResult } from './es-step-record';
 import { AFTER_EPISODE, pairTask, pairTaskIndex, unperturbedReturn } from './perturbation';
 import type { VectorAdam } from './vector-adam';
 
 /** Stream of a task's first-order estimate (U's, the outer gradient's and the Hessian's directions). */
 const FIRST_ORDER_STREAM = 0xf0e5;
-
-const norm = (x: Float64Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0));
 
 /**
  * One meta-iteration of first-order ES-MAML (`metaGradient` first-order or first-order-hessian,
@@ -27,7 +22,7 @@ export function firstOrderIteration(
   theta: Float64Array,
   adam: VectorAdam,
   iteration: number,
-): { theta: Float64Array; record: EsIterationRecord; times: IterationTimes } {
+): EsIterationResult {
   const t0 = performance.now();
   const { cfg, policy, horizon } = problem;
   const P = cfg.metaBatch;
@@ -53,34 +48,14 @@ export function firstOrderIteration(
   }
   const before = Array.from({ length: P }, (_, i) => unperturbedReturn(problem, theta, iteration, i));
   const t1 = performance.now();
-  const gradNorm = norm(gradient);
-  if (!Number.isFinite(gradNorm))
-    throw new NonFiniteError(`iteration ${iteration}: first-order ES-MAML gradient norm is ${gradNorm}`);
-  const next = adam.ascend(theta, gradient);
-  const t2 = performance.now();
-  const [pre, post] = [meanAndCi(before), meanAndCi(after)];
-  return {
-    theta: next,
-    record: {
-      iteration,
-      returns: [pre.mean, post.mean],
-      returnsCi95: [pre.ci95, post.ci95],
-      lossBefore: -post.mean,
-      lossAfter: -post.mean,
-      kl: 0,
-      stepFraction: 1,
-      accepted: true,
-      gradNorm,
-      paramNorm: norm(next),
-      rollouts,
-    },
-    times: {
-      iteration,
-      sampling: (t1 - t0) / 1000,
-      inner: 0,
-      outer: 0,
-      optimizer: (t2 - t1) / 1000,
-      total: (t2 - t0) / 1000,
-    },
-  };
+  return ascendAndRecord(
+    'first-order ES-MAML gradient',
+    iteration,
+    theta,
+    gradient,
+    adam,
+    { before, after, rollouts },
+    t0,
+    t1,
+  );
 }
