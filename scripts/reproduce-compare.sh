@@ -3,8 +3,8 @@
 # common random numbers, meta-gradient variance / bias / return tracked along training.
 #   tabular:    all estimators incl. tmaml-meta and exact, 3 seeds, 300 iterations (K 10, R 20)
 #   point-mass, navigation2d: maml,dice,lvc,tmaml,tmaml-meta, 3 seeds, a reduced size
-#               (meta-batch 10, fast-batch 10, 32-32 policy, VPG with Adam 0.01, 30 iterations, K 15, R 10,
-#               10 test tasks × 10 episodes)
+#               (meta-batch 5, fast-batch 10, 32-32 policy, VPG with Adam 0.01, 20 iterations, K 10,
+#               R 10, 5 test tasks × 10 episodes: sized for a shared 2-core machine)
 # Usage: scripts/reproduce-compare.sh [tabular|point-mass|navigation2d]... (default: all three).
 # Resumable: run it again after an interruption and each compare continues from its checkpoints.
 # Results: RUNS (default runs/compare)/<name>/; the small files are copied to experiments/compare/<name>/.
@@ -31,9 +31,9 @@ compare() { # name [compare flags]
   done
 }
 
-reduced=(--estimators maml,dice,lvc,tmaml,tmaml-meta --seeds 3 --meta-batch 10 --fast-batch 10
-  --hidden 32,32 --outer vpg --outer-lr 0.01 --iterations 30 --track-every 15 --track-repeats 10
-  --eval-tasks 10 --eval-episodes 10)
+reduced=(--estimators maml,dice,lvc,tmaml,tmaml-meta --seeds 3 --meta-batch 5 --fast-batch 10
+  --hidden 32,32 --outer vpg --outer-lr 0.01 --iterations 20 --track-every 10 --track-repeats 10
+  --eval-tasks 5 --eval-episodes 10)
 
 for which in "${@:-tabular point-mass navigation2d}"; do
   for w in $which; do

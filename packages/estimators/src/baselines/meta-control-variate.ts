@@ -12,8 +12,10 @@ import { ValueMlp } from './value-mlp';
  * Input of the network for step t of a trajectory: [one-hot s_t (S), one-hot t (T), t/T, task
  * embedding], the embedding being the task's mean observed reward per (s, a) and a seen-indicator
  * per (s, a), both computed from the **fitting batch** only. With `continuous` observations
- * (2D navigation, point mass) s_t is the raw observation (`states` = its dimension) and the
- * embedding is the fitting batch's mean reward per step and mean return over the horizon.
+ * (2D navigation, point mass) s_t is the raw observation (`states` = its dimension), the
+ * embedding is the fitting batch's mean reward per step and mean return over the horizon, and
+ * the network predicts the residual from the fitting batch's mean return-from-t at each t (raw
+ * returns of H = 100 steps are too large for the inner SGD steps to fit from φ directly).
  *
  * Independence (what keeps TMAML unbiased): the control variate of an estimate must not depend on
  * that estimate's own actions or rewards. So the API separates the two batches: `adapt(fitBatch)`
@@ -144,19 +146,32 @@ export class MetaControlVariate {
     return e;
   }
 
+  /** [mean reward, mean return / T, then per t the mean return-from-t (the prediction's offset)]. */
   private embedContinuous(batch: Batch): Float64Array {
     const { size: B, horizon: T } = batch;
     const returns = returnsFromEachStep(batch.rewards, B, T, this.discount, batch.mask);
-    let reward = 0;
+    const e = new Float64Array(2 + T);
+    const counts = new Float64Array(T);
     let steps = 0;
     let ret = 0;
     for (let i = 0; i < B * T; i++) {
       if (!batch.mask[i]) continue;
-      reward += batch.rewards[i];
+      const t = i % T;
+      e[0] += batch.rewards[i];
       steps++;
-      if (i % T === 0) ret += returns[i];
+      if (t === 0) ret += returns[i];
+      e[2 + t] += returns[i];
+      counts[t]++;
     }
-    return Float64Array.of(steps > 0 ? reward / steps : 0, B > 0 ? ret / B / T : 0);
+    e[0] = steps > 0 ? e[0] / steps : 0;
+    e[1] = B > 0 ? ret / B / T : 0;
+    for (let t = 0; t < T; t++) e[2 + t] = counts[t] > 0 ? e[2 + t] / counts[t] : 0;
+    return e;
+  }
+
+  /** The prediction's offset at time t: the fitting batch's mean return-from-t (continuous), else 0. */
+  private offset(embedding: Float64Array, t: number): number {
+    return this.continuous ? embedding[2 + t] : 0;
   }
 
   private stateOf(batch: Batch, i: number): number {
@@ -178,8 +193,9 @@ export class MetaControlVariate {
     for (let i = 0; i < B * T; i++)
       if (batch.mask[i]) {
         at.push(i);
-        ys.push(returns[i]);
+        ys.push(returns[i] - this.offset(embedding, i % T));
       }
+    const inputs = embedding.subarray(0, this.embeddingSize(S, this.actions));
     const x = new Float64Array(at.length * D);
     if (this.continuous && batch.obsDim !== S)
       throw new RangeError(`batch: expected observations of ${S} numbers, got obsDim ${batch.obsDim}`);
@@ -189,7 +205,7 @@ export class MetaControlVariate {
       else x[r * D + this.stateOf(batch, i)] = 1;
       x[r * D + S + t] = 1;
       x[r * D + S + T] = t / T;
-      x.set(embedding, r * D + S + T + 1);
+      x.set(inputs, r * D + S + T + 1);
     });
     return { x, y: Float64Array.from(ys), at: Int32Array.from(at) };
   }
@@ -259,7 +275,7 @@ export class MetaControlVariate {
     const pred = this.net.predict(phi, rows.x);
     const out = new Float64Array(batch.size * batch.horizon);
     rows.at.forEach((i, r) => {
-      out[i] = pred[r];
+      out[i] = pred[r] + this.offset(embedding, i % batch.horizon);
     });
     return out;
   }
