@@ -42,6 +42,8 @@ export { type SamplingTimes, sampleTasks } from './meta/sampling';
 export { metaFisherProduct } from './meta/fisher';
 export { makeOuterUpdate, type OuterStats, type OuterUpdate } from './meta/outer-update';
 export { type IterationRecord, type IterationTimes, metaIteration } from './meta/meta-learner';
+export { controlVariateIteration } from './meta/control-variate-iteration';
+export { TrainControlVariate } from './meta/control-variate';
 export { NonFiniteError } from './non-finite';
 export {
   type EvaluationOptions,

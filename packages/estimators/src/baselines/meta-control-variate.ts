@@ -11,7 +11,11 @@ import { ValueMlp } from './value-mlp';
  *
  * Input of the network for step t of a trajectory: [one-hot s_t (S), one-hot t (T), t/T, task
  * embedding], the embedding being the task's mean observed reward per (s, a) and a seen-indicator
- * per (s, a), both computed from the **fitting batch** only.
+ * per (s, a), both computed from the **fitting batch** only. With `continuous` observations
+ * (2D navigation, point mass) s_t is the raw observation (`states` = its dimension), the
+ * embedding is the fitting batch's mean reward per step and mean return over the horizon, and
+ * the network predicts the residual from the fitting batch's mean return-from-t at each t (raw
+ * returns of H = 100 steps are too large for the inner SGD steps to fit from φ directly).
  *
  * Independence (what keeps TMAML unbiased): the control variate of an estimate must not depend on
  * that estimate's own actions or rewards. So the API separates the two batches: `adapt(fitBatch)`
@@ -34,6 +38,8 @@ export interface MetaControlVariateOptions {
   innerLr?: number;
   /** Seed of the initial φ (default 0). */
   seed?: number;
+  /** Raw observation vectors of `states` numbers instead of one-hot states (default false). */
+  continuous?: boolean;
 }
 
 /** Fitting (support) and query batches of one task for a meta-training step: independent draws. */
@@ -66,6 +72,7 @@ export class MetaControlVariate {
   readonly discount: number;
   readonly innerSteps: number;
   readonly innerLr: number;
+  readonly continuous: boolean;
   readonly net: ValueMlp;
   /** The meta-learned initialisation φ (flat). */
   readonly params: Float64Array;
@@ -86,7 +93,8 @@ export class MetaControlVariate {
       throw new RangeError(`innerLr: expected a finite number > 0, got ${this.innerLr}`);
     if (!(this.discount >= 0 && this.discount <= 1))
       throw new RangeError(`discount: expected a number in [0, 1], got ${this.discount}`);
-    const D = o.states + o.horizon + 1 + 2 * o.states * o.actions;
+    this.continuous = o.continuous ?? false;
+    const D = o.states + o.horizon + 1 + this.embeddingSize(o.states, o.actions);
     this.net = new ValueMlp(D, o.hidden ?? 16);
     if (params !== undefined && params.length !== this.net.size)
       throw new RangeError(`params: expected ${this.net.size} numbers, got ${params.length}`);
@@ -104,13 +112,22 @@ export class MetaControlVariate {
         hidden: this.net.hidden,
         innerSteps: this.innerSteps,
         innerLr: this.innerLr,
+        continuous: this.continuous,
       },
       this.params,
     );
   }
 
-  /** Task embedding from a batch: mean observed reward per (s, a) (0 if unseen) and seen flags. */
+  private embeddingSize(states: number, actions: number): number {
+    return this.continuous ? 2 : 2 * states * actions;
+  }
+
+  /**
+   * Task embedding from a batch: mean observed reward per (s, a) (0 if unseen) and seen flags;
+   * continuous: mean reward per real step and mean (discounted) return from t = 0 over T.
+   */
   embed(batch: Batch): Float64Array {
+    if (this.continuous) return this.embedContinuous(batch);
     const SA = this.states * this.actions;
     const sums = new Float64Array(SA);
     const counts = new Float64Array(SA);
@@ -127,6 +144,34 @@ export class MetaControlVariate {
       e[SA + k] = counts[k] > 0 ? 1 : 0;
     }
     return e;
+  }
+
+  /** [mean reward, mean return / T, then per t the mean return-from-t (the prediction's offset)]. */
+  private embedContinuous(batch: Batch): Float64Array {
+    const { size: B, horizon: T } = batch;
+    const returns = returnsFromEachStep(batch.rewards, B, T, this.discount, batch.mask);
+    const e = new Float64Array(2 + T);
+    const counts = new Float64Array(T);
+    let steps = 0;
+    let ret = 0;
+    for (let i = 0; i < B * T; i++) {
+      if (!batch.mask[i]) continue;
+      const t = i % T;
+      e[0] += batch.rewards[i];
+      steps++;
+      if (t === 0) ret += returns[i];
+      e[2 + t] += returns[i];
+      counts[t]++;
+    }
+    e[0] = steps > 0 ? e[0] / steps : 0;
+    e[1] = B > 0 ? ret / B / T : 0;
+    for (let t = 0; t < T; t++) e[2 + t] = counts[t] > 0 ? e[2 + t] / counts[t] : 0;
+    return e;
+  }
+
+  /** The prediction's offset at time t: the fitting batch's mean return-from-t (continuous), else 0. */
+  private offset(embedding: Float64Array, t: number): number {
+    return this.continuous ? embedding[2 + t] : 0;
   }
 
   private stateOf(batch: Batch, i: number): number {
@@ -148,15 +193,19 @@ export class MetaControlVariate {
     for (let i = 0; i < B * T; i++)
       if (batch.mask[i]) {
         at.push(i);
-        ys.push(returns[i]);
+        ys.push(returns[i] - this.offset(embedding, i % T));
       }
+    const inputs = embedding.subarray(0, this.embeddingSize(S, this.actions));
     const x = new Float64Array(at.length * D);
+    if (this.continuous && batch.obsDim !== S)
+      throw new RangeError(`batch: expected observations of ${S} numbers, got obsDim ${batch.obsDim}`);
     at.forEach((i, r) => {
       const t = i % T;
-      x[r * D + this.stateOf(batch, i)] = 1;
+      if (this.continuous) x.set(batch.observations.subarray(i * S, (i + 1) * S), r * D);
+      else x[r * D + this.stateOf(batch, i)] = 1;
       x[r * D + S + t] = 1;
       x[r * D + S + T] = t / T;
-      x.set(embedding, r * D + S + T + 1);
+      x.set(inputs, r * D + S + T + 1);
     });
     return { x, y: Float64Array.from(ys), at: Int32Array.from(at) };
   }
@@ -192,24 +241,32 @@ export class MetaControlVariate {
     const opt = new Adam(this.params.length, { lr: o.outerLr ?? 0.01 });
     const losses: number[] = [];
     for (let it = 0; it < iterations; it++) {
-      const batch = tasks(it);
-      if (batch.length === 0)
-        throw new RangeError('metaTrain: tasks: expected at least one task per iteration');
-      const g = new Float64Array(this.params.length);
-      let loss = 0;
-      for (const { support, query } of batch) {
-        const embedding = this.embed(support);
-        const phi = this.innerLoop(this.params, this.rows(support, embedding));
-        const rows = this.rows(query, embedding);
-        const q = this.net.lossAndGrad(phi, rows.x, rows.y);
-        loss += q.loss / batch.length;
-        for (let i = 0; i < g.length; i++) g[i] += q.grad[i] / batch.length;
-      }
-      opt.stepInPlace(this.params, g);
+      const loss = this.metaStep(tasks(it), opt);
       losses.push(loss);
       o.onIteration?.(it, loss);
     }
     return losses;
+  }
+
+  /**
+   * One outer step of `metaTrain` with a caller-owned Adam (whose moments a training run carries
+   * across its iterations and checkpoints): moves φ in place, returns the mean query loss.
+   */
+  metaStep(batch: readonly TaskBatches[], opt: Adam): number {
+    if (batch.length === 0)
+      throw new RangeError('metaTrain: tasks: expected at least one task per iteration');
+    const g = new Float64Array(this.params.length);
+    let loss = 0;
+    for (const { support, query } of batch) {
+      const embedding = this.embed(support);
+      const phi = this.innerLoop(this.params, this.rows(support, embedding));
+      const rows = this.rows(query, embedding);
+      const q = this.net.lossAndGrad(phi, rows.x, rows.y);
+      loss += q.loss / batch.length;
+      for (let i = 0; i < g.length; i++) g[i] += q.grad[i] / batch.length;
+    }
+    opt.stepInPlace(this.params, g);
+    return loss;
   }
 
   /** Predictions with parameters φ and a task embedding for every step of `batch`: [B, T], 0 on padding. */
@@ -218,7 +275,7 @@ export class MetaControlVariate {
     const pred = this.net.predict(phi, rows.x);
     const out = new Float64Array(batch.size * batch.horizon);
     rows.at.forEach((i, r) => {
-      out[i] = pred[r];
+      out[i] = pred[r] + this.offset(embedding, i % batch.horizon);
     });
     return out;
   }

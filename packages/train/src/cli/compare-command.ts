@@ -18,6 +18,7 @@ import { CliError, parseChoiceList, parseIntOption, parseNumberOption } from './
 import { left, num, renderTable, right, TEXT_WIDTH } from './format';
 import { stopOnCtrlC } from './interrupt';
 import { configFlags, configFromOptions } from './train-command';
+import { workersOption } from './workers';
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
@@ -145,6 +146,7 @@ export async function runCompareCommand(o: Record<string, unknown>): Promise<num
   const interrupt = stopOnCtrlC();
   try {
     const spec = resume === undefined ? specFrom(o) : readCompareSpec(dir);
+    const workers = workersOption(o.workers);
     const quiet = o.quiet === true || o.json === true;
     const result = await compareRun({
       dir,
@@ -155,6 +157,7 @@ export async function runCompareCommand(o: Record<string, unknown>): Promise<num
         if (!quiet) process.stderr.write(`${name} seed ${seed}: ${done}/${c.iterations} iterations done\n`);
       },
       shouldStop: interrupt.shouldStop,
+      workers,
     });
     const summary = summarizeCompare(dir);
     writeSummary(dir, summary);

@@ -183,6 +183,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress lines')
     .option(...WIDE);
+  compare.option(...WORKERS);
   for (const [flag, doc] of [...COMPARE_OPTIONS, ...configFlags()]) compare.option(flag, doc);
   compare.action(async (o) => exit(await runCompareCommand(o)));
   program

@@ -30,6 +30,11 @@ export interface CompareRunOptions {
   onSubRun?: (name: string, seed: number, done: number, config: TrainConfig) => void;
   onIteration?: (name: string, seed: number, record: IterationRecord) => void;
   shouldStop?: () => boolean;
+  /**
+   * Worker threads of each sub-run's training (tracking stays in-process); `tmaml-meta` trains
+   * in-process whatever this is (its control variate is not shared with the pool). Same bits at any count.
+   */
+  workers?: number;
 }
 
 /** Is θ after `done` updates a tracking point? Every K iterations and the last one. */
@@ -47,8 +52,9 @@ export async function compareRun(o: CompareRunOptions): Promise<{ spec: CompareS
     for (const name of spec.estimators) {
       const config = subRunConfig(spec.base, name, seed);
       const sub = subRunDir(o.dir, name, seed);
-      const problem = makeProblem(config) as Problem<PyTree>;
-      const track = (meta: MetaParams, done: number) => {
+      // tmaml-meta: θ₀ is tracked with the initial φ, later points with the training's own φ
+      const initial = makeProblem(config) as Problem<PyTree>;
+      const track = (meta: MetaParams, done: number, problem: Problem<PyTree> = initial) => {
         const { row, times } = trackAt(problem, meta, done, spec.track);
         appendTracking(sub, row, times);
       };
@@ -57,7 +63,7 @@ export async function compareRun(o: CompareRunOptions): Promise<{ spec: CompareS
         // θ₀ is tracked before the first update; the sub-run directory is made here for it
         o.onSubRun?.(name, seed, 0, config);
         resetTracking(sub);
-        track(initMetaParams(problem) as MetaParams, 0);
+        track(initMetaParams(initial) as MetaParams, 0);
       }
       const result = await trainRun({
         dir: sub,
@@ -68,12 +74,14 @@ export async function compareRun(o: CompareRunOptions): Promise<{ spec: CompareS
           truncateTracking(sub, done);
           o.onSubRun?.(name, seed, done, config);
         },
-        onIteration: (record, _t, c, meta) => {
+        onIteration: (record, _t, c, meta, problem) => {
           const done = record.iteration + 1;
-          if (tracked(done, spec.trackEvery, c.iterations)) track(meta, done);
+          if (tracked(done, spec.trackEvery, c.iterations))
+            track(meta, done, (problem ?? initial) as Problem<PyTree>);
           o.onIteration?.(name, seed, record);
         },
         shouldStop: o.shouldStop,
+        workers: name === 'tmaml-meta' ? 1 : o.workers,
       });
       if (!result.finished) return { spec, finished: false };
     }

@@ -18,11 +18,8 @@ export const COMPARE_ESTIMATORS = [
 ] as const;
 export type CompareEstimator = (typeof COMPARE_ESTIMATORS)[number];
 
-/** Not yet trainable: named so that asking for them gets a reason, not "unknown estimator". */
-export const UNAVAILABLE: Partial<Record<CompareEstimator, string>> = {
-  'tmaml-meta':
-    "TMAML with the meta-learned control variate is not in the training loop yet (the estimators package has MetaControlVariate; train's inner estimators do not use it)",
-};
+/** Not trainable (none at present): named so that asking for them gets a reason, not "unknown estimator". */
+export const UNAVAILABLE: Partial<Record<CompareEstimator, string>> = {};
 
 /** The config fields that make a sub-run train with `name`. */
 function overrides(name: CompareEstimator): Partial<TrainConfig> {

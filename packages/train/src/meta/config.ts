@@ -29,6 +29,7 @@ export const INNER_ESTIMATORS = [
   'dice',
   'loaded-dice',
   'tmaml',
+  'tmaml-meta',
   'lvc',
   'sf',
   'exact',
@@ -262,6 +263,10 @@ export function resolveConfig(partial: Record<string, unknown>, where = 'config'
   const c = merged as unknown as TrainConfig;
   if (c.estimator === 'exact' && c.algo === 'promp')
     throw new ConfigError(`${where}: estimator: 'exact' is for maml and fomaml, got algo ${show(c.algo)}`);
+  if (c.estimator === 'tmaml-meta' && c.algo !== 'maml' && c.algo !== 'fomaml')
+    throw new ConfigError(
+      `${where}: estimator: 'tmaml-meta' adapts a control variate per inner step, for maml and fomaml; got algo ${show(c.algo)}`,
+    );
   if (c.fisherTasks !== null && c.fisherTasks > c.metaBatch)
     throw new ConfigError(
       `${where}: fisherTasks: expected at most metaBatch = ${c.metaBatch} tasks, got ${c.fisherTasks}`,

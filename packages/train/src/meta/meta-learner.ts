@@ -51,7 +51,7 @@ export function metaIteration<P extends PyTree>(
   outer: OuterUpdate<P>,
   meta: MetaParams<P>,
   iteration: number,
-): { meta: MetaParams<P>; record: IterationRecord; times: IterationTimes } {
+): { meta: MetaParams<P>; record: IterationRecord; times: IterationTimes; samples: TaskSamples<P>[] } {
   const t0 = performance.now();
   const { cfg } = problem;
   const M = cfg.metaBatch;
@@ -99,6 +99,7 @@ export function metaIteration<P extends PyTree>(
   const total = (t2 - t0) / 1000;
   return {
     meta: result.meta,
+    samples,
     record: {
       iteration,
       returns: perStep.map((x) => x.mean),

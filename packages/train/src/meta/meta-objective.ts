@@ -21,6 +21,8 @@ export interface TaskSamples<P extends PyTree = PyTree> {
   readonly oldLogProbs: Float64Array;
   /** Advantages of batch k (GAE with the baseline fitted on it, normalised if configured). */
   readonly advantages: Float64Array;
+  /** tmaml-meta: the control variate's fitting batch of each inner batch 0..k−1 (independent of it). */
+  readonly fitBatches?: readonly Batch[];
 }
 
 /** k inner steps from the meta-parameters, each on its own batch: θ_0 = θ, θ_{s+1} = θ_s + α∇f_s(θ_s). */
@@ -51,6 +53,7 @@ export function finishTaskSamples<P extends PyTree>(
   innerValues: readonly (Float64Array | undefined)[],
   pre: P,
   adapted: P,
+  fitBatches?: readonly Batch[],
 ): TaskSamples<P> {
   const { cfg, discount, model } = problem;
   const last = batches[batches.length - 1];
@@ -63,6 +66,7 @@ export function finishTaskSamples<P extends PyTree>(
     adapted,
     oldLogProbs: Float64Array.from(model.logProbs(adapted, last).data),
     advantages: advantages(last, discount, values, cfg.gaeLambda, cfg.normalizeAdvantages),
+    ...(fitBatches === undefined ? {} : { fitBatches }),
   };
 }
 

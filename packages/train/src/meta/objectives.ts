@@ -50,7 +50,8 @@ export function innerObjective(
       discounted: cfg.estimator === 'maml',
     });
   } else {
-    surrogate = trajectoryEntry(cfg.estimator).build(
+    // tmaml-meta is TMAML's surrogate; only where its values come from differs (sampleTasks)
+    surrogate = trajectoryEntry(cfg.estimator === 'tmaml-meta' ? 'tmaml' : cfg.estimator).build(
       traj,
       values ?? new Float64Array(batch.size * batch.horizon),
     );

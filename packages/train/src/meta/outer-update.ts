@@ -40,14 +40,14 @@ export interface OuterUpdate<P extends PyTree = PyTree> {
 }
 
 /** Adam's state as JSON: buffers as base64 of their float64 bytes (bit-exact). */
-function adamStateJson(adam: Adam): unknown {
+export function adamStateJson(adam: Adam): unknown {
   const st = adam.state();
   const buffers: Record<string, string> = {};
   for (const [k, v] of Object.entries(st.buffers)) buffers[k] = float64ToBase64(v);
   return { steps: st.steps, buffers };
 }
 
-function loadAdamState(adam: Adam, json: unknown): void {
+export function loadAdamState(adam: Adam, json: unknown): void {
   const o = json as { steps?: unknown; buffers?: Record<string, unknown> } | null;
   if (o === null || typeof o !== 'object' || typeof o.buffers !== 'object' || o.buffers === null)
     throw new RangeError(

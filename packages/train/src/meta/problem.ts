@@ -13,6 +13,7 @@ import { GaussianMlpPolicy } from '../policies/gaussian-mlp';
 import type { PolicyModel } from '../policies/policy';
 import { TabularSoftmaxPolicy } from '../policies/tabular-softmax';
 import { ConfigError, type TrainConfig } from './config';
+import { TrainControlVariate } from './control-variate';
 import { sliceLanes } from './lanes';
 import { exactInnerObjective, innerObjective } from './objectives';
 
@@ -53,6 +54,11 @@ export interface Problem<P extends PyTree = PyTree> {
     batch: Batch,
     values: Float64Array | undefined,
   ): ((logProbs: Tensor) => Tensor) | undefined;
+  /**
+   * `tmaml-meta`: the meta-learned control variate whose values the inner batches get (fitted on
+   * independent batches; sampleTasks draws them). Mutable: training moves φ after each iteration.
+   */
+  controlVariate?: TrainControlVariate;
 }
 
 export const TABULAR_ENVS = new Set(['tabular-mdp', 'random-mdp', 'mdp-file']);
@@ -81,6 +87,17 @@ export function makeProblem(cfg: TrainConfig): Problem {
       `horizon: the exact estimator uses the MDP's horizon ${env.horizon}, got ${horizon}`,
     );
   const discount = cfg.discount ?? env.discount;
+  const controlVariate =
+    cfg.estimator === 'tmaml-meta'
+      ? new TrainControlVariate({
+          obsDim: env.obsDim,
+          actions: env.actionSpace.kind === 'discrete' ? env.actionSpace.n : env.actDim,
+          horizon,
+          discount,
+          tabular,
+          seed: cfg.seed,
+        })
+      : undefined;
   const surrogate = (batch: Batch, values: Float64Array | undefined) => (logProbs: Tensor) =>
     innerObjective(cfg, logProbs, batch, discount, values);
   return {
@@ -90,6 +107,7 @@ export function makeProblem(cfg: TrainConfig): Problem {
     horizon,
     discount,
     cfg,
+    ...(controlVariate === undefined ? {} : { controlVariate }),
     sample(tasks, params, taskIndices, episodes, episodeOffset, seed = cfg.seed) {
       const lanesPerParams = params.length === 1 ? tasks.length * episodes : episodes;
       const batch = rollout(env, tasks, model.sampler(params, lanesPerParams), {

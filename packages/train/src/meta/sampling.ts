@@ -2,6 +2,7 @@ import type { PyTree } from '@metagrad/autodiff';
 import type { Batch } from '@metagrad/envs';
 import { NonFiniteError } from '../non-finite';
 import { adaptStep, type MetaParams } from './adaptation';
+import { FIT_EPISODE_BASE } from './control-variate';
 import { meanReturn } from './lanes';
 import { finishTaskSamples, firstOrderOf, type TaskSamples } from './meta-objective';
 import { baselineValues } from './objectives';
@@ -33,6 +34,8 @@ export function sampleTasks<P extends PyTree>(
 ): TaskSamples<P>[] {
   const batches: Batch[][] = tasks.map(() => []);
   const values: (Float64Array | undefined)[][] = tasks.map(() => []);
+  const fits: Batch[][] = tasks.map(() => []);
+  const cv = problem.controlVariate;
   let params: P[] = [meta.policy];
   for (let s = 0; ; s++) {
     let t0 = performance.now();
@@ -45,10 +48,21 @@ export function sampleTasks<P extends PyTree>(
       batches[i].push(b);
     });
     if (s === steps) break;
+    // tmaml-meta: each task's control variate is fitted on its own batch of other episodes
+    let fit: Batch[] | undefined;
+    if (cv !== undefined) {
+      t0 = performance.now();
+      fit = problem.sample(tasks, params, taskIndices, episodes, FIT_EPISODE_BASE + s * episodes);
+      times.sampling += (performance.now() - t0) / 1000;
+    }
     t0 = performance.now();
     const alpha = meta.alpha ?? alphaSchedule(s);
     params = tasks.map((task, i) => {
-      const v = baselineValues(sampled[i], problem.discount, problem.cfg.baseline);
+      let v: Float64Array | undefined;
+      if (cv !== undefined && fit !== undefined) {
+        fits[i].push(fit[i]);
+        v = cv.valuesFor(fit[i], sampled[i]);
+      } else v = baselineValues(sampled[i], problem.discount, problem.cfg.baseline);
       values[i].push(v);
       const from = params.length === 1 ? params[0] : params[i];
       return adaptStep((p: P) => problem.inner(p, task, sampled[i], v), from, alpha, firstOrderOf(problem));
@@ -64,6 +78,7 @@ export function sampleTasks<P extends PyTree>(
       values[i],
       meta.policy,
       params.length === 1 ? params[0] : params[i],
+      cv === undefined ? undefined : fits[i],
     ),
   );
   times.inner += (performance.now() - t0) / 1000;

@@ -48,6 +48,8 @@ export interface Checkpoint {
   iterations: number;
   meta: PyTreeJson;
   outerState: unknown;
+  /** tmaml-meta: the meta-learned control variate's φ and Adam moments. */
+  controlVariate?: unknown;
   /** The matmul backend the state was computed on ('cpu' float64 or 'gpu' float32). */
   backend: string;
 }

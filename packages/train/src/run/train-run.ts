@@ -1,11 +1,12 @@
 import type { PyTree } from '@metagrad/autodiff';
 import type { MetaParams } from '../meta/adaptation';
-import type { TrainConfig } from '../meta/config';
+import { ConfigError, type TrainConfig } from '../meta/config';
+import { controlVariateIteration } from '../meta/control-variate-iteration';
 import { initMetaParams } from '../meta/init';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
 import { makeOuterUpdate } from '../meta/outer-update';
-import { makeProblem } from '../meta/problem';
-import { makeIterationRunner } from '../parallel/iteration-runner';
+import { makeProblem, type Problem } from '../meta/problem';
+import { type IterationRunner, makeIterationRunner } from '../parallel/iteration-runner';
 import type { InjectedFault } from '../parallel/protocol';
 import {
   appendIteration,
@@ -35,6 +36,8 @@ export interface TrainRunOptions {
     times: IterationTimes,
     config: TrainConfig,
     meta: MetaParams,
+    /** The run's problem (tmaml-meta: its control variate is the one trained so far; es-maml: none). */
+    problem?: Problem,
   ) => void;
   /** Called when resuming, with the number of iterations already done. */
   onResume?: (done: number, config: TrainConfig) => void;
@@ -70,6 +73,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const config = opts.resume ? readRunConfig(opts.dir) : requireConfig(opts.config);
   const problem = makeProblem(config);
   const outer = makeOuterUpdate(config);
+  const workers = opts.workers ?? 1;
+  if (problem.controlVariate !== undefined && workers > 1)
+    throw new ConfigError(
+      `--workers: estimator 'tmaml-meta' trains in-process (its control variate is state the worker pool does not share); expected --workers 1, got ${workers}`,
+    );
   let meta = initMetaParams(problem);
   let start = 0;
   if (opts.resume) {
@@ -78,6 +86,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     if (c !== null) {
       meta = treeFromJson(c.meta, 'checkpoint.meta') as unknown as MetaParams;
       outer.restore(c.outerState);
+      if (problem.controlVariate !== undefined) problem.controlVariate.restore(c.controlVariate);
       start = c.iterations;
     }
     truncateLogs(opts.dir, start);
@@ -90,15 +99,19 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       iterations: done,
       meta: treeToJson(meta as unknown as PyTree),
       outerState: outer.state(),
+      ...(problem.controlVariate === undefined ? {} : { controlVariate: problem.controlVariate.state() }),
     });
   let it = start;
-  const runner = makeIterationRunner(problem, outer, opts.workers ?? 1, opts.workerFault);
+  const runner: IterationRunner =
+    problem.controlVariate === undefined
+      ? makeIterationRunner(problem, outer, workers, opts.workerFault)
+      : { run: async (m, i) => controlVariateIteration(problem, outer, m, i), close: async () => {} };
   try {
     for (; it < config.iterations; it++) {
       const step = await runner.run(meta, it);
       meta = step.meta;
       appendIteration(opts.dir, step.record, step.times);
-      opts.onIteration?.(step.record, step.times, config, meta);
+      opts.onIteration?.(step.record, step.times, config, meta, problem);
       const done = it + 1;
       // a turn of the event loop between iterations, so a Ctrl-C handler gets to run
       await new Promise((resolve) => setImmediate(resolve));
