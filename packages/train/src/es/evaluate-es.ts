@@ -4,8 +4,9 @@ import {
   EVAL_TASK_BASE,
   type EvaluationOptions,
   type EvaluationResult,
-  meanAndCi,
   oracleReturn,
+  positiveInt,
+  summarizeEvaluation,
   TEST_SEED,
 } from '../meta/evaluate';
 import type { Problem } from '../meta/problem';
@@ -37,9 +38,9 @@ export function evaluateEs(
   options: EvaluationOptions = {},
   onTask?: (trace: EsTaskTrace) => void,
 ): EvaluationResult {
-  const n = checkInt('tasks', options.tasks ?? 40, 1);
-  const k = checkInt('steps', options.steps ?? 3, 0);
-  const episodes = checkInt('episodes', options.episodes ?? 40, 1);
+  const n = positiveInt('tasks', options.tasks ?? 40, 1);
+  const k = positiveInt('steps', options.steps ?? 3, 0);
+  const episodes = positiveInt('episodes', options.episodes ?? 40, 1);
   const alpha = options.alpha ?? problem.cfg.alpha;
   const laterFactor = options.laterFactor ?? 0.5;
   const tasks = problem.tasks.testTasks(n, TEST_SEED);
@@ -71,22 +72,9 @@ export function evaluateEs(
     }
     onTask?.(trace);
   });
-  const stats = perTask.map(meanAndCi);
-  return {
-    tasks: n,
-    episodes,
-    steps: k,
-    alpha,
-    laterFactor,
+  return summarizeEvaluation(
     perTask,
-    mean: stats.map((s) => s.mean),
-    ci95: stats.map((s) => s.ci95),
-    oracle: oracleReturn(problem as unknown as Problem, tasks, indices),
-  };
-}
-
-function checkInt(name: string, v: number, min: number): number {
-  if (!(Number.isInteger(v) && v >= min))
-    throw new RangeError(`${name}: expected an integer >= ${min}, got ${v}`);
-  return v;
+    { tasks: n, episodes, steps: k, alpha, laterFactor },
+    oracleReturn(problem as unknown as Problem, tasks, indices),
+  );
 }

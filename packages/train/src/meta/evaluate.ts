@@ -87,21 +87,31 @@ export function evaluateMeta<P extends PyTree>(
     s === 0 ? alpha : alpha * laterFactor,
   );
   const perTask = Array.from({ length: k + 1 }, (_, s) => samples.map((x) => meanReturn(x.batches[s])));
+  return summarizeEvaluation(
+    perTask,
+    { tasks: n, episodes, steps: k, alpha, laterFactor },
+    oracleReturn(problem, tasks, indices),
+  );
+}
+
+/** An EvaluationResult from per-task returns [step][task]: mean ± 95% interval over tasks at every step. */
+export function summarizeEvaluation(
+  perTask: number[][],
+  protocol: Pick<EvaluationResult, 'tasks' | 'episodes' | 'steps' | 'alpha' | 'laterFactor'>,
+  oracle: number | null,
+): EvaluationResult {
   const stats = perTask.map(meanAndCi);
   return {
-    tasks: n,
-    episodes,
-    steps: k,
-    alpha,
-    laterFactor,
+    ...protocol,
     perTask,
     mean: stats.map((s) => s.mean),
     ci95: stats.map((s) => s.ci95),
-    oracle: oracleReturn(problem, tasks, indices),
+    oracle,
   };
 }
 
-function positiveInt(name: string, v: number, min: number): number {
+/** An evaluation option: an integer ≥ min (RangeError naming it otherwise). */
+export function positiveInt(name: string, v: number, min: number): number {
   if (!(Number.isInteger(v) && v >= min))
     throw new RangeError(`${name}: expected an integer >= ${min}, got ${v}`);
   return v;

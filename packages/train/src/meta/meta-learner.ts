@@ -1,5 +1,5 @@
 import { type PyTree, type Tensor, valueAndGrad } from '@metagrad/autodiff';
-import { NonFiniteError } from '../non-finite';
+import { NonFiniteError, requireFiniteOuterStats } from '../non-finite';
 import { norm, treeToVector } from '../outer/tree-vector';
 import type { MetaParams } from './adaptation';
 import { meanAndCi } from './evaluate';
@@ -81,13 +81,7 @@ export function metaIteration<P extends PyTree>(
     const curvature = cfg.fisherTasks === null ? samples : samples.slice(0, cfg.fisherTasks);
     const fisher = cfg.outer === 'trpo' ? metaFisherProduct(problem, meta, curvature) : undefined;
     result = outer.step(meta, loss, kl, fisher);
-    const r = result.stats;
-    for (const [name, v] of [
-      ['outer loss', r.lossBefore],
-      ['outer gradient norm', r.gradNorm],
-      ['KL', r.kl],
-    ] as const)
-      if (!Number.isFinite(v)) throw new NonFiniteError(`${name} is ${v}`);
+    requireFiniteOuterStats(result.stats);
   } catch (e) {
     if (!(e instanceof NonFiniteError)) throw e;
     const slot = firstBadTask(problem, meta, samples);

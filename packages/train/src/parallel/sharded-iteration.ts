@@ -4,7 +4,7 @@ import { meanAndCi } from '../meta/evaluate';
 import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
 import type { OuterUpdate } from '../meta/outer-update';
 import type { Problem } from '../meta/problem';
-import { NonFiniteError } from '../non-finite';
+import { NonFiniteError, requireFiniteOuterStats } from '../non-finite';
 import { allFinite, norm, treeToVector, vectorToTree } from '../outer/tree-vector';
 import { type TrpoAnswer, type TrpoRequest, type TrpoResult, trpoSteps } from '../outer/trpo';
 import type { MetaBatchShards } from './shards';
@@ -137,13 +137,7 @@ export async function shardedMetaIteration<P extends PyTree>(
       while (!next.done) next = steps.next(await answer(next.value));
       result = next.value;
     } else result = await adamSteps(problem, outer, shards, meta, sampled);
-    const r = result;
-    for (const [name, v] of [
-      ['outer loss', r.lossBefore],
-      ['outer gradient norm', r.gradNorm],
-      ['KL', r.kl],
-    ] as const)
-      if (!Number.isFinite(v)) throw new NonFiniteError(`${name} is ${v}`);
+    requireFiniteOuterStats(result);
   } catch (e) {
     if (!(e instanceof NonFiniteError)) throw e;
     const slot = sampled.findIndex((x) => !Number.isFinite(x.loss) || !allFinite(x.grad));
