@@ -4,11 +4,9 @@ import type { IterationRecord, IterationTimes } from '../meta/meta-learner';
 import { makeEsQueries } from '../parallel/es-pool';
 import {
   appendIteration,
-  createRunDir,
+  openRunDir,
   readCheckpoint,
   readRunConfig,
-  removeStaleRunTemporaries,
-  truncateLogs,
   writeCheckpoint,
   writePolicy,
 } from '../run/run-dir';
@@ -37,19 +35,13 @@ export async function trainEsRun(opts: TrainRunOptions): Promise<TrainRunResult>
   const adam = new VectorAdam(problem.policy.dim, config.outerLr);
   let theta = initEsParams(problem);
   let start = 0;
-  if (opts.resume) {
-    removeStaleRunTemporaries(opts.dir);
-    const c = readCheckpoint(opts.dir);
-    if (c !== null) {
-      theta = esParamsFromJson(c.meta, problem, 'checkpoint.meta');
-      adam.restore(c.outerState);
-      start = c.iterations;
-    }
-    truncateLogs(opts.dir, start);
-    opts.onResume?.(start, config);
-  } else {
-    createRunDir(opts.dir, config, !!opts.force);
+  const c = openRunDir(opts.dir, { resume: opts.resume, force: opts.force, config });
+  if (c !== null) {
+    theta = esParamsFromJson(c.meta, problem, 'checkpoint.meta');
+    adam.restore(c.outerState);
+    start = c.iterations;
   }
+  if (opts.resume) opts.onResume?.(start, config);
   const save = (done: number) =>
     writeCheckpoint(opts.dir, { iterations: done, meta: esParamsToJson(theta), outerState: adam.state() });
   const meta = () => ({ policy: theta }) as unknown as MetaParams;

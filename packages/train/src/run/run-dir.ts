@@ -261,6 +261,26 @@ export function readPolicy(dir: string): { meta: PyTreeJson; iterations: number;
   return { meta: c.meta, iterations: c.iterations, source: file(dir, 'checkpoint') };
 }
 
+/**
+ * The start of every training loop over a run directory: a new run creates it (refusing to
+ * overwrite one without `force`); a resumed run drops a killed writer's temporaries, reads the
+ * checkpoint and cuts the logs back to it (rows after it are recomputed). Returns the checkpoint
+ * to restore the loop's own state from, or null (start at iteration 0).
+ */
+export function openRunDir<R = IterationRecord, T = IterationTimes>(
+  dir: string,
+  o: { resume?: boolean; force?: boolean; config: object; csv?: CsvFormat<R, T> },
+): Checkpoint | null {
+  if (!o.resume) {
+    createRunDir(dir, o.config, !!o.force);
+    return null;
+  }
+  removeStaleRunTemporaries(dir);
+  const c = readCheckpoint(dir);
+  truncateLogs(dir, c?.iterations ?? 0, o.csv);
+  return c;
+}
+
 /** Complete lines of a JSONL file (a line cut by a kill is dropped). */
 export function readJsonl<T>(p: string): T[] {
   if (!fs.existsSync(p)) return [];

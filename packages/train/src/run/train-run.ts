@@ -10,11 +10,9 @@ import { type IterationRunner, makeIterationRunner } from '../parallel/iteration
 import type { InjectedFault } from '../parallel/protocol';
 import {
   appendIteration,
-  createRunDir,
+  openRunDir,
   readCheckpoint,
   readRunConfig,
-  removeStaleRunTemporaries,
-  truncateLogs,
   writeCheckpoint,
   writePolicy,
   writeSnapshot,
@@ -80,20 +78,14 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     );
   let meta = initMetaParams(problem);
   let start = 0;
-  if (opts.resume) {
-    removeStaleRunTemporaries(opts.dir);
-    const c = readCheckpoint(opts.dir);
-    if (c !== null) {
-      meta = treeFromJson(c.meta, 'checkpoint.meta') as unknown as MetaParams;
-      outer.restore(c.outerState);
-      if (problem.controlVariate !== undefined) problem.controlVariate.restore(c.controlVariate);
-      start = c.iterations;
-    }
-    truncateLogs(opts.dir, start);
-    opts.onResume?.(start, config);
-  } else {
-    createRunDir(opts.dir, config, !!opts.force);
+  const c = openRunDir(opts.dir, { resume: opts.resume, force: opts.force, config });
+  if (c !== null) {
+    meta = treeFromJson(c.meta, 'checkpoint.meta') as unknown as MetaParams;
+    outer.restore(c.outerState);
+    if (problem.controlVariate !== undefined) problem.controlVariate.restore(c.controlVariate);
+    start = c.iterations;
   }
+  if (opts.resume) opts.onResume?.(start, config);
   const save = (done: number) =>
     writeCheckpoint(opts.dir, {
       iterations: done,

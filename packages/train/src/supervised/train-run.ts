@@ -4,12 +4,10 @@ import { NonFiniteError } from '../non-finite';
 import {
   appendIterations,
   type CsvFormat,
-  createRunDir,
+  openRunDir,
   RunDirError,
   readCheckpoint,
   readRunConfigFields,
-  removeStaleRunTemporaries,
-  truncateLogs,
   writeCheckpoint,
   writePolicy,
 } from '../run/run-dir';
@@ -85,17 +83,13 @@ export async function supervisedTrainRun(o: SupervisedRunOptions): Promise<Super
   let params = initParams(config);
   const outer = makeSupervisedOuter(config, params);
   let start = 0;
-  if (o.resume) {
-    removeStaleRunTemporaries(o.dir);
-    const c = readCheckpoint(o.dir);
-    if (c !== null) {
-      params = treeFromJson(c.meta, 'checkpoint.meta') as unknown as SupervisedParams;
-      outer.restore(c.outerState);
-      start = c.iterations;
-    }
-    truncateLogs(o.dir, start, SUPERVISED_CSV);
-    o.onResume?.(start, config);
-  } else createRunDir(o.dir, config, !!o.force);
+  const c = openRunDir(o.dir, { resume: o.resume, force: o.force, config, csv: SUPERVISED_CSV });
+  if (c !== null) {
+    params = treeFromJson(c.meta, 'checkpoint.meta') as unknown as SupervisedParams;
+    outer.restore(c.outerState);
+    start = c.iterations;
+  }
+  if (o.resume) o.onResume?.(start, config);
   // rows wait in memory and are flushed just before the checkpoint that covers them: a killed
   // run loses only rows after its last checkpoint, which a resume recomputes anyway
   const pending: { records: SupervisedRecord[]; times: SupervisedTimes[] } = { records: [], times: [] };
