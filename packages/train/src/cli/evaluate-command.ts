@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { PyTree } from '@metagrad/autodiff';
 import { evaluateEsRun } from '../es/evaluate-es-run';
 import type { MetaParams } from '../meta/adaptation';
-import { type EvaluationResult, evaluateMeta } from '../meta/evaluate';
+import { type EvaluationResult, evaluateMeta, type TaskSet } from '../meta/evaluate';
 import { initMetaParams } from '../meta/init';
 import { makeProblem } from '../meta/problem';
 import {
@@ -21,13 +21,19 @@ import { CliError, parseIntOption, parseNumberOption } from './errors';
 import { toJson, writeFileAtomic } from './io';
 import { runSupervisedEvaluate } from './supervised-evaluate';
 
-/** The file `evaluate` writes into a run directory (random-init and snapshot evaluations get their own). */
-export const evaluationFile = (randomInit: boolean, snapshot?: number) =>
-  snapshot !== undefined
-    ? path.join(SNAPSHOT_DIR, `evaluation-${snapshot}.json`)
-    : randomInit
-      ? 'evaluation-random-init.json'
-      : RUN_FILES.evaluation;
+/**
+ * The file `evaluate` writes into a run directory: random-init and snapshot evaluations get
+ * their own, and an evaluation on the validation tasks adds `-validation` to the name.
+ */
+export const evaluationFile = (randomInit: boolean, snapshot?: number, validation = false) => {
+  const name =
+    snapshot !== undefined
+      ? path.join(SNAPSHOT_DIR, `evaluation-${snapshot}.json`)
+      : randomInit
+        ? 'evaluation-random-init.json'
+        : RUN_FILES.evaluation;
+  return validation ? name.replace(/\.json$/, '-validation.json') : name;
+};
 
 export interface EvaluationFile {
   format: 'metagrad-evaluation/1';
@@ -50,6 +56,8 @@ export function evaluateRun(
     randomInit: boolean;
     /** Evaluate the snapshot after this many iterations instead of the run's final policy. */
     snapshot?: number;
+    /** The validation tasks instead of the test tasks. */
+    taskSet?: TaskSet;
   },
 ): EvaluationFile {
   const config = readRunConfig(dir);
@@ -89,7 +97,7 @@ function snapshotOption(v: unknown): number | 'all' | undefined {
 function formatEvaluation(e: EvaluationFile): string {
   const r = e.result;
   const lines = [
-    `${e.run} (${e.source}, ${e.iterations} iterations; ${r.tasks} test tasks × ${r.episodes} episodes)`,
+    `${e.run} (${e.source}, ${e.iterations} iterations; ${r.tasks} ${r.taskSet ?? 'test'} tasks × ${r.episodes} episodes)`,
   ];
   for (const [s, m] of r.mean.entries()) {
     lines.push(`  after ${s} step${s === 1 ? ' ' : 's'}: ${m.toFixed(2)} ± ${r.ci95[s].toFixed(2)}`);
@@ -137,6 +145,7 @@ export async function runEvaluateCommand(
         ? 0.5
         : parseNumberOption('--later-factor', String(o.laterFactor), { min: 0 }),
     randomInit: o.randomInit === true,
+    taskSet: (o.validation === true ? 'validation' : 'test') as TaskSet,
   };
   const snapshot = snapshotOption(o.snapshot);
   if (snapshot !== undefined && opts.randomInit)
@@ -157,7 +166,11 @@ export async function runEvaluateCommand(
         throw err;
       }
       if (o.save !== false)
-        writeFileAtomic('evaluate', path.join(dir, evaluationFile(opts.randomInit, s)), toJson(e));
+        writeFileAtomic(
+          'evaluate',
+          path.join(dir, evaluationFile(opts.randomInit, s, opts.taskSet === 'validation')),
+          toJson(e),
+        );
       results.push(e);
       if (!o.json) process.stdout.write(`${formatEvaluation(e)}\n`);
     }

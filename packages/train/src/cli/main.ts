@@ -227,6 +227,10 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--later-factor <f>', 'later steps use α·f (default 0.5, as the MAML code)')
     .option('--random-init', 'evaluate a fresh random initialisation instead (the random-init baseline)')
     .option(
+      '--validation',
+      'on the validation tasks (another fixed seed) instead of the test tasks: for choosing --alpha / --later-factor; saved as evaluation-validation.json',
+    )
+    .option(
       '--snapshot <n|all>',
       'evaluate the snapshot after n iterations (or every snapshot) of a run trained with --snapshot-every; saved as snapshots/evaluation-<n>.json',
     )

@@ -123,7 +123,7 @@ export async function runSupervisedEvaluate(
     alpha: o.alpha === undefined ? undefined : parseNumberOption('--alpha', String(o.alpha), { min: 0 }),
     testPoints: 100,
   };
-  for (const rl of ['episodes', 'laterFactor', 'randomInit'] as const)
+  for (const rl of ['episodes', 'laterFactor', 'randomInit', 'validation', 'snapshot'] as const)
     if (o[rl] !== undefined)
       throw new CliError(
         `--${rl.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: an option of RL runs; ${dir} is a sinusoid run`,

@@ -7,7 +7,7 @@ import {
   oracleReturn,
   positiveInt,
   summarizeEvaluation,
-  TEST_SEED,
+  taskSetSeed,
 } from '../meta/evaluate';
 import type { Problem } from '../meta/problem';
 import { adaptationRollouts, adaptOnTask } from './adaptation-operator';
@@ -43,7 +43,8 @@ export function evaluateEs(
   const episodes = positiveInt('episodes', options.episodes ?? 40, 1);
   const alpha = options.alpha ?? problem.cfg.alpha;
   const laterFactor = options.laterFactor ?? 0.5;
-  const tasks = problem.tasks.testTasks(n, TEST_SEED);
+  const seed = taskSetSeed(options.taskSet);
+  const tasks = problem.tasks.testTasks(n, seed);
   const indices = tasks.map((_, j) => EVAL_TASK_BASE + j);
   const K = adaptationRollouts(problem.cfg.adapt, problem.cfg.k);
   const perTask: number[][] = Array.from({ length: k + 1 }, () => []);
@@ -54,8 +55,8 @@ export function evaluateEs(
       if (s > 0) {
         const played: Batch[] = [];
         x = adaptOnTask(problem, task, indices[j], x, {
-          rng: new Rng(TEST_SEED).derive(EVAL_ADAPT_STREAM, j, s),
-          seed: TEST_SEED,
+          rng: new Rng(seed).derive(EVAL_ADAPT_STREAM, j, s),
+          seed,
           episodeOffset: (s - 1) * K,
           alpha: s === 1 ? alpha : alpha * laterFactor,
           onEpisode: (b) => played.push(b),
@@ -64,7 +65,7 @@ export function evaluateEs(
       }
       let sum = 0;
       for (let e = 0; e < episodes; e++) {
-        const b = problem.episode(task, indices[j], x, AFTER_EPISODE + s * episodes + e, TEST_SEED);
+        const b = problem.episode(task, indices[j], x, AFTER_EPISODE + s * episodes + e, seed);
         if (e === 0) trace.adapted.push(b);
         sum += episodeReturns(b)[0];
       }
@@ -75,6 +76,7 @@ export function evaluateEs(
   return summarizeEvaluation(
     perTask,
     { tasks: n, episodes, steps: k, alpha, laterFactor },
-    oracleReturn(problem as unknown as Problem, tasks, indices),
+    oracleReturn(problem as unknown as Problem, tasks, indices, seed),
+    options.taskSet,
   );
 }

@@ -19,6 +19,16 @@ export const TEST_SEED = 1;
  * TEST_SEED, so only a training run with seed TEST_SEED shares streams with them, never tasks.)
  */
 export const EVAL_TASK_BASE = 0;
+/**
+ * The validation set: tasks and episode streams drawn like the test set's under a seed no
+ * training run uses, for choosing evaluation settings (say the later steps' α) without looking
+ * at the test tasks.
+ */
+export const VALIDATION_SEED = 1_000_003;
+
+/** The tasks an evaluation runs on: the fixed test set (the default) or the validation set. */
+export type TaskSet = 'test' | 'validation';
+export const taskSetSeed = (set: TaskSet = 'test') => (set === 'validation' ? VALIDATION_SEED : TEST_SEED);
 
 export interface EvaluationOptions {
   /** Test tasks (default 40). */
@@ -31,6 +41,8 @@ export interface EvaluationOptions {
   alpha?: number;
   /** Later steps use alpha · laterFactor (default 0.5: the MAML code halves α after step 1). */
   laterFactor?: number;
+  /** The test tasks (default) or the validation tasks (VALIDATION_SEED). */
+  taskSet?: TaskSet;
 }
 
 /** Mean return over test tasks after each number of adaptation steps, with 95% intervals. */
@@ -47,6 +59,8 @@ export interface EvaluationResult {
   ci95: number[];
   /** The goal-aware optimum's mean return on the same tasks, where it is known. */
   oracle: number | null;
+  /** Present (as 'validation') only when the evaluation did not use the test tasks. */
+  taskSet?: 'validation';
 }
 
 export function meanAndCi(xs: readonly number[]): { mean: number; ci95: number } {
@@ -77,11 +91,12 @@ export function evaluateMeta<P extends PyTree>(
     throw new RangeError(`alpha: expected a number >= 0, got ${alpha}`);
   if (!(Number.isFinite(laterFactor) && laterFactor >= 0))
     throw new RangeError(`laterFactor: expected a number >= 0, got ${laterFactor}`);
-  const tasks = problem.tasks.testTasks(n, TEST_SEED);
+  const seed = taskSetSeed(options.taskSet);
+  const tasks = problem.tasks.testTasks(n, seed);
   const indices = tasks.map((_, j) => EVAL_TASK_BASE + j);
   const evalProblem: Problem<P> = {
     ...problem,
-    sample: (t, p, ti, e, off) => problem.sample(t, p, ti, e, off, TEST_SEED),
+    sample: (t, p, ti, e, off) => problem.sample(t, p, ti, e, off, seed),
   };
   const samples = sampleTasks(evalProblem, meta, tasks, indices, k, episodes, undefined, (s) =>
     s === 0 ? alpha : alpha * laterFactor,
@@ -90,7 +105,8 @@ export function evaluateMeta<P extends PyTree>(
   return summarizeEvaluation(
     perTask,
     { tasks: n, episodes, steps: k, alpha, laterFactor },
-    oracleReturn(problem, tasks, indices),
+    oracleReturn(problem, tasks, indices, seed),
+    options.taskSet,
   );
 }
 
@@ -99,6 +115,7 @@ export function summarizeEvaluation(
   perTask: number[][],
   protocol: Pick<EvaluationResult, 'tasks' | 'episodes' | 'steps' | 'alpha' | 'laterFactor'>,
   oracle: number | null,
+  taskSet: TaskSet = 'test',
 ): EvaluationResult {
   const stats = perTask.map(meanAndCi);
   return {
@@ -107,6 +124,7 @@ export function summarizeEvaluation(
     mean: stats.map((s) => s.mean),
     ci95: stats.map((s) => s.ci95),
     oracle,
+    ...(taskSet === 'validation' ? { taskSet } : {}),
   };
 }
 
@@ -126,6 +144,7 @@ export function oracleReturn(
   problem: Problem,
   tasks: readonly unknown[],
   indices: readonly number[],
+  seed: number = TEST_SEED,
 ): number | null {
   const name = problem.cfg.env;
   if (name === 'tabular-mdp' || name === 'random-mdp' || name === 'mdp-file') {
@@ -145,7 +164,7 @@ export function oracleReturn(
     episodes: 1,
     horizon: problem.horizon,
     taskIndices: indices,
-    seed: TEST_SEED,
+    seed,
   });
   return meanReturn(batch);
 }
