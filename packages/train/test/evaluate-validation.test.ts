@@ -5,12 +5,13 @@ import { resolveConfig } from '../src/meta/config';
 import { TEST_SEED, VALIDATION_SEED } from '../src/meta/evaluate';
 import { makeProblem } from '../src/meta/problem';
 import { runCli } from './run-cli';
+import { TINY_NAV } from './tiny-nav';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-validation-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const NAV = ['--env', 'navigation2d', '--env-option', 'horizon=10', '--hidden', '8'];
-const TINY = [...NAV, '--meta-batch', '3', '--fast-batch', '4', '--outer', 'vpg', '--quiet'];
+const TINY = [...TINY_NAV, '--outer', 'vpg', '--quiet'];
 const EVAL = ['--tasks', '4', '--steps', '2', '--episodes', '2', '--json'];
 
 test('the validation tasks are other tasks than the test tasks, drawn the same way', () => {

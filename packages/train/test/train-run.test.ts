@@ -12,23 +12,13 @@ import { NonFiniteError } from '../src/non-finite';
 import { readProgress } from '../src/run/run-dir';
 import { trainRun } from '../src/run/train-run';
 import { runCli } from './run-cli';
+import { TINY_NAV } from './tiny-nav';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-train-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const dir = (name: string) => path.join(tmp, name);
 
-const NAV = [
-  '--env',
-  'navigation2d',
-  '--env-option',
-  'horizon=10',
-  '--hidden',
-  '8',
-  '--meta-batch',
-  '3',
-  '--fast-batch',
-  '4',
-];
+const NAV = TINY_NAV;
 
 test('training with the exact estimator improves the exact post-adaptation return at every step', async () => {
   const config = resolveConfig({

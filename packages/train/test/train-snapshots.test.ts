@@ -2,26 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from './run-cli';
+import { TINY_NAV } from './tiny-nav';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'metagrad-snapshots-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const dir = (name: string) => path.join(tmp, name);
 
-const NAV = [
-  '--env',
-  'navigation2d',
-  '--env-option',
-  'horizon=10',
-  '--hidden',
-  '8',
-  '--meta-batch',
-  '3',
-  '--fast-batch',
-  '4',
-  '--outer',
-  'vpg',
-  '--quiet',
-];
+const NAV = [...TINY_NAV, '--outer', 'vpg', '--quiet'];
 const EVAL = ['--tasks', '3', '--steps', '2', '--episodes', '2', '--json'];
 const metaOf = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')).meta;
 
