@@ -32,6 +32,24 @@ train() { # dir [flags]
   else metagrad train --out "$dir" --quiet "$@"; fi
 }
 
+evaluate_both() { # dir episodes: the 40-task evaluation from the run's θ and from a random init
+  local dir=$1 episodes=$2
+  [ -f "$dir/evaluation.json" ] || metagrad evaluate "$dir" --tasks 40 --steps 3 --episodes "$episodes" >/dev/null
+  [ -f "$dir/evaluation-random-init.json" ] ||
+    metagrad evaluate "$dir" --tasks 40 --steps 3 --episodes "$episodes" --random-init >/dev/null
+}
+
+collect_evaluations() { # runs out: copy every run's evaluations to out/evaluations/<run>.<kind>.json
+  mkdir -p "$2/evaluations"
+  for dir in "$1"/*/; do
+    local name
+    name=$(basename "$dir")
+    for f in evaluation evaluation-random-init; do
+      if [ -f "$dir/$f.json" ]; then cp "$dir/$f.json" "$2/evaluations/$name.$f.json"; fi
+    done
+  done
+}
+
 mkdir -p "$OUT"
 if part four-corners; then
 for k in $KS; do
@@ -39,8 +57,7 @@ for k in $KS; do
     pg="$RUNS/pg-k$k-s$seed"
     train "$pg" --algo maml --env four-corners --hidden 32,32 --outer vpg --outer-lr 0.01 \
       --meta-batch 10 --fast-batch "$k" --iterations "$PG_ITERATIONS" --seed "$seed"
-    metagrad evaluate "$pg" --tasks 40 --steps 3 --episodes "$k" >/dev/null
-    metagrad evaluate "$pg" --tasks 40 --steps 3 --episodes "$k" --random-init >/dev/null
+    evaluate_both "$pg" "$k"
     budget=$((PG_ITERATIONS * 10 * k * 2))
     for adapt in hill-climb es-step; do
       used=$k
@@ -49,19 +66,12 @@ for k in $KS; do
       es="$RUNS/es-$adapt-k$k-s$seed"
       train "$es" --algo es-maml --adapt "$adapt" --policy linear --env four-corners --k "$k" \
         --meta-batch "$PAIRS" --iterations "$iterations" --seed "$seed"
-      metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 >/dev/null
-      metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 --random-init >/dev/null
+      evaluate_both "$es" 1
     done
   done
 done
 node scripts/summarize-es-maml.js "$RUNS" > "$OUT/summary.json"
-mkdir -p "$OUT/evaluations"
-for dir in "$RUNS"/*/; do
-  name=$(basename "$dir")
-  for f in evaluation evaluation-random-init; do
-    if [ -f "$dir/$f.json" ]; then cp "$dir/$f.json" "$OUT/evaluations/$name.$f.json"; fi
-  done
-done
+collect_evaluations "$RUNS" "$OUT"
 first=$(echo "$SEEDS" | cut -d' ' -f1)
 for k in $KS; do
   metagrad plot "$RUNS"/{pg,es-hill-climb,es-es-step}-k"$k"-s* --out "$OUT/four-corners-curves-k$k.svg"
@@ -101,9 +111,7 @@ if part goal-cartpole; then
         pg="$RUNS/$env/pg-k$k-s$seed"
         train "$pg" --algo maml --env "$env" "${extra[@]}" --hidden 32,32 --outer vpg --outer-lr 0.01 \
           --meta-batch 10 --fast-batch "$k" --iterations "$pgit" --seed "$seed"
-        [ -f "$pg/evaluation.json" ] || metagrad evaluate "$pg" --tasks 40 --steps 3 --episodes "$k" >/dev/null
-        [ -f "$pg/evaluation-random-init.json" ] ||
-          metagrad evaluate "$pg" --tasks 40 --steps 3 --episodes "$k" --random-init >/dev/null
+        evaluate_both "$pg" "$k"
         budget=$((pgit * 10 * k * 2))
         for adapt in hill-climb es-step; do
           used=$k
@@ -111,23 +119,15 @@ if part goal-cartpole; then
           es="$RUNS/$env/es-$adapt-k$k-s$seed"
           train "$es" --algo es-maml --adapt "$adapt" --policy linear --env "$env" "${extra[@]}" --k "$k" \
             --meta-batch "$PAIRS" --iterations $((budget / (2 * PAIRS * (used + 1)))) --seed "$seed"
-          [ -f "$es/evaluation.json" ] || metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 >/dev/null
-          [ -f "$es/evaluation-random-init.json" ] ||
-            metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 --random-init >/dev/null
+          evaluate_both "$es" 1
         done
       done
     done
   done
   first=$(echo "$SEEDS" | cut -d' ' -f1)
   for env in navigation2d cartpole; do
-    mkdir -p "$OUT/$env/evaluations"
     node scripts/summarize-es-maml.js "$RUNS/$env" "$env" > "$OUT/$env/summary.json"
-    for dir in "$RUNS/$env"/*/; do
-      name=$(basename "$dir")
-      for f in evaluation evaluation-random-init; do
-        if [ -f "$dir/$f.json" ]; then cp "$dir/$f.json" "$OUT/$env/evaluations/$name.$f.json"; fi
-      done
-    done
+    collect_evaluations "$RUNS/$env" "$OUT/$env"
     for k in $KS; do
       metagrad plot "$RUNS/$env"/{pg,es-hill-climb,es-es-step}-k"$k"-s* --out "$OUT/$env/curves-k$k.svg"
     done
@@ -144,9 +144,7 @@ if part cartpole-long; then
     es="$RUNS/cartpole-long/es-hill-climb-k5-s$seed"
     train "$es" --algo es-maml --adapt hill-climb --policy linear --env cartpole --horizon "$CART_HORIZON" \
       --k 5 --meta-batch "$PAIRS" --iterations 250 --outer-lr 0.3 --seed "$seed"
-    [ -f "$es/evaluation.json" ] || metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 >/dev/null
-    [ -f "$es/evaluation-random-init.json" ] ||
-      metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 --random-init >/dev/null
+    evaluate_both "$es" 1
   done
   mkdir -p "$OUT/cartpole"
   node scripts/summarize-es-maml.js "$RUNS/cartpole-long" cartpole > "$OUT/cartpole/long-summary.json"
@@ -169,9 +167,7 @@ if part hessian; then
       es="$RUNS/hessian/es-step-$mg-k$k-s$seed"
       train "$es" --algo es-maml --adapt es-step --meta-gradient "$mg" --policy linear --env four-corners \
         --k "$k" --meta-batch "$PAIRS" --iterations $((HESSIAN_BUDGET / per)) --seed "$seed"
-      [ -f "$es/evaluation.json" ] || metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 >/dev/null
-      [ -f "$es/evaluation-random-init.json" ] ||
-        metagrad evaluate "$es" --tasks 40 --steps 3 --episodes 1 --random-init >/dev/null
+      evaluate_both "$es" 1
     done
   done
   mkdir -p "$OUT/hessian"
