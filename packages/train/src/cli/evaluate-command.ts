@@ -2,9 +2,10 @@ import * as path from 'node:path';
 import type { PyTree } from '@metagrad/autodiff';
 import { evaluateEsRun } from '../es/evaluate-es-run';
 import type { MetaParams } from '../meta/adaptation';
-import { type EvaluationResult, evaluateMeta, type TaskSet } from '../meta/evaluate';
+import { evaluateMeta, type TaskSet } from '../meta/evaluate';
 import { initMetaParams } from '../meta/init';
 import { makeProblem } from '../meta/problem';
+import { type EvaluationFile, evaluationDocument } from '../run/evaluation-file';
 import {
   listSnapshots,
   RUN_FILES,
@@ -34,16 +35,6 @@ export const evaluationFile = (randomInit: boolean, snapshot?: number, validatio
         : RUN_FILES.evaluation;
   return validation ? name.replace(/\.json$/, '-validation.json') : name;
 };
-
-export interface EvaluationFile {
-  format: 'metagrad-evaluation/1';
-  run: string;
-  /** Where the meta-parameters came from: policy.json, checkpoint.json, or a fresh initialisation. */
-  source: string;
-  iterations: number;
-  randomInit: boolean;
-  result: EvaluationResult;
-}
 
 export function evaluateRun(
   dir: string,
@@ -76,15 +67,7 @@ export function evaluateRun(
     saved === null || saved.meta === null
       ? initMetaParams(problem)
       : (treeFromJson(saved.meta, path.join(dir, 'meta')) as unknown as MetaParams<PyTree>);
-  const result = evaluateMeta(problem, meta, opts);
-  return {
-    format: 'metagrad-evaluation/1',
-    run: dir,
-    source: saved === null ? 'random initialisation' : saved.source,
-    iterations: saved?.iterations ?? 0,
-    randomInit: opts.randomInit,
-    result,
-  };
+  return evaluationDocument(dir, saved, opts.randomInit, evaluateMeta(problem, meta, opts));
 }
 
 /** `--snapshot n|all`: an iteration count, every snapshot, or none (the final policy). */

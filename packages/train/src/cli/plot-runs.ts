@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainConfig } from '../meta/config';
 import { meanAndCi } from '../meta/evaluate';
+import type { EvaluationFile } from '../run/evaluation-file';
 import { readProgress, readRunConfig } from '../run/run-dir';
-import { type EvaluationFile, evaluationFile } from './evaluate-command';
+import { evaluationFile } from './evaluate-command';
 
 type Spec = Record<string, unknown>;
 

@@ -1,6 +1,5 @@
 import { ConfigError } from '../meta/config';
 import { NonFiniteError } from '../non-finite';
-import { RunDirError } from '../run/run-dir';
 import {
   isSupervisedEnv,
   resolveSupervisedConfig,
@@ -11,6 +10,7 @@ import {
 import { type SupervisedRecord, supervisedTrainRun } from '../supervised/train-run';
 import { CliError } from './errors';
 import { stopOnCtrlC } from './interrupt';
+import { reportRunEnd, trainingFailure } from './run-end';
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -107,18 +107,9 @@ export async function runSupervisedTrainCommand(
       },
       shouldStop: interrupt.shouldStop,
     });
-    const summary = { dir, iterations: result.iterations, finished: result.finished };
-    if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else
-      process.stdout.write(
-        `${result.finished ? 'finished' : 'stopped'}: ${result.iterations} iterations in ${dir}\n`,
-      );
-    return result.finished ? 0 : 130;
+    return reportRunEnd(dir, result, o.json === true);
   } catch (e) {
-    if (e instanceof RunDirError || e instanceof ConfigError) throw new CliError(e.message);
-    if (e instanceof NonFiniteError)
-      throw new CliError(`${e.message}; stopped, the last good checkpoint in ${dir} is kept`);
-    throw e;
+    throw trainingFailure(e, dir, [NonFiniteError]);
   } finally {
     interrupt.release();
   }

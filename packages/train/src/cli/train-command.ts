@@ -16,10 +16,11 @@ import {
 import type { IterationRecord } from '../meta/meta-learner';
 import { NonFiniteError } from '../non-finite';
 import { WorkerCrashError, WorkerTaskError } from '../parallel/pool';
-import { RunDirError, readRunConfig, readRunConfigFields } from '../run/run-dir';
+import { readRunConfig, readRunConfigFields } from '../run/run-dir';
 import { trainRun } from '../run/train-run';
 import { CliError, parseIntOption } from './errors';
 import { stopOnCtrlC } from './interrupt';
+import { reportRunEnd, trainingFailure } from './run-end';
 import { isSupervisedTrain, runSupervisedTrainCommand } from './supervised-train-command';
 import { isInteractive } from './terminal';
 import { workersOption } from './workers';
@@ -259,20 +260,10 @@ export async function runTrainCommand(o: Record<string, unknown>): Promise<numbe
       snapshotEvery,
     });
     bar?.stop();
-    const summary = { dir, iterations: result.iterations, finished: result.finished };
-    if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else
-      process.stdout.write(
-        `${result.finished ? 'finished' : 'stopped'}: ${result.iterations} iterations in ${dir}\n`,
-      );
-    return result.finished ? 0 : 130;
+    return reportRunEnd(dir, result, o.json === true);
   } catch (e) {
     bar?.stop();
-    if (e instanceof RunDirError) throw new CliError(e.message);
-    if (e instanceof ConfigError) throw new CliError(e.message);
-    if (e instanceof NonFiniteError || e instanceof WorkerTaskError || e instanceof WorkerCrashError)
-      throw new CliError(`${e.message}; stopped, the last good checkpoint in ${dir} is kept`);
-    throw e;
+    throw trainingFailure(e, dir, [NonFiniteError, WorkerTaskError, WorkerCrashError]);
   } finally {
     interrupt.release();
   }

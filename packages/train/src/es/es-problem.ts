@@ -1,13 +1,6 @@
-import {
-  type Batch,
-  episodeReturns,
-  type MadeEnv,
-  makeEnv,
-  rollout,
-  type TaskDistribution,
-  type VecEnv,
-} from '@metagrad/envs';
+import { type Batch, episodeReturns, rollout, type TaskDistribution, type VecEnv } from '@metagrad/envs';
 import { ConfigError, type TrainConfig } from '../meta/config';
+import { makeRlEnv } from '../meta/problem';
 import { DeterministicPolicy } from './deterministic-policy';
 
 /**
@@ -30,17 +23,7 @@ export interface EsProblem {
 }
 
 export function makeEsProblem(cfg: TrainConfig): EsProblem {
-  let made: MadeEnv;
-  try {
-    made = makeEnv(cfg.env, cfg.envOptions);
-  } catch (e) {
-    throw new ConfigError(`env: ${(e as Error).message}`);
-  }
-  if (made.kind !== 'rl')
-    throw new ConfigError(
-      `env: es-maml needs a reinforcement-learning environment, got ${JSON.stringify(cfg.env)} (${made.kind})`,
-    );
-  const env = made.env;
+  const { env, tasks } = makeRlEnv(cfg, 'es-maml');
   if (env.actionSpace.kind !== 'box')
     throw new ConfigError(
       `env: es-maml's deterministic policies need continuous actions; ${cfg.env} has discrete ones`,
@@ -58,7 +41,7 @@ export function makeEsProblem(cfg: TrainConfig): EsProblem {
   return {
     cfg,
     env,
-    tasks: made.tasks,
+    tasks,
     policy,
     horizon,
     episode,

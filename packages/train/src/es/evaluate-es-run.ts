@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import type { EvaluationFile } from '../cli/evaluate-command';
 import type { TrainConfig } from '../meta/config';
 import type { EvaluationOptions } from '../meta/evaluate';
+import { type EvaluationFile, evaluationDocument } from '../run/evaluation-file';
 import { readPolicy } from '../run/run-dir';
 import { esParamsFromJson, initEsParams } from './es-params';
 import { makeEsProblem } from './es-problem';
@@ -25,12 +25,5 @@ export function evaluateEsRun(
   opts: EvaluationOptions & { randomInit: boolean },
 ): EvaluationFile {
   const { problem, theta, saved } = readEsRunParams(dir, config, opts.randomInit);
-  return {
-    format: 'metagrad-evaluation/1',
-    run: dir,
-    source: saved === null ? 'random initialisation' : saved.source,
-    iterations: saved?.iterations ?? 0,
-    randomInit: opts.randomInit,
-    result: evaluateEs(problem, theta, opts),
-  };
+  return evaluationDocument(dir, saved, opts.randomInit, evaluateEs(problem, theta, opts));
 }

@@ -1,4 +1,15 @@
 import {
+  bool,
+  type Check,
+  ConfigError,
+  int,
+  layerWidths,
+  nullable,
+  num,
+  oneOf,
+  show,
+} from '../config-checks';
+import {
   ES_ADAPTS,
   ES_DEFAULTS,
   ES_META_GRADIENTS,
@@ -7,6 +18,8 @@ import {
   esConfigProblem,
 } from '../es/es-options';
 import { ACTIVATIONS, type Activation } from '../policies/mlp';
+
+export { ConfigError } from '../config-checks';
 
 /**
  * A meta-training run's configuration: every option, its default, its check. Names follow
@@ -141,50 +154,6 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   ...ES_DEFAULTS,
 };
 
-/** A configuration error: names the field, the value and what was expected. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-const show = (v: unknown) => JSON.stringify(v) ?? String(v);
-
-type Check = (key: string, v: unknown) => void;
-
-const int =
-  (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
-  (key, v) => {
-    if (!(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max))
-      throw new ConfigError(`${key}: expected an integer in [${min}, ${max}], got ${show(v)}`);
-  };
-
-const num =
-  (min: number, max: number, open = false): Check =>
-  (key, v) => {
-    const ok =
-      typeof v === 'number' && Number.isFinite(v) && (open ? v > min && v <= max : v >= min && v <= max);
-    if (!ok)
-      throw new ConfigError(
-        `${key}: expected a number in ${open ? '(' : '['}${min}, ${max}], got ${show(v)}`,
-      );
-  };
-
-const oneOf =
-  (values: readonly string[]): Check =>
-  (key, v) => {
-    if (typeof v !== 'string' || !values.includes(v))
-      throw new ConfigError(`${key}: expected one of ${values.join(', ')}, got ${show(v)}`);
-  };
-
-const bool: Check = (key, v) => {
-  if (typeof v !== 'boolean') throw new ConfigError(`${key}: expected true or false, got ${show(v)}`);
-};
-
-const nullable =
-  (check: Check): Check =>
-  (key, v) => {
-    if (v !== null) check(key, v);
-  };
-
 /** One check per field: the schema that presets and resolved configs are validated against. */
 export const CONFIG_SCHEMA: Record<keyof TrainConfig, Check> = {
   env: (key, v) => {
@@ -202,12 +171,7 @@ export const CONFIG_SCHEMA: Record<keyof TrainConfig, Check> = {
   estimator: oneOf(INNER_ESTIMATORS),
   outer: oneOf(OUTERS),
   policy: oneOf(POLICIES),
-  hidden: (key, v) => {
-    if (!Array.isArray(v) || v.some((h) => !(Number.isInteger(h) && h >= 1 && h <= 4096)))
-      throw new ConfigError(
-        `${key}: expected a list of layer widths (integers in [1, 4096]), got ${show(v)}`,
-      );
-  },
+  hidden: layerWidths(false),
   activation: oneOf(ACTIVATIONS),
   initLogStd: num(-10, 10),
   iterations: int(0),

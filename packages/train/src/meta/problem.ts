@@ -63,7 +63,8 @@ export interface Problem<P extends PyTree = PyTree> {
 
 export const TABULAR_ENVS = new Set(['tabular-mdp', 'random-mdp', 'mdp-file']);
 
-export function makeProblem(cfg: TrainConfig): Problem {
+/** The config's reinforcement-learning environment; a ConfigError naming `env` when it has none (`who` needs one). */
+export function makeRlEnv(cfg: TrainConfig, who: string): Extract<MadeEnv, { kind: 'rl' }> {
   let made: MadeEnv;
   try {
     made = makeEnv(cfg.env, cfg.envOptions);
@@ -72,9 +73,13 @@ export function makeProblem(cfg: TrainConfig): Problem {
   }
   if (made.kind !== 'rl')
     throw new ConfigError(
-      `env: expected a reinforcement-learning environment, got ${JSON.stringify(cfg.env)} (${made.kind})`,
+      `env: ${who} needs a reinforcement-learning environment, got ${JSON.stringify(cfg.env)} (${made.kind})`,
     );
-  const env = made.env;
+  return made;
+}
+
+export function makeProblem(cfg: TrainConfig): Problem {
+  const { env, tasks } = makeRlEnv(cfg, 'meta-training');
   const tabular = TABULAR_ENVS.has(cfg.env);
   if (cfg.estimator === 'exact' && !tabular)
     throw new ConfigError(
@@ -102,7 +107,7 @@ export function makeProblem(cfg: TrainConfig): Problem {
     innerObjective(cfg, logProbs, batch, discount, values);
   return {
     env,
-    tasks: made.tasks,
+    tasks,
     model,
     horizon,
     discount,

@@ -1,5 +1,5 @@
 import { SINUSOID } from '@metagrad/envs';
-import { ConfigError } from '../meta/config';
+import { type Check, ConfigError, int, layerWidths, num, oneOf, show } from '../config-checks';
 
 /**
  * A supervised meta-learning run on sinusoid regression (the MAML paper's §5.1 setup). Defaults:
@@ -59,44 +59,16 @@ const ALGO_DEFAULTS: Partial<Record<SupervisedAlgo, Partial<SupervisedConfig>>> 
   reptile: { innerSteps: 5, outerLr: 1.0 },
 };
 
-const show = (v: unknown) => JSON.stringify(v) ?? String(v);
-type Check = (key: string, v: unknown) => void;
-
-const int =
-  (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
-  (key, v) => {
-    if (!(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max))
-      throw new ConfigError(`${key}: expected an integer in [${min}, ${max}], got ${show(v)}`);
-  };
-
-const positive =
-  (max: number): Check =>
-  (key, v) => {
-    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= max))
-      throw new ConfigError(`${key}: expected a number in (0, ${max}], got ${show(v)}`);
-  };
-
 export const SUPERVISED_SCHEMA: Record<keyof SupervisedConfig, Check> = {
-  env: (key, v) => {
-    if (!(SUPERVISED_ENVS as readonly unknown[]).includes(v))
-      throw new ConfigError(`${key}: expected one of ${SUPERVISED_ENVS.join(', ')}, got ${show(v)}`);
-  },
-  algo: (key, v) => {
-    if (!(SUPERVISED_ALGOS as readonly unknown[]).includes(v))
-      throw new ConfigError(`${key}: expected one of ${SUPERVISED_ALGOS.join(', ')}, got ${show(v)}`);
-  },
+  env: oneOf(SUPERVISED_ENVS),
+  algo: oneOf(SUPERVISED_ALGOS),
   shots: int(1, 10_000),
-  hidden: (key, v) => {
-    if (!Array.isArray(v) || v.length === 0 || v.some((h) => !(Number.isInteger(h) && h >= 1 && h <= 4096)))
-      throw new ConfigError(
-        `${key}: expected a non-empty list of layer widths (integers in [1, 4096]), got ${show(v)}`,
-      );
-  },
+  hidden: layerWidths(true),
   iterations: int(0),
   metaBatch: int(1, 100_000),
   innerSteps: int(1, 100),
-  alpha: positive(1e3),
-  outerLr: positive(1e3),
+  alpha: num(0, 1e3, true),
+  outerLr: num(0, 1e3, true),
   contextDim: int(1, 1000),
   seed: int(0, 2 ** 32 - 1),
   checkpointEvery: int(1),
