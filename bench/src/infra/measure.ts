@@ -61,18 +61,26 @@ export async function time(fn: () => unknown, options: TimingOptions): Promise<T
   });
 }
 
+/** Median, range and count of measured values (any order). */
+export function summarize(values: readonly number[], unit: string): Measurement {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s[s.length - 1], unit, samples: s.length };
+}
+
 /** Turns per-call seconds into a rate, e.g. work = FLOPs per call, scale = 1e-9 for GFLOP/s. */
 export function rate(t: Timing, work: number, scale: number, unit: string): Measurement {
-  const values = t.perCall.map((s) => (work * scale) / s).sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  const median = values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-  return { median, min: values[0], max: values[values.length - 1], unit, samples: values.length };
+  return summarize(
+    t.perCall.map((s) => (work * scale) / s),
+    unit,
+  );
 }
 
 /** Per-call duration in milliseconds. */
 export function duration(t: Timing): Measurement {
-  const ms = t.perCall.map((s) => s * 1000).sort((a, b) => a - b);
-  const mid = ms.length >> 1;
-  const median = ms.length % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
-  return { median, min: ms[0], max: ms[ms.length - 1], unit: 'ms', samples: ms.length };
+  return summarize(
+    t.perCall.map((s) => s * 1000),
+    'ms',
+  );
 }

@@ -16,16 +16,12 @@ import {
   subRunConfig,
   trackAt,
 } from '@metagrad/train';
-import type { Measurement, ReportRow, Suite, SuiteOptions } from '../infra/suite';
+import { summarize } from '../infra/measure';
+import type { ReportRow, Suite, SuiteOptions } from '../infra/suite';
 
 const COLUMNS = ['iteration', 'tracking point', 'tracking / iteration (K = 10)'] as const;
 
-function stats(xs: number[]): Measurement {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { median, min: s[0], max: s[s.length - 1], unit: 's', samples: s.length };
-}
+const stats = (xs: number[]) => summarize(xs, 's');
 
 async function run(options: SuiteOptions) {
   const reps = options.quick ? 1 : 3;

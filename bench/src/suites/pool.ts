@@ -20,16 +20,10 @@ import {
   treeToVector,
   WorkerPool,
 } from '@metagrad/train';
+import { summarize } from '../infra/measure';
 import type { Measurement, ReportRow, Suite, SuiteOptions } from '../infra/suite';
 
 const COLUMNS = ['in-process', 'pool', 'speed-up', 'efficiency'];
-
-function stats(xs: number[], unit: string): Measurement {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { median, min: s[0], max: s[s.length - 1], unit, samples: s.length };
-}
 
 /** Milliseconds per call of `f`, one sample per batch of `calls`. */
 async function perCall(f: () => unknown, calls: number, samples: number): Promise<number[]> {
@@ -57,8 +51,8 @@ async function roundTrip(
   await perCall(() => pool.run(0, request()), o.calls, 1); // warm the worker and the JIT
   await perCall(inProcess, o.calls, 1);
   return {
-    local: stats(await perCall(inProcess, o.calls, o.samples), 'ms'),
-    pooled: stats(await perCall(() => pool.run(0, request()), o.calls, o.samples), 'ms'),
+    local: summarize(await perCall(inProcess, o.calls, o.samples), 'ms'),
+    pooled: summarize(await perCall(() => pool.run(0, request()), o.calls, o.samples), 'ms'),
   };
 }
 
@@ -92,8 +86,8 @@ async function esSpeedup(reps: number): Promise<{ row: ReportRow; note: string }
   } finally {
     await pooled.close();
   }
-  const a = stats(ms.local, 'ms');
-  const b = stats(ms.pooled, 'ms');
+  const a = summarize(ms.local, 'ms');
+  const b = summarize(ms.pooled, 'ms');
   const speedup = a.median / b.median;
   return {
     row: {
