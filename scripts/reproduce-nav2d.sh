@@ -32,6 +32,15 @@ train maml-s5 maml-trpo-nav2d 5
 train maml-mb40-s2 maml-trpo-nav2d-mb40 2
 train maml-ppo-s2 maml-ppo-nav2d 2
 
-for dir in "$RUNS"/*/; do metagrad evaluate "$dir" --tasks 40 --steps 3; done
-metagrad evaluate "$RUNS/maml-s2" --tasks 40 --steps 3 --random-init   # -> evaluation-random-init.json
+for dir in "$RUNS"/*/; do
+  metagrad evaluate "$dir" --tasks 40 --steps 3
+  # the snapshots along training, on the test tasks and on the validation tasks (the best
+  # meta-iteration is chosen on the validation tasks: scripts/summarize-nav2d.js)
+  if [ -d "$dir/snapshots" ]; then
+    metagrad evaluate "$dir" --tasks 40 --steps 3 --snapshot all
+    metagrad evaluate "$dir" --tasks 40 --steps 3 --snapshot all --validation
+  fi
+done
+for seed in 2 3 4; do metagrad evaluate "$RUNS/maml-s$seed" --tasks 40 --steps 3 --random-init; done # -> evaluation-random-init.json
 metagrad plot "$RUNS"/maml-s{2,3,4} "$RUNS"/fomaml-s{2,3,4} "$RUNS/pretrain-s2" --out "$RUNS/nav2d.svg"
+node scripts/summarize-nav2d.js "$RUNS"
