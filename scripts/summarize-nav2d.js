@@ -86,31 +86,37 @@ lines.push(
   '',
 );
 lines.push(row(['run', 'chosen snapshot (validation)', ...header.slice(1)]), rule(header.length + 1));
+/** The run's snapshot with the best validation return after the last step, or null without any. */
+function bestSnapshot(dir) {
+  const snaps = path.join(dir, 'snapshots');
+  if (!exists(snaps)) return null;
+  const its = fs
+    .readdirSync(snaps)
+    .map((f) => /^evaluation-(\d+)-validation\.json$/.exec(f)?.[1])
+    .filter((n) => n !== undefined && exists(snaps, `evaluation-${n}.json`))
+    .map(Number);
+  if (its.length === 0) return null;
+  const val = (n) => read(snaps, `evaluation-${n}-validation.json`).result.mean.at(-1);
+  const best = its.reduce((b, n) => (val(n) > val(b) || (val(n) === val(b) && n < b) ? n : b));
+  return { iteration: best, validation: val(best), test: read(snaps, `evaluation-${best}.json`).result };
+}
 for (const [method, g] of ordered) {
-  const chosen = [];
-  for (const r of g) {
-    const snaps = path.join(r.dir, 'snapshots');
-    const its = exists(snaps)
-      ? fs
-          .readdirSync(snaps)
-          .map((f) => /^evaluation-(\d+)-validation\.json$/.exec(f)?.[1])
-          .filter((n) => n !== undefined && exists(snaps, `evaluation-${n}.json`))
-          .map(Number)
-          .sort((a, b) => a - b)
-      : [];
-    if (its.length === 0) continue;
-    const val = (n) => read(snaps, `evaluation-${n}-validation.json`).result.mean.at(-1);
-    const best = its.reduce((b, n) => (val(n) > val(b) ? n : b));
-    const test = read(snaps, `evaluation-${best}.json`).result;
-    chosen.push(test);
-    lines.push(row([`${method}, seed ${r.seed}`, `${best} (${f1(val(best))})`, ...test.mean.map(f1)]));
-  }
+  for (const r of g) r.best = bestSnapshot(r.dir);
+  const chosen = g.filter((r) => r.best !== null);
+  for (const r of chosen)
+    lines.push(
+      row([
+        `${method}, seed ${r.seed}`,
+        `${r.best.iteration} (${f1(r.best.validation)})`,
+        ...r.best.test.mean.map(f1),
+      ]),
+    );
   if (chosen.length > 1)
     lines.push(
       row([
         `**${method}, mean of ${chosen.length} seeds**`,
         '',
-        ...chosen[0].mean.map((_, s) => `**${withCi(chosen.map((t) => t.mean[s]))}**`),
+        ...chosen[0].best.test.mean.map((_, s) => `**${withCi(chosen.map((r) => r.best.test.mean[s]))}**`),
       ]),
     );
 }
@@ -118,19 +124,15 @@ for (const [method, g] of ordered) {
 // MAML − FOMAML on the same 40 test tasks (normal 95% interval of the paired per-task differences)
 const maml = groups.get('MAML-TRPO') ?? [];
 const fomaml = new Map((groups.get('FOMAML-TRPO') ?? []).map((r) => [r.seed, r]));
-const pairs = maml.filter((r) => fomaml.has(r.seed));
-if (pairs.length > 0) {
-  lines.push(
-    '',
-    'MAML − FOMAML, final policies, paired over the test tasks:',
-    '',
-    row(['seed', ...header.slice(1)]),
-    sep,
-  );
+const paired = (d) => `${f1(mean(d))} ± ${((1.96 * sd(d)) / Math.sqrt(d.length)).toFixed(1)}`;
+/** One table of per-seed paired differences, for the results `pick` takes from each run. */
+function pairedTable(title, pick) {
+  const pairs = maml.filter((r) => fomaml.has(r.seed) && pick(r) && pick(fomaml.get(r.seed)));
+  if (pairs.length === 0) return;
+  lines.push('', title, '', row(['seed', ...header.slice(1)]), sep);
   const diffs = pairs.map((r) =>
-    r.test.perTask.map((xs, s) => xs.map((x, j) => x - fomaml.get(r.seed).test.perTask[s][j])),
+    pick(r).perTask.map((xs, s) => xs.map((x, j) => x - pick(fomaml.get(r.seed)).perTask[s][j])),
   );
-  const paired = (d) => `${f1(mean(d))} ± ${((1.96 * sd(d)) / Math.sqrt(d.length)).toFixed(1)}`;
   for (const [i, r] of pairs.entries()) lines.push(row([`${r.seed}`, ...diffs[i].map(paired)]));
   if (pairs.length > 1)
     lines.push(
@@ -140,4 +142,9 @@ if (pairs.length > 0) {
       ]),
     );
 }
+pairedTable('MAML − FOMAML, final policies, paired over the test tasks:', (r) => r.test);
+pairedTable(
+  'MAML − FOMAML, each at its validated meta-iteration, paired over the test tasks:',
+  (r) => r.best?.test,
+);
 process.stdout.write(`${lines.join('\n')}\n`);
