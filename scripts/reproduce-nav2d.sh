@@ -43,4 +43,5 @@ for dir in "$RUNS"/*/; do
 done
 for seed in 2 3 4; do metagrad evaluate "$RUNS/maml-s$seed" --tasks 40 --steps 3 --random-init; done # -> evaluation-random-init.json
 metagrad plot "$RUNS"/maml-s{2,3,4} "$RUNS"/fomaml-s{2,3,4} "$RUNS/pretrain-s2" --out "$RUNS/nav2d.svg"
+metagrad plot "$RUNS/maml-s2" "$RUNS/maml-ppo-s2" "$RUNS/pretrain-s2" --out "$RUNS/nav2d-ppo.svg"
 node scripts/summarize-nav2d.js "$RUNS"

@@ -4,7 +4,8 @@
 // initialisation (evaluation-random-init.json), per seed and as the mean over seeds ± a 95%
 // interval across seeds (Student t, n − 1 degrees of freedom: the seeds are the replicates);
 // the best meta-iteration as the MAML paper reported it, but chosen on the validation tasks
-// (snapshots/evaluation-<n>-validation.json) and reported on the test tasks; and MAML − FOMAML
+// (snapshots/evaluation-<n>-validation.json) and reported on the test tasks, also for runs still
+// training; and MAML − FOMAML, and each supplementary variant (PPO, meta-batch 40) − MAML-TRPO,
 // paired over the same test tasks for each seed both finished.
 // Usage: summarize-nav2d.js [RUNS] (default experiments/nav2d).
 const fs = require('node:fs');
@@ -27,20 +28,28 @@ const methodOf = (c) =>
     ? 'pretrained'
     : `${c.algo === 'maml' ? 'MAML' : c.algo.toUpperCase()}-${c.outer.toUpperCase()}${c.metaBatch === 20 ? '' : `, meta-batch ${c.metaBatch}`}`;
 
-// finished runs (policy.json written at the last iteration), grouped by method, seeds in order
+// finished runs (policy.json written at the last iteration), grouped by method, seeds in order;
+// runs still training only enter the best-meta-iteration table, with the snapshots they have
 const groups = new Map();
+const training = [];
 for (const name of fs.readdirSync(runs).sort()) {
   const dir = path.join(runs, name);
-  if (!exists(dir, 'policy.json') || !exists(dir, 'evaluation.json')) continue;
+  if (!exists(dir, 'config.json')) continue;
   const c = read(dir, 'config.json').config;
   if (c.env !== 'navigation2d') continue;
+  if (!exists(dir, 'policy.json')) {
+    training.push({ dir, seed: c.seed, method: methodOf(c) });
+    continue;
+  }
+  if (!exists(dir, 'evaluation.json')) continue;
   const method = methodOf(c);
   if (!groups.has(method)) groups.set(method, []);
   groups.get(method).push({ dir, seed: c.seed, test: read(dir, 'evaluation.json').result });
 }
 for (const g of groups.values()) g.sort((a, b) => a.seed - b.seed);
-// MAML first, then the other meta-learners, the pretrained baseline last
-const rank = (m) => (m.startsWith('MAML') ? 0 : m === 'pretrained' ? 2 : 1);
+// MAML-TRPO (the paper's setup) first, FOMAML-TRPO, the supplementary variants, pretrained last
+const FIRST = ['MAML-TRPO', 'FOMAML-TRPO'];
+const rank = (m) => (FIRST.includes(m) ? FIRST.indexOf(m) : m === 'pretrained' ? 3 : 2);
 const ordered = new Map([...groups].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)));
 const steps = [...ordered.values()][0][0].test.mean.length;
 const header = ['', ...Array.from({ length: steps }, (_, s) => `${s} step${s === 1 ? '' : 's'}`)];
@@ -121,17 +130,37 @@ for (const [method, g] of ordered) {
     );
 }
 
-// MAML − FOMAML on the same 40 test tasks (normal 95% interval of the paired per-task differences)
-const maml = groups.get('MAML-TRPO') ?? [];
-const fomaml = new Map((groups.get('FOMAML-TRPO') ?? []).map((r) => [r.seed, r]));
+for (const r of training) {
+  const best = bestSnapshot(r.dir);
+  if (best === null) continue;
+  // the last snapshot evaluated on both task sets (the run may have written later ones since)
+  const last = Math.max(
+    ...fs
+      .readdirSync(path.join(r.dir, 'snapshots'))
+      .map((f) => Number(/^evaluation-(\d+)-validation\.json$/.exec(f)?.[1] ?? 0)),
+  );
+  lines.push(
+    row([
+      `${r.method}, seed ${r.seed} (still training; snapshots 50–${last})`,
+      `${best.iteration} (${f1(best.validation)})`,
+      ...best.test.mean.map(f1),
+    ]),
+  );
+}
+
+// A − B on the same 40 test tasks (normal 95% interval of the paired per-task differences), per
+// training seed both methods ran: MAML − FOMAML, and each supplementary variant − MAML-TRPO
 const paired = (d) => `${f1(mean(d))} ± ${((1.96 * sd(d)) / Math.sqrt(d.length)).toFixed(1)}`;
-/** One table of per-seed paired differences, for the results `pick` takes from each run. */
-function pairedTable(title, pick) {
-  const pairs = maml.filter((r) => fomaml.has(r.seed) && pick(r) && pick(fomaml.get(r.seed)));
+/** One table of per-seed paired differences a − b, for the results `pick` takes from each run. */
+function pairedTable(title, a, b, pick) {
+  const bySeed = new Map((groups.get(b) ?? []).map((r) => [r.seed, r]));
+  const pairs = (groups.get(a) ?? []).filter(
+    (r) => bySeed.has(r.seed) && pick(r) && pick(bySeed.get(r.seed)),
+  );
   if (pairs.length === 0) return;
   lines.push('', title, '', row(['seed', ...header.slice(1)]), sep);
   const diffs = pairs.map((r) =>
-    pick(r).perTask.map((xs, s) => xs.map((x, j) => x - pick(fomaml.get(r.seed)).perTask[s][j])),
+    pick(r).perTask.map((xs, s) => xs.map((x, j) => x - pick(bySeed.get(r.seed)).perTask[s][j])),
   );
   for (const [i, r] of pairs.entries()) lines.push(row([`${r.seed}`, ...diffs[i].map(paired)]));
   if (pairs.length > 1)
@@ -142,9 +171,22 @@ function pairedTable(title, pick) {
       ]),
     );
 }
-pairedTable('MAML − FOMAML, final policies, paired over the test tasks:', (r) => r.test);
+const final = (r) => r.test;
+const validated = (r) => r.best?.test;
+pairedTable('MAML − FOMAML, final policies, paired over the test tasks:', 'MAML-TRPO', 'FOMAML-TRPO', final);
 pairedTable(
   'MAML − FOMAML, each at its validated meta-iteration, paired over the test tasks:',
-  (r) => r.best?.test,
+  'MAML-TRPO',
+  'FOMAML-TRPO',
+  validated,
 );
+for (const method of ordered.keys()) {
+  if (rank(method) !== 2) continue;
+  pairedTable(
+    `${method} − MAML-TRPO, final policies, paired over the test tasks:`,
+    method,
+    'MAML-TRPO',
+    final,
+  );
+}
 process.stdout.write(`${lines.join('\n')}\n`);
