@@ -95,7 +95,8 @@ lines.push(
   '',
 );
 lines.push(row(['run', 'chosen snapshot (validation)', ...header.slice(1)]), rule(header.length + 1));
-/** The run's snapshot with the best validation return after the last step, or null without any. */
+/** The run's snapshot with the best validation return after the last step, or null without any;
+ * `last` is the latest snapshot evaluated on both task sets (a run still training may have more). */
 function bestSnapshot(dir) {
   const snaps = path.join(dir, 'snapshots');
   if (!exists(snaps)) return null;
@@ -107,7 +108,13 @@ function bestSnapshot(dir) {
   if (its.length === 0) return null;
   const val = (n) => read(snaps, `evaluation-${n}-validation.json`).result.mean.at(-1);
   const best = its.reduce((b, n) => (val(n) > val(b) || (val(n) === val(b) && n < b) ? n : b));
-  return { iteration: best, validation: val(best), test: read(snaps, `evaluation-${best}.json`).result };
+  const last = Math.max(...its); // the last snapshot evaluated on both task sets
+  return {
+    iteration: best,
+    last,
+    validation: val(best),
+    test: read(snaps, `evaluation-${best}.json`).result,
+  };
 }
 for (const [method, g] of ordered) {
   for (const r of g) r.best = bestSnapshot(r.dir);
@@ -133,15 +140,9 @@ for (const [method, g] of ordered) {
 for (const r of training) {
   const best = bestSnapshot(r.dir);
   if (best === null) continue;
-  // the last snapshot evaluated on both task sets (the run may have written later ones since)
-  const last = Math.max(
-    ...fs
-      .readdirSync(path.join(r.dir, 'snapshots'))
-      .map((f) => Number(/^evaluation-(\d+)-validation\.json$/.exec(f)?.[1] ?? 0)),
-  );
   lines.push(
     row([
-      `${r.method}, seed ${r.seed} (still training; snapshots 50–${last})`,
+      `${r.method}, seed ${r.seed} (still training; snapshots to ${best.last})`,
       `${best.iteration} (${f1(best.validation)})`,
       ...best.test.mean.map(f1),
     ]),
