@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The MAML replication study on 2D navigation (pytorch-maml-rl's setup): MAML and FOMAML over three
 # training seeds, the pretrained and random-initialisation baselines, and the supplementary runs
-# (another seed, meta-batch 40, PPO as the outer update); then 40-task evaluation and the figure.
+# (another seed, for MAML and FOMAML; meta-batch 40; PPO as the outer update); then 40-task
+# evaluation and the figures.
 # Every run is resumable: run the script again after an interruption and it continues each run
 # where its last checkpoint left it. RUNS (default runs/nav2d) holds the run directories.
 # Build first: npm install && npm run build.
@@ -29,6 +30,7 @@ for seed in 2 3 4; do
 done
 train pretrain-s2 pretrain-nav2d 2
 train maml-s5 maml-trpo-nav2d 5
+train fomaml-s5 fomaml-trpo-nav2d 5
 train maml-mb40-s2 maml-trpo-nav2d-mb40 2
 train maml-ppo-s2 maml-ppo-nav2d 2
 
@@ -41,7 +43,7 @@ for dir in "$RUNS"/*/; do
     metagrad evaluate "$dir" --tasks 40 --steps 3 --snapshot all --validation
   fi
 done
-for seed in 2 3 4; do metagrad evaluate "$RUNS/maml-s$seed" --tasks 40 --steps 3 --random-init; done # -> evaluation-random-init.json
-metagrad plot "$RUNS"/maml-s{2,3,4} "$RUNS"/fomaml-s{2,3,4} "$RUNS/pretrain-s2" --out "$RUNS/nav2d.svg"
+for seed in 2 3 4 5; do metagrad evaluate "$RUNS/maml-s$seed" --tasks 40 --steps 3 --random-init; done # -> evaluation-random-init.json
+metagrad plot "$RUNS"/maml-s{2,3,4,5} "$RUNS"/fomaml-s{2,3,4,5} "$RUNS/pretrain-s2" --out "$RUNS/nav2d-seeds.svg"
 metagrad plot "$RUNS/maml-s2" "$RUNS/maml-ppo-s2" "$RUNS/pretrain-s2" --out "$RUNS/nav2d-ppo.svg"
 node scripts/summarize-nav2d.js "$RUNS"
