@@ -95,25 +95,32 @@ lines.push(
   '',
 );
 lines.push(row(['run', 'chosen snapshot (validation)', ...header.slice(1)]), rule(header.length + 1));
-/** The run's snapshot with the best validation return after the last step, or null without any;
- * `last` is the latest snapshot evaluated on both task sets (a run still training may have more). */
-function bestSnapshot(dir) {
+/** The validation return after the last step of each snapshot evaluated on both task sets, by
+ * meta-iteration in increasing order (empty without snapshots); each file is read once. */
+function snapshotValidation(dir) {
   const snaps = path.join(dir, 'snapshots');
-  if (!exists(snaps)) return null;
+  if (!exists(snaps)) return new Map();
   const its = fs
     .readdirSync(snaps)
     .map((f) => /^evaluation-(\d+)-validation\.json$/.exec(f)?.[1])
     .filter((n) => n !== undefined && exists(snaps, `evaluation-${n}.json`))
-    .map(Number);
-  if (its.length === 0) return null;
-  const val = (n) => read(snaps, `evaluation-${n}-validation.json`).result.mean.at(-1);
-  const best = its.reduce((b, n) => (val(n) > val(b) || (val(n) === val(b) && n < b) ? n : b));
-  const last = Math.max(...its); // the last snapshot evaluated on both task sets
+    .map(Number)
+    .sort((x, y) => x - y);
+  return new Map(its.map((n) => [n, read(snaps, `evaluation-${n}-validation.json`).result.mean.at(-1)]));
+}
+/** The run's snapshot with the best validation return after the last step (the earliest on a
+ * tie), or null without any; `last` is the latest snapshot evaluated (a run still training may
+ * have more). */
+function bestSnapshot(dir) {
+  const val = snapshotValidation(dir);
+  if (val.size === 0) return null;
+  const its = [...val.keys()];
+  const best = its.reduce((b, n) => (val.get(n) > val.get(b) ? n : b));
   return {
     iteration: best,
-    last,
-    validation: val(best),
-    test: read(snaps, `evaluation-${best}.json`).result,
+    last: its.at(-1),
+    validation: val.get(best),
+    test: read(dir, 'snapshots', `evaluation-${best}.json`).result,
   };
 }
 for (const [method, g] of ordered) {
@@ -147,6 +154,23 @@ for (const r of training) {
       ...best.test.mean.map(f1),
     ]),
   );
+}
+
+// every run's validation return after the last step at each of its snapshots, finished runs first
+const along = [
+  ...[...ordered].flatMap(([method, g]) =>
+    g.map((r) => ({ ...r, method, label: `${method}, seed ${r.seed}` })),
+  ),
+  ...training.map((r) => ({ ...r, label: `${r.method}, seed ${r.seed} (still training)` })),
+]
+  .map((r) => ({ label: r.label, val: snapshotValidation(r.dir) }))
+  .filter((r) => r.val.size > 0);
+if (along.length > 0) {
+  const its = [...new Set(along.flatMap((r) => [...r.val.keys()]))].sort((x, y) => x - y);
+  lines.push('', 'Validation return after the last step, at each snapshot (meta-iteration):', '');
+  lines.push(row(['run', ...its.map(String)]), rule(its.length + 1));
+  for (const r of along)
+    lines.push(row([r.label, ...its.map((n) => (r.val.has(n) ? f1(r.val.get(n)) : ''))]));
 }
 
 // A − B on the same 40 test tasks (normal 95% interval of the paired per-task differences), per
